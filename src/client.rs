@@ -1,0 +1,562 @@
+//! The API client: configuration, validation, the retry loop, and the three calls.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT};
+use serde::Serialize;
+
+use crate::clock::{Clock, Jitter, RandomJitter, Sleeper, SystemClock, ThreadSleeper};
+use crate::error::{ApiError, Error, ValidationError};
+use crate::recipient::Recipient;
+use crate::response::Response;
+use crate::retry::{self, Repeat};
+use crate::transport::{self, Broken, Reply};
+use crate::validate;
+
+/// The API's address when none is configured.
+pub const DEFAULT_BASE_URL: &str = "https://api.connectly.ai";
+/// The time each attempt may take when none is configured.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The time a whole call, retries and waits included, may take when none is configured.
+pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(120);
+/// How many times a failed attempt is retried when nothing else is configured.
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// The time allowed to establish a connection (TCP and TLS).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Characters escaped in the business id's path segment.
+const PATH_SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'|');
+
+/// A Connectly API client.
+///
+/// Cheap to clone: clones share one connection pool. `Send + Sync`, so one client serves
+/// every thread.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::blocking::Client,
+    api_key: HeaderValue,
+    business_id: String,
+    send_text_url: reqwest::Url,
+    send_template_url: reqwest::Url,
+    create_webhook_url: reqwest::Url,
+    timeout: Duration,
+    total_timeout: Duration,
+    max_retries: u32,
+    clock: Arc<dyn Clock>,
+    sleeper: Arc<dyn Sleeper>,
+    jitter: Arc<dyn Jitter>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("Client")
+            .field("api_key", &"[REDACTED]")
+            .field("business_id", &inner.business_id)
+            .field("timeout", &inner.timeout)
+            .field("total_timeout", &inner.total_timeout)
+            .field("max_retries", &inner.max_retries)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`Client`]. Every setting is checked by [`build`](ClientBuilder::build).
+#[derive(Clone)]
+pub struct ClientBuilder {
+    api_key: Option<String>,
+    business_id: Option<String>,
+    base_url: Option<String>,
+    timeout: Duration,
+    total_timeout: Duration,
+    max_retries: u32,
+    root_certificates: Vec<Vec<u8>>,
+    clock: Arc<dyn Clock>,
+    sleeper: Arc<dyn Sleeper>,
+    jitter: Arc<dyn Jitter>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key.as_ref().map(|_| "[REDACTED]"))
+            .field("business_id", &self.business_id)
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("total_timeout", &self.total_timeout)
+            .field("max_retries", &self.max_retries)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            api_key: None,
+            business_id: None,
+            base_url: None,
+            timeout: DEFAULT_TIMEOUT,
+            total_timeout: DEFAULT_TOTAL_TIMEOUT,
+            max_retries: DEFAULT_MAX_RETRIES,
+            root_certificates: Vec::new(),
+            clock: Arc::new(SystemClock),
+            sleeper: Arc::new(ThreadSleeper),
+            jitter: Arc::new(RandomJitter),
+        }
+    }
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl ClientBuilder {
+    /// A builder preset from `CONNECTLY_API_KEY`, `CONNECTLY_BUSINESS_ID` and
+    /// `CONNECTLY_BASE_URL` (each only when set and not empty).
+    pub fn from_env() -> Self {
+        Self {
+            api_key: env_var("CONNECTLY_API_KEY"),
+            business_id: env_var("CONNECTLY_BUSINESS_ID"),
+            base_url: env_var("CONNECTLY_BASE_URL"),
+            ..Self::default()
+        }
+    }
+
+    /// The API key, sent as `X-API-Key`. Required.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// The business id every path is under. Required.
+    pub fn business_id(mut self, id: impl Into<String>) -> Self {
+        self.business_id = Some(id.into());
+        self
+    }
+
+    /// The API's address, default `https://api.connectly.ai`; the SDK adds
+    /// `/v1/businesses/{id}`. Plain `http` is accepted only for loopback hosts.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The time each attempt may take, default 30 s. Zero is refused.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The time a whole call may take, retries and waits included, default 120 s.
+    /// No wait between retries runs past it.
+    pub fn total_timeout(mut self, timeout: Duration) -> Self {
+        self.total_timeout = timeout;
+        self
+    }
+
+    /// How many times a failed attempt may be retried, default 2, at most 10.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// Trusts one more root certificate (PEM), for example a corporate proxy's, besides the
+    /// built-in roots. Certificates are always verified.
+    pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates.push(pem.into());
+        self
+    }
+
+    /// Replaces the clock used for deadlines and `Retry-After` dates (for tests).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Replaces how the client waits between retries (for tests).
+    pub fn sleeper(mut self, sleeper: Arc<dyn Sleeper>) -> Self {
+        self.sleeper = sleeper;
+        self
+    }
+
+    /// Replaces the random source of retry jitter (for tests).
+    pub fn jitter(mut self, jitter: Arc<dyn Jitter>) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let api_key = self
+            .api_key
+            .ok_or_else(|| Error::Config("no API key: set CONNECTLY_API_KEY or pass one".into()))?;
+        let business_id = self.business_id.ok_or_else(|| {
+            Error::Config("no business id: set CONNECTLY_BUSINESS_ID or pass one".into())
+        })?;
+        validate::credential("api key", &api_key)?;
+        validate::credential("business id", &business_id)?;
+        if self.timeout.is_zero() {
+            return Err(Error::Config(
+                "the timeout must be greater than zero".into(),
+            ));
+        }
+        if self.total_timeout.is_zero() {
+            return Err(Error::Config(
+                "the total timeout must be greater than zero".into(),
+            ));
+        }
+        if self.max_retries > retry::MAX_RETRIES_LIMIT {
+            return Err(Error::Config(format!(
+                "max retries must be at most {}",
+                retry::MAX_RETRIES_LIMIT
+            )));
+        }
+        let base = base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let loopback = validate::is_loopback(&base);
+        let prefix = format!(
+            "{}/v1/businesses/{}",
+            base.as_str().trim_end_matches('/'),
+            utf8_percent_encode(&business_id, PATH_SEGMENT)
+        );
+        let url = |path: &str| {
+            reqwest::Url::parse(&format!("{prefix}{path}"))
+                .map_err(|_| Error::Config("the base URL cannot take the API paths".into()))
+        };
+        let mut api_key = HeaderValue::from_str(&api_key)
+            .map_err(|_| ValidationError::new("api key", "is not a valid header value"))?;
+        api_key.set_sensitive(true);
+
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(Error::Config(
+                "the blocking client cannot be built inside an async runtime; \
+                 build it in spawn_blocking or another thread"
+                    .into(),
+            ));
+        }
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        let mut http = reqwest::blocking::Client::builder()
+            .use_rustls_tls()
+            .user_agent(format!("connectly-sdk-rust/{}", crate::VERSION))
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(None)
+            .pool_idle_timeout(Duration::from_secs(60));
+        if loopback {
+            http = http.no_proxy();
+        }
+        for pem in &self.root_certificates {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .ok()
+                .filter(|certs| !certs.is_empty())
+                .ok_or_else(|| {
+                    Error::Config("an extra root certificate is not valid PEM".into())
+                })?;
+            for cert in certs {
+                http = http.add_root_certificate(cert);
+            }
+        }
+        let http = http
+            .build()
+            .map_err(|_| Error::Config("the HTTP client could not be initialised".into()))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                api_key,
+                send_text_url: url("/send/messages")?,
+                send_template_url: url("/send/whatsapp_templated_messages")?,
+                create_webhook_url: url("/create/webhooks")?,
+                business_id,
+                timeout: self.timeout,
+                total_timeout: self.total_timeout,
+                max_retries: self.max_retries,
+                clock: self.clock,
+                sleeper: self.sleeper,
+                jitter: self.jitter,
+            }),
+        })
+    }
+}
+
+/// Parses and checks the base URL: https (http on loopback), no user-info, query or fragment.
+fn base_url(value: &str) -> Result<url::Url, Error> {
+    let url = validate::secure_url("base URL", value)?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(ValidationError::new("base URL", "must not have a query or fragment").into());
+    }
+    Ok(url)
+}
+
+#[derive(Serialize)]
+struct TextBody<'a> {
+    recipient: RecipientBody<'a>,
+    message: MessageBody<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RecipientBody<'a> {
+    channel_type: &'a str,
+    id: &'a str,
+}
+
+#[derive(Serialize)]
+struct MessageBody<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TemplateBody<'a> {
+    parameters: Vec<ParamBody<'a>>,
+    number: &'a str,
+    template_name: &'a str,
+}
+
+#[derive(Serialize)]
+struct ParamBody<'a> {
+    name: &'a str,
+    value: &'a str,
+}
+
+#[derive(Serialize)]
+struct WebhookBody<'a> {
+    topic: &'a str,
+    address: &'a str,
+}
+
+fn to_json(body: &impl Serialize) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(body).map_err(|_| Error::Config("the request could not be encoded".into()))
+}
+
+impl Client {
+    /// A builder for a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from `CONNECTLY_API_KEY`, `CONNECTLY_BUSINESS_ID` and
+    /// `CONNECTLY_BASE_URL`, with default timeouts and retries.
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::from_env().build()
+    }
+
+    /// Sends a free-form text message (`POST /send/messages`).
+    ///
+    /// On WhatsApp, a text can only be sent inside a conversation the user opened; otherwise
+    /// send a template first. Retried only when it provably did not reach the server, or
+    /// on 429.
+    pub fn send_text(&self, to: &Recipient, text: &str) -> Result<Response, Error> {
+        validate::name("channel", to.channel())?;
+        validate::recipient_id("recipient id", to.id())?;
+        validate::text(text)?;
+        let body = to_json(&TextBody {
+            recipient: RecipientBody {
+                channel_type: to.channel(),
+                id: to.id(),
+            },
+            message: MessageBody { text },
+        })?;
+        self.call(&self.inner.send_text_url, &body, Repeat::Unsafe)
+    }
+
+    /// Sends a WhatsApp template message (`POST /send/whatsapp_templated_messages`), with its
+    /// parameters in the order given.
+    pub fn send_template<N: AsRef<str>, V: AsRef<str>>(
+        &self,
+        number: &str,
+        template_name: &str,
+        params: &[(N, V)],
+    ) -> Result<Response, Error> {
+        validate::recipient_id("number", number)?;
+        validate::name("template name", template_name)?;
+        validate::template_params(params.iter().map(|(n, _)| n.as_ref()))?;
+        let body = to_json(&TemplateBody {
+            parameters: params
+                .iter()
+                .map(|(n, v)| ParamBody {
+                    name: n.as_ref(),
+                    value: v.as_ref(),
+                })
+                .collect(),
+            number,
+            template_name,
+        })?;
+        self.call(&self.inner.send_template_url, &body, Repeat::Unsafe)
+    }
+
+    /// Registers the address Connectly delivers a topic's events to (`POST /create/webhooks`).
+    /// Registering a topic again replaces its address, so this call is retried on 5xx and
+    /// timeouts too.
+    pub fn create_webhook(&self, address: &str, topic: &str) -> Result<Response, Error> {
+        validate::webhook_address(address)?;
+        validate::name("topic", topic)?;
+        let body = to_json(&WebhookBody { topic, address })?;
+        self.call(&self.inner.create_webhook_url, &body, Repeat::Safe)
+    }
+
+    /// The business id this client sends for.
+    pub fn business_id(&self) -> &str {
+        &self.inner.business_id
+    }
+
+    /// Runs attempts until one succeeds, fails for good, or the policy or deadline ends them.
+    fn call(&self, url: &reqwest::Url, body: &[u8], repeat: Repeat) -> Result<Response, Error> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(Error::Config(
+                "the blocking client cannot be called inside an async runtime; \
+                 call it in spawn_blocking or another thread"
+                    .into(),
+            ));
+        }
+        let inner = &*self.inner;
+        let deadline = inner.clock.now() + inner.total_timeout;
+        let max_attempts = inner.max_retries + 1;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let remaining = deadline.saturating_duration_since(inner.clock.now());
+            if remaining.is_zero() {
+                return Err(Error::Timeout {
+                    attempts: attempt - 1,
+                });
+            }
+            let outcome = transport::post(
+                &inner.http,
+                url,
+                &inner.api_key,
+                body,
+                inner.timeout.min(remaining),
+            );
+            let (error, wait) = match self.judge(outcome, attempt, repeat) {
+                Verdict::Done(result) => return result,
+                Verdict::Retry { error, wait } => (error, wait),
+            };
+            if attempt >= max_attempts {
+                return Err(error);
+            }
+            let wait = wait.unwrap_or_else(|| retry::backoff(attempt, &*inner.jitter));
+            if !fits(inner.clock.now(), wait, deadline) {
+                return Err(error);
+            }
+            inner.sleeper.sleep(wait);
+        }
+    }
+
+    /// Decides what one attempt's outcome means: a final result, or a retry.
+    fn judge(&self, outcome: Result<Reply, Broken>, attempts: u32, repeat: Repeat) -> Verdict {
+        let reply = match outcome {
+            Ok(reply) => reply,
+            Err(broken) => {
+                let retry = match &broken {
+                    Broken::NotConnected { .. } => true,
+                    Broken::TimedOut => repeat.retries_timeout(),
+                    Broken::Interrupted { .. } | Broken::TooLarge => false,
+                };
+                let error = broken.into_error(attempts);
+                return if retry {
+                    Verdict::Retry { error, wait: None }
+                } else {
+                    Verdict::Done(Err(error))
+                };
+            }
+        };
+        let status = reply.status;
+        if (200..300).contains(&status) {
+            return Verdict::Done(Ok(Response::from_reply(status, &reply.body, attempts)));
+        }
+        if (300..400).contains(&status) {
+            return Verdict::Done(Err(Error::Redirect { status, attempts }));
+        }
+        let api = Box::new(self.redact(ApiError::from_reply(status, &reply.body, attempts)));
+        if status == 429 {
+            let now = self.inner.clock.system_time();
+            let retry_after = reply
+                .retry_after
+                .as_deref()
+                .and_then(|v| retry::parse_retry_after(v, now));
+            let too_long = retry_after.is_some_and(|d| d > retry::MAX_RETRY_AFTER);
+            let error = Error::RateLimited {
+                retry_after,
+                error: api,
+            };
+            return if too_long {
+                Verdict::Done(Err(error))
+            } else {
+                Verdict::Retry {
+                    error,
+                    wait: retry_after,
+                }
+            };
+        }
+        let error = match status {
+            401 | 403 => Error::Authentication(api),
+            500..=599 => Error::Server(api),
+            _ => Error::Api(api),
+        };
+        if repeat.retries_status(status) {
+            Verdict::Retry { error, wait: None }
+        } else {
+            Verdict::Done(Err(error))
+        }
+    }
+
+    /// Removes the API key from an error reply's text, should a proxy ever echo it back.
+    fn redact(&self, mut api: ApiError) -> ApiError {
+        let Ok(key) = self.inner.api_key.to_str() else {
+            return api;
+        };
+        for field in [
+            &mut api.message,
+            &mut api.code,
+            &mut api.error_type,
+            &mut api.trace_id,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if field.contains(key) {
+                *field = field.replace(key, "[REDACTED]");
+            }
+        }
+        if api.body.to_string().contains(key) {
+            api.body = serde_json::Value::Null;
+        }
+        api
+    }
+}
+
+/// What one attempt's outcome means for the call.
+enum Verdict {
+    Done(Result<Response, Error>),
+    Retry {
+        error: Error,
+        wait: Option<Duration>,
+    },
+}
+
+/// Whether waiting `wait` from `now` still ends before `deadline`.
+fn fits(now: Instant, wait: Duration, deadline: Instant) -> bool {
+    now.checked_add(wait).is_some_and(|end| end < deadline)
+}

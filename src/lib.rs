@@ -1,0 +1,49 @@
+//! # connectly
+//!
+//! The SDK for the [Connectly](https://connectly.ai) business-messaging API (WhatsApp, SMS).
+//!
+//! - [`Client`] sends text and WhatsApp template messages and registers webhook endpoints,
+//!   validating every input before a byte is sent and retrying only when a message cannot
+//!   have been delivered twice.
+//! - [`Webhook`] verifies deliveries over the raw body bytes, in constant time, before any
+//!   parsing, and parses them into an [`Event`].
+//! - [`mock`] (feature `mock`, on by default) is a local Connectly that speaks the documented
+//!   API, records what it received, fails on demand, and delivers signed webhooks.
+//!
+//! ```no_run
+//! use connectly::{Client, Recipient};
+//!
+//! let client = Client::from_env()?;
+//! let response = client.send_text(&Recipient::whatsapp("+15555555555"), "hello!")?;
+//! println!("{} after {} attempt(s)", response.status, response.attempts);
+//! # Ok::<(), connectly::Error>(())
+//! ```
+
+mod client;
+pub mod clock;
+mod error;
+mod event;
+mod recipient;
+mod response;
+mod retry;
+mod transport;
+mod validate;
+mod webhook;
+
+#[cfg(feature = "cli")]
+pub mod cli;
+#[cfg(feature = "mock")]
+pub mod mock;
+
+pub use client::{
+    Client, ClientBuilder, CONNECT_TIMEOUT, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
+};
+pub use error::{ApiError, Error, ValidationError};
+pub use event::{Event, Party};
+pub use recipient::Recipient;
+pub use response::Response;
+pub use webhook::{Webhook, WebhookError, SIGNATURE_HEADER};
+
+/// The SDK's version, as sent in the `User-Agent` header.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,37 @@
+//! What a successful call returns.
+
+/// A successful reply from the API.
+///
+/// The provider does not document its success bodies, so the SDK hands back the JSON it got
+/// rather than inventing fields.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Response {
+    /// The HTTP status (2xx).
+    pub status: u16,
+    /// The body as JSON: `Null` when empty, a JSON string when the body was not JSON.
+    pub body: serde_json::Value,
+    /// How many attempts the call took (1 when the first one succeeded).
+    pub attempts: u32,
+    /// The provider's trace id (`cntTraceId`), when the body carried one.
+    pub trace_id: Option<String>,
+}
+
+impl Response {
+    pub(crate) fn from_reply(status: u16, body: &[u8], attempts: u32) -> Self {
+        let body = if body.iter().all(u8::is_ascii_whitespace) {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(body).unwrap_or_else(|_| {
+                serde_json::Value::String(String::from_utf8_lossy(body).into_owned())
+            })
+        };
+        let trace_id = crate::error::json_text(body.get("cntTraceId"));
+        Self {
+            status,
+            body,
+            attempts,
+            trace_id,
+        }
+    }
+}
