@@ -1,0 +1,320 @@
+//! The `connectly` binary: each command, its output, and its exit codes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use connectly::mock::{Failure, MockServer};
+use connectly::Webhook;
+
+const BIN: &str = env!("CARGO_BIN_EXE_connectly");
+
+/// A command with a clean environment: only what the test sets.
+fn cli() -> Command {
+    let mut cmd = Command::new(BIN);
+    for var in [
+        "CONNECTLY_API_KEY",
+        "CONNECTLY_BUSINESS_ID",
+        "CONNECTLY_BASE_URL",
+        "CONNECTLY_WEBHOOK_SECRET",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+fn against(mock: &MockServer) -> Command {
+    let mut cmd = cli();
+    cmd.env("CONNECTLY_API_KEY", mock.api_key())
+        .env("CONNECTLY_BUSINESS_ID", mock.business_id())
+        .env("CONNECTLY_BASE_URL", mock.url());
+    cmd
+}
+
+fn run_with_stdin(mut cmd: Command, stdin: &[u8]) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Kills a background child when the test ends, however it ends.
+struct Background(Child);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn wait_for_file(path: &Path) -> String {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(20) {
+        if let Ok(contents) = std::fs::read_to_string(path) {
+            if !contents.is_empty() {
+                return contents;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("{} was not written", path.display());
+}
+
+#[test]
+fn help_and_version() {
+    let out = cli().arg("--help").output().unwrap();
+    assert_eq!(code(&out), 0);
+    assert!(text(&out.stdout).contains("send-text"));
+    let out = cli().arg("--version").output().unwrap();
+    assert!(text(&out.stdout).contains(connectly::VERSION));
+    let out = cli().arg("no-such-command").output().unwrap();
+    assert_eq!(code(&out), 2);
+}
+
+#[test]
+fn send_commands_print_the_response() {
+    let mock = MockServer::start().unwrap();
+    let out = against(&mock)
+        .args(["send-text", "--to", "+15555555555", "--text", "hello!"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["status"], 200);
+    assert_eq!(shown["attempts"], 1);
+
+    let out = against(&mock)
+        .args([
+            "send-template",
+            "--to",
+            "+15555555555",
+            "--template",
+            "welcome",
+        ])
+        .args(["--param", "var1=value1", "--param", "var2=a=b"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let out = against(&mock)
+        .args(["create-webhook", "--address", "https://example.com/hook"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+
+    let reqs = mock.requests();
+    assert_eq!(reqs.len(), 3);
+    assert_eq!(
+        reqs[1].json().unwrap()["parameters"],
+        serde_json::json!([{"name":"var1","value":"value1"},{"name":"var2","value":"a=b"}])
+    );
+    assert_eq!(reqs[2].json().unwrap()["topic"], "messages");
+}
+
+#[test]
+fn exit_codes_name_the_failure() {
+    let mock = MockServer::start().unwrap();
+    let send = |cmd: &mut Command| {
+        cmd.args([
+            "send-text",
+            "--max-retries",
+            "0",
+            "--to",
+            "+15555555555",
+            "--text",
+            "hi",
+        ])
+        .output()
+        .unwrap()
+    };
+    let out = against(&mock)
+        .args(["send-text", "--to", "+1", "--text", "hi"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 3, "invalid input");
+    assert!(text(&out.stderr).contains("recipient id"));
+    assert_eq!(mock.request_count(), 0);
+
+    let out = send(cli().env("CONNECTLY_API_KEY", "k"));
+    assert_eq!(code(&out), 3, "missing business id");
+
+    let out = send(against(&mock).env("CONNECTLY_API_KEY", "CANARY-wrong-key"));
+    assert_eq!(code(&out), 4, "authentication");
+    assert!(!text(&out.stderr).contains("CANARY-wrong-key"));
+    assert!(!text(&out.stdout).contains("CANARY-wrong-key"));
+
+    for (status, expected) in [(429, 5), (400, 6), (404, 6), (500, 7)] {
+        mock.fail_next([Failure::Status {
+            status,
+            body: None,
+            retry_after: None,
+        }]);
+        let out = send(&mut against(&mock));
+        assert_eq!(
+            code(&out),
+            expected,
+            "status {status}: {}",
+            text(&out.stderr)
+        );
+    }
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let out = send(against(&mock).env("CONNECTLY_BASE_URL", format!("http://{closed}")));
+    assert_eq!(code(&out), 8, "network");
+}
+
+#[test]
+fn sign_and_verify() {
+    let body = br#"{"timestamp":"1639083206","sender":{"id":"+16315555500","channelType":"whatsapp"},"recipient":{"id":"123456123","channelType":"whatsapp"},"message":{"text":"TEST 11"}}"#;
+    let secret = "CANARY-cli-secret";
+    let expected = Webhook::new(secret).unwrap().sign(body);
+
+    let mut cmd = cli();
+    cmd.env("CONNECTLY_WEBHOOK_SECRET", secret).arg("sign");
+    let out = run_with_stdin(cmd, body);
+    assert_eq!(code(&out), 0);
+    assert_eq!(text(&out.stdout).trim(), expected);
+
+    let mut cmd = cli();
+    cmd.env("CONNECTLY_WEBHOOK_SECRET", secret)
+        .args(["verify", "--signature", &expected]);
+    let out = run_with_stdin(cmd, body);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let event: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(event["message"]["text"], "TEST 11");
+
+    let dir = tempdir();
+    let file = dir.join("body.json");
+    std::fs::write(&file, body).unwrap();
+    let out = cli()
+        .env("CONNECTLY_WEBHOOK_SECRET", secret)
+        .args(["verify", "--signature-only", "--signature", &expected])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!((code(&out), text(&out.stdout).trim()), (0, "valid"));
+
+    let forged = Webhook::new("other").unwrap().sign(body);
+    let mut cmd = cli();
+    cmd.env("CONNECTLY_WEBHOOK_SECRET", secret)
+        .args(["verify", "--signature", &forged]);
+    let out = run_with_stdin(cmd, body);
+    assert_eq!(code(&out), 9);
+    let err = text(&out.stderr);
+    assert!(err.contains("InvalidSignature"), "{err}");
+    for leaked in [secret, forged.as_str(), "TEST 11"] {
+        assert!(!err.contains(leaked), "{err}");
+    }
+
+    let mut cmd = cli();
+    cmd.env("CONNECTLY_WEBHOOK_SECRET", secret)
+        .args(["verify", "--signature", "not base64!"]);
+    assert_eq!(code(&run_with_stdin(cmd, body)), 9);
+
+    let out = cli().args(["sign"]).output().unwrap();
+    assert_eq!(code(&out), 2, "the secret is required");
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "connectly-cli-test-{}-{}",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn mock_listen_and_deliver_end_to_end() {
+    let dir = tempdir();
+    let env_file = dir.join("mock.env");
+    let _mock = Background(
+        cli()
+            .args(["mock", "--api-key", "cli-key", "--env-file"])
+            .arg(&env_file)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let settings = wait_for_file(&env_file);
+    let vars: Vec<(String, String)> = settings
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let get = |k: &str| vars.iter().find(|(n, _)| n == k).unwrap().1.clone();
+    assert_eq!(get("CONNECTLY_API_KEY"), "cli-key");
+    assert!(get("CONNECTLY_BASE_URL").starts_with("http://127.0.0.1:"));
+
+    let with_env = || {
+        let mut cmd = cli();
+        cmd.envs(vars.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        cmd
+    };
+
+    let out = with_env()
+        .args(["mock", "deliver", "--text", "nobody listens"])
+        .output()
+        .unwrap();
+    assert_ne!(code(&out), 0, "no webhook is registered yet");
+
+    let url_file = dir.join("listen.url");
+    let listen_out = dir.join("listen.out");
+    let _listener = Background(
+        with_env()
+            .args(["listen", "--url-file"])
+            .arg(&url_file)
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&listen_out).unwrap())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let receiver = wait_for_file(&url_file);
+
+    let out = with_env()
+        .args(["create-webhook", "--address", &receiver])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let out = with_env()
+        .args([
+            "mock",
+            "deliver",
+            "--from",
+            "+16315555500",
+            "--text",
+            "Hello there",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+
+    let printed = std::fs::read_to_string(&listen_out).unwrap();
+    assert!(
+        printed.contains("verified delivery: +16315555500 on whatsapp")
+            && printed.contains("\"Hello there\""),
+        "{printed}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
