@@ -1,0 +1,8 @@
+//! The client against the mock Connectly: wire exactness, error mapping, retries, validation.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod errors;
+mod retries;
+mod support;
+mod validation;
+mod wire;
