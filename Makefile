@@ -1,0 +1,37 @@
+# connectly-sdk: `make demo` runs the SDK end to end against the mock Connectly;
+# `make test` runs every test. Both install what they need.
+
+CARGO ?= cargo
+BIN := target/debug/connectly
+
+.PHONY: all build test test-rust lint fmt demo clean
+
+all: build
+
+build:
+	$(CARGO) build --locked --all-targets
+
+## Every check CI runs.
+test: lint test-rust
+
+## Formatting and lints; warnings are errors.
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --locked --all-targets -- -D warnings
+	$(CARGO) clippy --locked --lib --no-default-features -- -D warnings
+
+## The Rust unit, integration, property and doc tests.
+test-rust:
+	$(CARGO) test --locked
+
+## Rewrites the sources in the house style.
+fmt:
+	$(CARGO) fmt --all
+
+## The SDK end to end against the mock Connectly, with a transcript.
+demo:
+	$(CARGO) build --locked --bin connectly
+	bash scripts/demo.sh $(BIN)
+
+clean:
+	$(CARGO) clean
