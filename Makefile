@@ -30,8 +30,10 @@ fmt:
 
 ## The SDK end to end against the mock Connectly, with a transcript.
 demo:
-	$(CARGO) build --locked --bin connectly
+	$(CARGO) build --locked --bin connectly --example quickstart
 	bash scripts/demo.sh $(BIN)
+	@printf '\n== The same from Rust code (examples/rust/quickstart.rs)\n'
+	$(CARGO) run --locked --quiet --example quickstart
 
 clean:
 	$(CARGO) clean

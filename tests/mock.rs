@@ -86,6 +86,16 @@ fn raw_exchange(mock: &MockServer, request: &[u8]) -> String {
 fn read_response(reader: &mut impl BufRead) -> (String, Vec<(String, String)>, String) {
     let mut status = String::new();
     reader.read_line(&mut status).unwrap();
+    let (headers, body) = read_headers_and_body(reader);
+    (
+        status.trim_end().to_owned(),
+        headers,
+        String::from_utf8(body).unwrap(),
+    )
+}
+
+/// Reads the header lines after a start line (names lower-cased), then a Content-Length body.
+fn read_headers_and_body(reader: &mut impl BufRead) -> (Vec<(String, String)>, Vec<u8>) {
     let mut headers = Vec::new();
     loop {
         let mut line = String::new();
@@ -103,11 +113,7 @@ fn read_response(reader: &mut impl BufRead) -> (String, Vec<(String, String)>, S
         .map_or(0, |(_, v)| v.parse().unwrap());
     let mut body = vec![0; len];
     reader.read_exact(&mut body).unwrap();
-    (
-        status.trim_end().to_owned(),
-        headers,
-        String::from_utf8(body).unwrap(),
-    )
+    (headers, body)
 }
 
 /// What a test receiver saw: headers (lower-case names) and the body.
@@ -126,23 +132,7 @@ fn receiver(status: u16) -> (String, mpsc::Receiver<Received>) {
             if reader.read_line(&mut line).is_err() {
                 continue;
             }
-            let mut headers = Vec::new();
-            loop {
-                let mut line = String::new();
-                reader.read_line(&mut line).unwrap();
-                let line = line.trim_end();
-                if line.is_empty() {
-                    break;
-                }
-                let (name, value) = line.split_once(':').unwrap();
-                headers.push((name.to_ascii_lowercase(), value.trim().to_owned()));
-            }
-            let len: usize = headers
-                .iter()
-                .find(|(n, _)| n == "content-length")
-                .map_or(0, |(_, v)| v.parse().unwrap());
-            let mut body = vec![0; len];
-            reader.read_exact(&mut body).unwrap();
+            let (headers, body) = read_headers_and_body(&mut reader);
             let mut stream = stream;
             let answer = if status == 200 { "ok" } else { "bad signature" };
             write!(

@@ -30,9 +30,6 @@ pub(crate) struct Request {
     pub method: String,
     /// The request target, as sent (path and query).
     pub path: String,
-    /// The minor HTTP version: 0 for HTTP/1.0, 1 for HTTP/1.1.
-    #[allow(dead_code)] // read by the CLI's receiver and by tests
-    pub version: u8,
     /// The headers in arrival order, names as sent.
     pub headers: Vec<(String, String)>,
     /// The body, de-chunked.
@@ -243,7 +240,7 @@ pub(crate) struct HttpServer {
 
 impl HttpServer {
     /// Binds `addr` and serves `service` on it.
-    #[allow(dead_code)] // the CLI's receiver and the tests use it
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))] // only the CLI's receiver binds by address
     pub(crate) fn start(addr: impl ToSocketAddrs, service: impl Service) -> io::Result<HttpServer> {
         HttpServer::serve(TcpListener::bind(addr)?, service)
     }
@@ -419,7 +416,6 @@ fn serve_connection(stream: TcpStream, service: &dyn Service, shared: &Shared) -
         let reply = service.call(Request {
             method: head.method,
             path: head.target,
-            version: head.version,
             headers: head.headers,
             body,
         });
@@ -776,10 +772,9 @@ mod tests {
     fn echo() -> HttpServer {
         HttpServer::start("127.0.0.1:0", |req: &Request| {
             let body = format!(
-                "{} {} v{} {}",
+                "{} {} {}",
                 req.method,
                 req.path,
-                req.version,
                 String::from_utf8_lossy(&req.body)
             );
             Reply::text(200, body)
@@ -832,9 +827,9 @@ mod tests {
         .unwrap();
         let (status, _, body) = read_response(&mut r);
         assert_eq!(status, "HTTP/1.1 200 OK");
-        assert_eq!(body, "POST /a v1 abc");
+        assert_eq!(body, "POST /a abc");
         let (_, _, body) = read_response(&mut r);
-        assert_eq!(body, "POST /b?q=1 v1 hello");
+        assert_eq!(body, "POST /b?q=1 hello");
     }
 
     #[test]
@@ -873,7 +868,7 @@ mod tests {
         r.read_line(&mut line).unwrap();
         s.write_all(b"hi").unwrap();
         let (_, _, body) = read_response(&mut r);
-        assert_eq!(body, "PUT /x v1 hi");
+        assert_eq!(body, "PUT /x hi");
         let addr = server.addr();
         server.shutdown();
         // The open connection was shut down, and the port is free.

@@ -134,6 +134,8 @@ fn bad_configuration_is_refused() {
         .base_url("https://proxy.example.com/connectly")
         .build()
         .is_ok());
+    let root = include_bytes!("../data/test-root.pem");
+    assert!(ok().add_root_certificate_pem(root.to_vec()).build().is_ok());
     assert!(matches!(
         ok().add_root_certificate_pem(b"not a certificate".to_vec())
             .build(),
