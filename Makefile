@@ -4,7 +4,13 @@
 CARGO ?= cargo
 BIN := target/debug/connectly
 
-.PHONY: all build test test-rust lint fmt demo clean
+# Each language adds its own targets in mk/<language>.mk: TESTS (run by `make test`, in
+# order) and DEMOS (run by `make demo`).
+TESTS := lint test-rust
+DEMOS := demo-rust
+-include mk/*.mk
+
+.PHONY: all build test test-rust lint fmt demo demo-rust clean
 
 all: build
 
@@ -12,7 +18,7 @@ build:
 	$(CARGO) build --locked --all-targets
 
 ## Every check CI runs.
-test: lint test-rust
+test: $(TESTS)
 
 ## Formatting and lints; warnings are errors.
 lint:
@@ -28,8 +34,10 @@ test-rust:
 fmt:
 	$(CARGO) fmt --all
 
-## The SDK end to end against the mock Connectly, with a transcript.
-demo:
+## The SDK end to end against the mock Connectly, from every language, with a transcript.
+demo: $(DEMOS)
+
+demo-rust:
 	$(CARGO) build --locked --bin connectly --example quickstart
 	bash scripts/demo.sh $(BIN)
 	@printf '\n== The same from Rust code (examples/rust/quickstart.rs)\n'

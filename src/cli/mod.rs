@@ -243,11 +243,12 @@ fn param(value: &str) -> Result<(String, String), String> {
 
 /// Runs the tool with the process's arguments.
 pub fn main() -> ExitCode {
-    run(std::env::args_os())
+    run(std::env::args_os()).into()
 }
 
-/// Runs the tool with the given arguments (the first is the program name).
-pub fn run<I, T>(args: I) -> ExitCode
+/// Runs the tool with the given arguments (the first is the program name) and returns its
+/// exit code; output goes to the process's standard output and error.
+pub fn run<I, T>(args: I) -> Exit
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
@@ -257,17 +258,17 @@ where
         Err(err) => {
             let _ = err.print();
             return if err.use_stderr() {
-                Exit::Usage.into()
+                Exit::Usage
             } else {
-                Exit::Ok.into()
+                Exit::Ok
             };
         }
     };
     match dispatch(cli.command) {
-        Ok(()) => Exit::Ok.into(),
+        Ok(()) => Exit::Ok,
         Err(failed) => {
             eprintln!("error: {}", failed.message);
-            failed.exit.into()
+            failed.exit
         }
     }
 }
