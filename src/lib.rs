@@ -34,6 +34,8 @@ mod webhook;
 pub mod cli;
 #[cfg(feature = "mock")]
 pub mod mock;
+#[cfg(feature = "python")]
+mod python;
 
 pub use client::{
     Client, ClientBuilder, CONNECT_TIMEOUT, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
