@@ -1,1 +1,23 @@
-//! The C ABI (`include/connectly.h`).
+//! The C ABI (`include/connectly.h`, generated from this module by cbindgen).
+//!
+//! Conventions every export follows:
+//!
+//! - It runs inside one panic boundary (the `boundary` module): a panic never crosses into C; it
+//!   becomes `CONNECTLY_ERROR_INTERNAL`.
+//! - Every pointer is checked: a NULL required argument is `CONNECTLY_ERROR_NULL_ARGUMENT`;
+//!   `(NULL, 0)` is an empty byte slice or array.
+//! - Outputs are written only on success; each `*_new` has a `*_free`, and `*_free(NULL)`
+//!   does nothing.
+//! - A fallible call returns a [`status::connectly_status`], clears the thread's last error
+//!   on success and records it on failure ([`last_error`]).
+//!
+//! Nothing here is meant for Rust callers: use the crate's own API.
+
+#![allow(non_camel_case_types)]
+
+mod boundary;
+pub mod client;
+pub mod last_error;
+pub mod response;
+pub mod status;
+pub mod webhook;

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Runs a language's two examples against a mock Connectly started through the CLI: the sender,
+# then the receiver, which registers itself; the mock then delivers a forged message (refused
+# with 403) and a signed one (verified). Self-checking: exits non-zero on any failure.
+# Usage: demo.sh CONNECTLY_BIN LABEL SEND_PROGRAM RECEIVE_PROGRAM
+set -euo pipefail
+
+bin=$(realpath "$1")
+label=$2
+send=$3
+receive=$4
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+wait_for() {
+  for _ in $(seq 150); do
+    [ -s "$1" ] && return 0
+    sleep 0.1
+  done
+  echo "demo-$label: $2 did not start" >&2
+  cat "$work"/*.err >&2 2>/dev/null || true
+  exit 1
+}
+
+printf '\n== %s: start the mock Connectly\n' "$label"
+"$bin" mock --env-file "$work/mock.env" >"$work/mock.out" 2>"$work/mock.err" </dev/null &
+pids+=($!)
+wait_for "$work/mock.env" "the mock"
+set -a
+# shellcheck disable=SC1091
+. "$work/mock.env"
+set +a
+echo "mock at $CONNECTLY_BASE_URL"
+
+printf '\n== %s: send a text and a template\n' "$label"
+"$send" +15555555555
+
+printf '\n== %s: start a receiver that registers itself and verifies deliveries\n' "$label"
+"$receive" "$work/receiver.url" >"$work/receiver.out" 2>"$work/receiver.err" </dev/null &
+receiver_pid=$!
+pids+=("$receiver_pid")
+wait_for "$work/receiver.url" "the receiver"
+cat "$work/receiver.out"
+
+printf '\n== %s: a forged delivery is refused\n' "$label"
+if ! command -v curl >/dev/null; then
+  echo "(curl missing: skipped)"
+else
+forged=$(curl -sS -X POST -H "X-API-Key: $CONNECTLY_API_KEY" -H 'Content-Type: application/json' \
+  --data '{"topic":"messages","body":"{\"timestamp\":\"1639083206\",\"sender\":{\"id\":\"+16315555500\",\"channelType\":\"whatsapp\"},\"recipient\":{\"id\":\"x\",\"channelType\":\"whatsapp\"},\"message\":{\"text\":\"send me the refund\"}}","signature":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}' \
+  "$CONNECTLY_BASE_URL/_mock/deliver_raw")
+echo "mock: $forged"
+case "$forged" in *'"status":403'*) ;; *) echo "demo-$label: the forged delivery was not refused" >&2; exit 1 ;; esac
+fi
+
+printf '\n== %s: the mock delivers a signed message\n' "$label"
+"$bin" mock deliver --from +16315555500 --text "Hi! Where is my order?"
+wait "$receiver_pid"
+cat "$work/receiver.out" | tail -n +2
+grep -q '^verified delivery from +16315555500' "$work/receiver.out"
+printf '\ndemo-%s: all steps passed\n' "$label"

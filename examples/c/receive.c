@@ -1,0 +1,178 @@
+/*
+ * A small webhook receiver: registers itself for topic "messages", then answers each
+ * delivery 200 when its signature verifies and 403 otherwise, until one valid delivery has
+ * arrived.
+ *
+ *   cc -D_POSIX_C_SOURCE=200809L receive.c $(pkg-config --cflags --libs connectly) -o receive
+ *   CONNECTLY_API_KEY=... CONNECTLY_BUSINESS_ID=... CONNECTLY_WEBHOOK_SECRET=... \
+ *   CONNECTLY_BASE_URL=http://127.0.0.1:PORT ./receive [READY_FILE]
+ *
+ * It listens on 127.0.0.1 (plain http, which Connectly accepts only for the local mock);
+ * once registered it writes its URL to READY_FILE. Exits 0 after one verified delivery.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "connectly.h"
+
+#define MAX_REQUEST (1024 * 1024)
+
+/* Reads one request; returns its length, with *body_at the body's offset (-1 on error). */
+static long read_request(int fd, char *buf, size_t cap, size_t *body_at, size_t *body_len) {
+    size_t used = 0;
+    for (;;) {
+        ssize_t n;
+        char *end;
+        if (used == cap) return -1;
+        n = read(fd, buf + used, cap - used);
+        if (n <= 0) return -1;
+        used += (size_t)n;
+        buf[used < cap ? used : cap - 1] = 0;
+        end = strstr(buf, "\r\n\r\n");
+        if (end != NULL) {
+            const char *cl = NULL, *p;
+            size_t want = 0;
+            for (p = buf; p < end; p = strstr(p, "\r\n") + 2) {
+                if (strncasecmp(p, "content-length:", 15) == 0) cl = p + 15;
+                if (strstr(p, "\r\n") == NULL) break;
+            }
+            if (cl != NULL) want = (size_t)strtoul(cl, NULL, 10);
+            *body_at = (size_t)(end + 4 - buf);
+            if (want > cap - *body_at - 1) return -1;
+            while (used < *body_at + want) {
+                n = read(fd, buf + used, *body_at + want - used);
+                if (n <= 0) return -1;
+                used += (size_t)n;
+            }
+            *body_len = want;
+            return (long)used;
+        }
+    }
+}
+
+/* Copies the value of header `name` (case-insensitive) into out; returns 0 when absent. */
+static int header_value(const char *head, const char *name, char *out, size_t cap) {
+    size_t len = strlen(name);
+    const char *p = strstr(head, "\r\n");
+    while (p != NULL && p[2] != '\r') {
+        p += 2;
+        if (strncasecmp(p, name, len) == 0 && p[len] == ':') {
+            const char *v = p + len + 1, *e = strstr(v, "\r\n");
+            size_t n;
+            while (*v == ' ' || *v == '\t') v++;
+            n = (size_t)(e - v);
+            if (n >= cap) n = cap - 1;
+            memcpy(out, v, n);
+            out[n] = 0;
+            return 1;
+        }
+        p = strstr(p, "\r\n");
+    }
+    return 0;
+}
+
+static void reply(int fd, int status, const char *text) {
+    char head[256];
+    int n = snprintf(head, sizeof head,
+                     "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %lu\r\n"
+                     "Connection: close\r\n\r\n%s",
+                     status, status == 200 ? "OK" : (status == 403 ? "Forbidden" : "Error"),
+                     (unsigned long)strlen(text), text);
+    if (write(fd, head, (size_t)n) != n) perror("write");
+}
+
+int main(int argc, char **argv) {
+    const char *secret = getenv("CONNECTLY_WEBHOOK_SECRET");
+    const uint8_t *secrets[1];
+    size_t lens[1];
+    connectly_webhook *webhook = NULL;
+    connectly_client *client = NULL;
+    connectly_status status;
+    struct sockaddr_in addr;
+    socklen_t addr_len = sizeof addr;
+    char url[64], *buf;
+    int server, verified = 0;
+
+    if (secret == NULL) {
+        fprintf(stderr, "set CONNECTLY_WEBHOOK_SECRET\n");
+        return 2;
+    }
+    secrets[0] = (const uint8_t *)secret;
+    lens[0] = strlen(secret);
+    status = connectly_webhook_new(secrets, lens, 1, &webhook);
+    if (status != CONNECTLY_OK) {
+        fprintf(stderr, "webhook: %s\n", connectly_last_error_message());
+        return 1;
+    }
+
+    server = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (server < 0 || bind(server, (struct sockaddr *)&addr, sizeof addr) != 0 ||
+        listen(server, 8) != 0 || getsockname(server, (struct sockaddr *)&addr, &addr_len) != 0) {
+        perror("listen");
+        return 1;
+    }
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/webhook", (unsigned)ntohs(addr.sin_port));
+
+    status = connectly_client_new_from_env(&client);
+    if (status == CONNECTLY_OK) status = connectly_create_webhook(client, url, "messages", NULL);
+    connectly_client_free(client);
+    if (status != CONNECTLY_OK) {
+        fprintf(stderr, "register: %s: %s\n", connectly_status_name(status),
+                connectly_last_error_message());
+        return 1;
+    }
+    printf("receiver at %s, registered for topic messages\n", url);
+    fflush(stdout);
+    if (argc > 1) {
+        FILE *ready = fopen(argv[1], "w");
+        if (ready == NULL) return 1;
+        fprintf(ready, "%s\n", url);
+        fclose(ready);
+    }
+
+    buf = malloc(MAX_REQUEST);
+    if (buf == NULL) return 1;
+    while (!verified) {
+        size_t body_at = 0, body_len = 0;
+        char signature[128];
+        connectly_event *event = NULL;
+        int fd = accept(server, NULL, NULL);
+        if (fd < 0) continue;
+        if (read_request(fd, buf, MAX_REQUEST, &body_at, &body_len) < 0) {
+            reply(fd, 400, "bad request\n");
+        } else if (strncmp(buf, "POST ", 5) != 0) {
+            reply(fd, 405, "POST only\n");
+        } else {
+            int has = header_value(buf, "x-connectly-hmac-sha256", signature, sizeof signature);
+            status = connectly_webhook_verify_event(webhook, (const uint8_t *)buf + body_at,
+                                                    body_len, has ? signature : NULL, &event);
+            if (status == CONNECTLY_OK) {
+                printf("verified delivery from %s (%s): %s\n", connectly_event_sender_id(event),
+                       connectly_event_sender_channel(event),
+                       connectly_event_text(event) ? connectly_event_text(event) : "(no text)");
+                connectly_event_free(event);
+                reply(fd, 200, "ok\n");
+                verified = 1;
+            } else {
+                printf("refused a delivery: %s: %s\n", connectly_status_name(status),
+                       connectly_last_error_message());
+                reply(fd, 403, "invalid signature\n");
+            }
+        }
+        fflush(stdout);
+        close(fd);
+    }
+    free(buf);
+    close(server);
+    connectly_webhook_free(webhook);
+    return 0;
+}

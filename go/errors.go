@@ -1,0 +1,175 @@
+package connectly
+
+/*
+#include "connectly.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Sentinel errors, one per kind, for errors.Is. Every error the package returns matches
+// exactly one of them (and a context error, for a call whose context ended).
+var (
+	// ErrValidation: an input was refused before anything was sent.
+	ErrValidation = errors.New("connectly: validation error")
+	// ErrConfig: the client could not be configured.
+	ErrConfig = errors.New("connectly: configuration error")
+	// ErrAuthentication: the API refused the API key (401 or 403).
+	ErrAuthentication = errors.New("connectly: authentication failed")
+	// ErrRateLimited: the API answered 429 and no attempt was left.
+	ErrRateLimited = errors.New("connectly: rate limited")
+	// ErrAPI: the API refused the request with another 4xx status.
+	ErrAPI = errors.New("connectly: request refused")
+	// ErrServer: the API failed with a 5xx status (the message may have been sent).
+	ErrServer = errors.New("connectly: server error")
+	// ErrRedirect: the API answered with a redirect, which is never followed.
+	ErrRedirect = errors.New("connectly: redirect refused")
+	// ErrTimeout: no answer came in time (the message may have been sent).
+	ErrTimeout = errors.New("connectly: timeout")
+	// ErrTransport: the connection failed or broke.
+	ErrTransport = errors.New("connectly: transport error")
+	// ErrTLS: the TLS handshake failed.
+	ErrTLS = errors.New("connectly: TLS error")
+	// ErrResponseTooLarge: the API's response exceeded the SDK's limit.
+	ErrResponseTooLarge = errors.New("connectly: response too large")
+	// ErrMissingSignature: the signature header was absent, empty or blank.
+	ErrMissingSignature = errors.New("connectly: missing webhook signature")
+	// ErrMalformedSignature: the signature is not standard padded base64 of 32 bytes.
+	ErrMalformedSignature = errors.New("connectly: malformed webhook signature")
+	// ErrInvalidSignature: the signature matches none of the secrets.
+	ErrInvalidSignature = errors.New("connectly: invalid webhook signature")
+	// ErrPayloadTooLarge: the delivery's body is over the size limit.
+	ErrPayloadTooLarge = errors.New("connectly: webhook payload too large")
+	// ErrInvalidPayload: the delivery is signed but is not the event JSON expected.
+	ErrInvalidPayload = errors.New("connectly: invalid webhook payload")
+	// ErrInvalidSecret: a secret is empty, or there are not 1 to 8 of them.
+	ErrInvalidSecret = errors.New("connectly: invalid webhook secret")
+	// ErrTimestampOutsideTolerance: a tolerance is set and the delivery's timestamp is
+	// outside it.
+	ErrTimestampOutsideTolerance = errors.New("connectly: webhook timestamp outside tolerance")
+	// ErrClosed: the Client or Webhook was used after Close.
+	ErrClosed = errors.New("connectly: use after Close")
+	// ErrInternal: a bug in the SDK (including an unusable argument the Go layer let
+	// through). Please report it.
+	ErrInternal = errors.New("connectly: internal error")
+)
+
+// Error is a failure of a call, with the SDK's message. errors.Is matches its kind's
+// sentinel.
+type Error struct {
+	// Message is the SDK's description. It never contains the API key, a webhook secret,
+	// a signature or a body.
+	Message string
+	// Attempts is how many requests were made (0 when nothing was sent).
+	Attempts int
+	// Status is the HTTP status when the server answered (a redirect); 0 otherwise.
+	Status int
+	kind   error
+}
+
+func (e *Error) Error() string { return "connectly: " + e.Message }
+
+// Unwrap returns the kind's sentinel (ErrTimeout, ErrInvalidSignature, ...).
+func (e *Error) Unwrap() error { return e.kind }
+
+// APIError is an error the API answered: authentication, rate limiting, another 4xx, or
+// a 5xx. errors.Is matches its kind's sentinel (ErrAuthentication, ErrRateLimited, ErrAPI,
+// ErrServer).
+type APIError struct {
+	// Status is the HTTP status.
+	Status int
+	// Code is the provider's error code, such as "ERROR_CODE_PHONE_NUMBER_BAD_FORMAT"
+	// ("" when it gave none).
+	Code string
+	// TraceID is the provider's trace id (cntTraceId), which its support asks for.
+	TraceID string
+	// Message is the provider's own message, verbatim ("" when it gave none).
+	Message string
+	// RetryAfter is how long the API asked to wait (429 only); -1 when it did not say.
+	RetryAfter time.Duration
+	// Attempts is how many requests were made.
+	Attempts int
+	text     string
+	kind     error
+}
+
+func (e *APIError) Error() string { return "connectly: " + e.text }
+
+// Unwrap returns the kind's sentinel.
+func (e *APIError) Unwrap() error { return e.kind }
+
+var statusErrors = map[C.connectly_status]error{
+	C.CONNECTLY_ERROR_NULL_ARGUMENT:               ErrInternal,
+	C.CONNECTLY_ERROR_INVALID_ARGUMENT:            ErrValidation,
+	C.CONNECTLY_ERROR_VALIDATION:                  ErrValidation,
+	C.CONNECTLY_ERROR_CONFIG:                      ErrConfig,
+	C.CONNECTLY_ERROR_AUTHENTICATION:              ErrAuthentication,
+	C.CONNECTLY_ERROR_RATE_LIMITED:                ErrRateLimited,
+	C.CONNECTLY_ERROR_API:                         ErrAPI,
+	C.CONNECTLY_ERROR_SERVER:                      ErrServer,
+	C.CONNECTLY_ERROR_REDIRECT:                    ErrRedirect,
+	C.CONNECTLY_ERROR_TIMEOUT:                     ErrTimeout,
+	C.CONNECTLY_ERROR_TRANSPORT:                   ErrTransport,
+	C.CONNECTLY_ERROR_TLS:                         ErrTLS,
+	C.CONNECTLY_ERROR_RESPONSE_TOO_LARGE:          ErrResponseTooLarge,
+	C.CONNECTLY_ERROR_MISSING_SIGNATURE:           ErrMissingSignature,
+	C.CONNECTLY_ERROR_MALFORMED_SIGNATURE:         ErrMalformedSignature,
+	C.CONNECTLY_ERROR_INVALID_SIGNATURE:           ErrInvalidSignature,
+	C.CONNECTLY_ERROR_PAYLOAD_TOO_LARGE:           ErrPayloadTooLarge,
+	C.CONNECTLY_ERROR_INVALID_PAYLOAD:             ErrInvalidPayload,
+	C.CONNECTLY_ERROR_INVALID_SECRET:              ErrInvalidSecret,
+	C.CONNECTLY_ERROR_TIMESTAMP_OUTSIDE_TOLERANCE: ErrTimestampOutsideTolerance,
+	C.CONNECTLY_ERROR_INTERNAL:                    ErrInternal,
+}
+
+// lastError builds the error for a failed call from the calling thread's last error. The
+// caller must still be on the thread that made the call (see withThread).
+func lastError(status C.connectly_status) error {
+	if status == C.CONNECTLY_OK {
+		return nil
+	}
+	kind, ok := statusErrors[status]
+	if !ok {
+		kind = ErrInternal
+	}
+	message := C.GoString(C.connectly_last_error_message())
+	attempts := int(C.connectly_last_error_attempts())
+	switch status {
+	case C.CONNECTLY_ERROR_AUTHENTICATION, C.CONNECTLY_ERROR_RATE_LIMITED,
+		C.CONNECTLY_ERROR_API, C.CONNECTLY_ERROR_SERVER:
+		retryAfter := time.Duration(-1)
+		if ms := int64(C.connectly_last_error_retry_after_ms()); ms >= 0 {
+			retryAfter = time.Duration(ms) * time.Millisecond
+		}
+		return &APIError{
+			Status:     int(C.connectly_last_error_http_status()),
+			Code:       optionalString(C.connectly_last_error_code()),
+			TraceID:    optionalString(C.connectly_last_error_trace_id()),
+			Message:    optionalString(C.connectly_last_error_api_message()),
+			RetryAfter: retryAfter,
+			Attempts:   attempts,
+			text:       message,
+			kind:       kind,
+		}
+	}
+	if message == "" {
+		message = fmt.Sprintf("status %s", C.GoString(C.connectly_status_name(status)))
+	}
+	return &Error{
+		Message:  message,
+		Attempts: attempts,
+		Status:   int(C.connectly_last_error_http_status()),
+		kind:     kind,
+	}
+}
+
+func optionalString(s *C.char) string {
+	if s == nil {
+		return ""
+	}
+	return C.GoString(s)
+}

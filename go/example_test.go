@@ -1,0 +1,329 @@
+package connectly_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"time"
+
+	connectly "github.com/connectly-sdk/connectly-go"
+)
+
+// The examples run against the mock Connectly the tests start; its settings are in the
+// CONNECTLY_* environment variables, set before the examples run.
+var (
+	apiKey     = func() string { return os.Getenv("CONNECTLY_API_KEY") }
+	businessID = func() string { return os.Getenv("CONNECTLY_BUSINESS_ID") }
+	baseURL    = func() string { return os.Getenv("CONNECTLY_BASE_URL") }
+)
+
+const body = `{"timestamp":"1639083206","sender":{"id":"+16315555500","channelType":"whatsapp"},` +
+	`"recipient":{"id":"123456123","channelType":"whatsapp"},"message":{"text":"TEST 11"}}`
+
+func newClient() *connectly.Client {
+	client, err := connectly.NewClient(apiKey(), businessID(), connectly.WithBaseURL(baseURL()))
+	if err != nil {
+		panic(err)
+	}
+	return client
+}
+
+func ExampleVersion() {
+	fmt.Println(connectly.Version() != "")
+	// Output: true
+}
+
+func ExampleNewClient() {
+	client, err := connectly.NewClient(apiKey(), businessID(), connectly.WithBaseURL(baseURL()))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer client.Close()
+	resp, err := client.SendText("whatsapp", "+15555555555", "hello!")
+	fmt.Println(resp.Status, err)
+	// Output: 200 <nil>
+}
+
+func ExampleNewClientFromEnv() {
+	// CONNECTLY_API_KEY, CONNECTLY_BUSINESS_ID and CONNECTLY_BASE_URL.
+	client, err := connectly.NewClientFromEnv(connectly.WithMaxRetries(1))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer client.Close()
+	fmt.Println("ready")
+	// Output: ready
+}
+
+func ExampleWithBaseURL() {
+	_, err := connectly.NewClient("key", "biz", connectly.WithBaseURL("http://example.com"))
+	fmt.Println(errors.Is(err, connectly.ErrValidation))
+	// Output: true
+}
+
+func ExampleWithTimeout() {
+	client, err := connectly.NewClient(apiKey(), businessID(), connectly.WithBaseURL(baseURL()),
+		connectly.WithTimeout(10*time.Second))
+	fmt.Println(err)
+	client.Close()
+	_, err = connectly.NewClient(apiKey(), businessID(), connectly.WithTimeout(0))
+	fmt.Println(errors.Is(err, connectly.ErrConfig))
+	// Output:
+	// <nil>
+	// true
+}
+
+func ExampleWithMaxRetries() {
+	client, err := connectly.NewClient(apiKey(), businessID(), connectly.WithBaseURL(baseURL()),
+		connectly.WithMaxRetries(0))
+	fmt.Println(err)
+	client.Close()
+	// Output: <nil>
+}
+
+func ExampleClient_Close() {
+	client := newClient()
+	client.Close()
+	client.Close() // idempotent
+	_, err := client.SendText("whatsapp", "+15555555555", "hello!")
+	fmt.Println(errors.Is(err, connectly.ErrClosed))
+	// Output: true
+}
+
+func ExampleClient_SendText() {
+	client := newClient()
+	defer client.Close()
+	resp, err := client.SendText("whatsapp", "+15555555555", "hello!")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(resp.Status, resp.Attempts, resp.TraceID != "")
+	// Output: 200 1 true
+}
+
+func ExampleClient_SendTextContext() {
+	client := newClient()
+	defer client.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	resp, err := client.SendTextContext(ctx, "sms", "+15555555555", "hello!")
+	fmt.Println(resp.Status, err)
+
+	cancelled, cancelNow := context.WithCancel(context.Background())
+	cancelNow()
+	_, err = client.SendTextContext(cancelled, "sms", "+15555555555", "hello!")
+	fmt.Println(err)
+	// Output:
+	// 200 <nil>
+	// context canceled
+}
+
+func ExampleClient_SendTemplate() {
+	client := newClient()
+	defer client.Close()
+	resp, err := client.SendTemplate("+15555555555", "welcome",
+		[]connectly.TemplateParam{{Name: "var1", Value: "value1"}})
+	fmt.Println(resp.Status, err)
+	// Output: 200 <nil>
+}
+
+func ExampleClient_SendTemplateContext() {
+	client := newClient()
+	defer client.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	resp, err := client.SendTemplateContext(ctx, "+15555555555", "welcome", nil)
+	fmt.Println(resp.Status, err)
+	// Output: 200 <nil>
+}
+
+func ExampleClient_CreateWebhook() {
+	client := newClient()
+	defer client.Close()
+	resp, err := client.CreateWebhook("https://example.com/webhook", "messages")
+	fmt.Println(resp.Status, err)
+	// Output: 200 <nil>
+}
+
+func ExampleClient_CreateWebhookContext() {
+	client := newClient()
+	defer client.Close()
+	resp, err := client.CreateWebhookContext(context.Background(), "https://example.com/webhook", "delivery_status")
+	fmt.Println(resp.Status, err)
+	// Output: 200 <nil>
+}
+
+func ExampleNewWebhook() {
+	// Rotation: the new secret first; deliveries signed with either verify.
+	webhook, err := connectly.NewWebhook("new-secret", "old-secret")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer webhook.Close()
+	old, _ := connectly.NewWebhook("old-secret")
+	defer old.Close()
+	signature, _ := old.Sign([]byte(body))
+	fmt.Println(webhook.Verify([]byte(body), signature))
+	_, err = connectly.NewWebhook("")
+	fmt.Println(errors.Is(err, connectly.ErrInvalidSecret))
+	// Output:
+	// <nil>
+	// true
+}
+
+func ExampleWebhook_Close() {
+	webhook, _ := connectly.NewWebhook("secret")
+	webhook.Close()
+	fmt.Println(errors.Is(webhook.Verify([]byte(body), "x"), connectly.ErrClosed))
+	// Output: true
+}
+
+func ExampleWebhook_SetMaxBodySize() {
+	webhook, _ := connectly.NewWebhook("secret")
+	defer webhook.Close()
+	signature, _ := webhook.Sign([]byte(body))
+	_ = webhook.SetMaxBodySize(64)
+	fmt.Println(errors.Is(webhook.Verify([]byte(body), signature), connectly.ErrPayloadTooLarge))
+	// Output: true
+}
+
+func ExampleWebhook_SetTolerance() {
+	webhook, _ := connectly.NewWebhook("secret")
+	defer webhook.Close()
+	_ = webhook.SetTolerance(5 * time.Minute)
+	signature, _ := webhook.Sign([]byte(body)) // a 2021 timestamp: far outside 5 minutes
+	err := webhook.Verify([]byte(body), signature)
+	fmt.Println(errors.Is(err, connectly.ErrTimestampOutsideTolerance))
+	// Output: true
+}
+
+func ExampleWebhook_Verify() {
+	webhook, _ := connectly.NewWebhook("secret")
+	defer webhook.Close()
+	signature, _ := webhook.Sign([]byte(body))
+	fmt.Println(webhook.Verify([]byte(body), signature))
+	err := webhook.Verify([]byte(body), "")
+	fmt.Println(errors.Is(err, connectly.ErrMissingSignature))
+	// Output:
+	// <nil>
+	// true
+}
+
+func ExampleWebhook_VerifyEvent() {
+	webhook, _ := connectly.NewWebhook("secret")
+	defer webhook.Close()
+	signature, _ := webhook.Sign([]byte(body))
+	event, err := webhook.VerifyEvent([]byte(body), signature)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(event.Sender.ID, event.Sender.ChannelType, event.Text)
+	// Output: +16315555500 whatsapp TEST 11
+}
+
+// The GitHub Docs example of tests/vectors/webhooks.json.
+func ExampleWebhook_Sign() {
+	webhook, _ := connectly.NewWebhook("It's a Secret to Everybody")
+	defer webhook.Close()
+	signature, _ := webhook.Sign([]byte("Hello, World!"))
+	fmt.Println(signature)
+	// Output: dXEH6g6yUJ/CESIczphLijdXC211hsIsRvQ3nIsEPhc=
+}
+
+func ExampleVerifyWebhook() {
+	err := connectly.VerifyWebhook("It's a Secret to Everybody", []byte("Hello, World!"),
+		"dXEH6g6yUJ/CESIczphLijdXC211hsIsRvQ3nIsEPhc=")
+	fmt.Println(err)
+	err = connectly.VerifyWebhook("another secret", []byte("Hello, World!"),
+		"dXEH6g6yUJ/CESIczphLijdXC211hsIsRvQ3nIsEPhc=")
+	fmt.Println(errors.Is(err, connectly.ErrInvalidSignature))
+	// Output:
+	// <nil>
+	// true
+}
+
+func ExampleWebhookHandler() {
+	handler := connectly.WebhookHandler("secret", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		event, _ := connectly.EventFromContext(r.Context())
+		fmt.Println("received:", event.Text)
+	}))
+	// http.Handle("/webhook", handler) in a server; here, a forged delivery:
+	req := httptest.NewRequest("POST", "/webhook", strings.NewReader(body))
+	req.Header.Set(connectly.SignatureHeader, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, req)
+	fmt.Println(rec.Code)
+	// Output: 403
+}
+
+func ExampleWebhook_Handler() {
+	webhook, _ := connectly.NewWebhook("secret")
+	defer webhook.Close()
+	server := httptest.NewServer(webhook.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		event, _ := connectly.EventFromContext(r.Context())
+		io.WriteString(w, "thanks, "+event.Sender.ID)
+	})))
+	defer server.Close()
+	signature, _ := webhook.Sign([]byte(body))
+	req, _ := http.NewRequest("POST", server.URL, strings.NewReader(body))
+	req.Header.Set(connectly.SignatureHeader, signature)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer resp.Body.Close()
+	reply, _ := io.ReadAll(resp.Body)
+	fmt.Println(resp.StatusCode, string(reply))
+	// Output: 200 thanks, +16315555500
+}
+
+func ExampleEventFromContext() {
+	_, ok := connectly.EventFromContext(context.Background())
+	fmt.Println(ok)
+	// Output: false
+}
+
+func ExampleEvent_Time() {
+	webhook, _ := connectly.NewWebhook("secret")
+	defer webhook.Close()
+	signature, _ := webhook.Sign([]byte(body))
+	event, _ := webhook.VerifyEvent([]byte(body), signature)
+	fmt.Println(event.Time().UTC().Format(time.RFC3339))
+	// Output: 2021-12-09T20:53:26Z
+}
+
+func ExampleAPIError() {
+	client, _ := connectly.NewClient("wrong-key", businessID(), connectly.WithBaseURL(baseURL()))
+	defer client.Close()
+	_, err := client.SendText("whatsapp", "+15555555555", "hello!")
+	var apiErr *connectly.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.Status, apiErr.Code, apiErr.TraceID != "")
+	}
+	fmt.Println(errors.Is(err, connectly.ErrAuthentication))
+	// Output:
+	// 401 ERROR_CODE_API_KEY_INVALID true
+	// true
+}
+
+func ExampleError() {
+	client := newClient()
+	defer client.Close()
+	_, err := client.SendText("whatsapp", "+15555555555", "")
+	var e *connectly.Error
+	if errors.As(err, &e) {
+		fmt.Println(e.Attempts, errors.Is(err, connectly.ErrValidation))
+	}
+	// Output: 0 true
+}

@@ -1,0 +1,3 @@
+module github.com/connectly-sdk/connectly-go
+
+go 1.22

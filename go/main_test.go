@@ -1,0 +1,115 @@
+package connectly
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The mock Connectly every test and example runs against, started through the CLI.
+var mockEnv = map[string]string{}
+
+func TestMain(m *testing.M) {
+	os.Exit(runWithMock(m))
+}
+
+func runWithMock(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "connectly-go-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	envFile := filepath.Join(dir, "mock.env")
+	bin := os.Getenv("CONNECTLY_BIN")
+	if bin == "" {
+		bin = "../target/debug/connectly"
+	}
+	cmd := exec.Command(bin, "mock", "--env-file", envFile)
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(os.Stderr, "starting the mock (%s): %v; run `make lib-debug` first\n", bin, err)
+		return 1
+	}
+	defer func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}()
+	for i := 0; i < 100; i++ {
+		if info, err := os.Stat(envFile); err == nil && info.Size() > 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	f, err := os.Open(envFile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "the mock did not start:", err)
+		return 1
+	}
+	scanner := bufio.NewScanner(f)
+	for scanner.Scan() {
+		if name, value, ok := strings.Cut(scanner.Text(), "="); ok {
+			mockEnv[name] = value
+			os.Setenv(name, value)
+		}
+	}
+	f.Close()
+	return m.Run()
+}
+
+// mockControl makes one request to the mock's control endpoints and returns the status and
+// body.
+func mockControl(t testing.TB, method, path, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, mockEnv["CONNECTLY_BASE_URL"]+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-API-Key", mockEnv["CONNECTLY_API_KEY"])
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(data)
+}
+
+func resetMock(t testing.TB) {
+	t.Helper()
+	if status, body := mockControl(t, "POST", "/_mock/reset", ""); status != 200 {
+		t.Fatalf("reset: %d %s", status, body)
+	}
+}
+
+func failNext(t testing.TB, failures string) {
+	t.Helper()
+	if status, body := mockControl(t, "POST", "/_mock/fail", failures); status != 200 {
+		t.Fatalf("fail: %d %s", status, body)
+	}
+}
+
+func requestCount(t testing.TB) int {
+	t.Helper()
+	_, body := mockControl(t, "GET", "/_mock/requests", "")
+	return strings.Count(body, `"method"`)
+}
+
+func mockClient(t testing.TB, opts ...Option) *Client {
+	t.Helper()
+	opts = append([]Option{WithBaseURL(mockEnv["CONNECTLY_BASE_URL"])}, opts...)
+	client, err := NewClient(mockEnv["CONNECTLY_API_KEY"], mockEnv["CONNECTLY_BUSINESS_ID"], opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	return client
+}

@@ -1,0 +1,254 @@
+package connectly
+
+/*
+#include <stdlib.h>
+#include "connectly.h"
+*/
+import "C"
+
+import (
+	"encoding/json"
+	"runtime"
+	"sync"
+	"time"
+	"unsafe"
+)
+
+// DefaultMaxBodySize is the largest delivery body verified unless SetMaxBodySize says
+// otherwise: 5 MiB.
+const DefaultMaxBodySize = 5 * 1024 * 1024
+
+// Webhook verifies Connectly's webhook deliveries with one to eight secrets (newest first,
+// for rotation), their HMAC keys prepared once. Safe for concurrent use. Close it when
+// done; use after Close returns ErrClosed.
+type Webhook struct {
+	mu          sync.RWMutex
+	ptr         *C.connectly_webhook
+	maxBodySize int
+}
+
+// Party is one side of a message.
+type Party struct {
+	// ID is an E.164 number or a channel user id.
+	ID string
+	// ChannelType is the channel, such as "whatsapp", as Connectly wrote it.
+	ChannelType string
+}
+
+// Event is a verified inbound message delivered to a webhook (topic "messages").
+type Event struct {
+	// Timestamp is when Connectly produced the event, in Unix seconds.
+	Timestamp int64
+	// Sender is who sent the message; Recipient the business that received it.
+	Sender, Recipient Party
+	// Text is the message text; HasText is false when the delivery had none.
+	Text    string
+	HasText bool
+	// Raw is the whole delivery as JSON, so fields the SDK does not model are not lost.
+	Raw json.RawMessage
+}
+
+// Time is the event's timestamp as a time.Time.
+func (e *Event) Time() time.Time { return time.Unix(e.Timestamp, 0) }
+
+// NewWebhook makes a verifier for one or more secrets, newest first: a signature made with
+// any of them verifies, and Sign uses the first. No secrets, more than eight, or an empty
+// one is ErrInvalidSecret.
+func NewWebhook(secrets ...string) (*Webhook, error) {
+	n := len(secrets)
+	if n == 0 {
+		return nil, &Error{Message: "invalid webhook secret: no secret was given", kind: ErrInvalidSecret}
+	}
+	// The array of pointers must live in C memory (cgo's pointer rules); so do the secrets.
+	pointers := (**C.uint8_t)(C.malloc(C.size_t(n) * C.size_t(unsafe.Sizeof((*C.uint8_t)(nil)))))
+	defer C.free(unsafe.Pointer(pointers))
+	lens := (*C.size_t)(C.malloc(C.size_t(n) * C.size_t(unsafe.Sizeof(C.size_t(0)))))
+	defer C.free(unsafe.Pointer(lens))
+	pointerSlots, lenSlots := unsafe.Slice(pointers, n), unsafe.Slice(lens, n)
+	for i, s := range secrets {
+		pointerSlots[i] = (*C.uint8_t)(C.CBytes([]byte(s)))
+		lenSlots[i] = C.size_t(len(s))
+	}
+	defer func() {
+		for i := range pointerSlots {
+			C.free(unsafe.Pointer(pointerSlots[i]))
+		}
+	}()
+	var ptr *C.connectly_webhook
+	err := withThread(func() error {
+		return lastError(C.connectly_webhook_new(pointers, lens, C.size_t(n), &ptr))
+	})
+	if err != nil {
+		return nil, err
+	}
+	w := &Webhook{ptr: ptr, maxBodySize: DefaultMaxBodySize}
+	runtime.SetFinalizer(w, (*Webhook).Close)
+	return w, nil
+}
+
+// Close frees the verifier. It waits for verifications in progress, may be called more
+// than once, and is safe for concurrent use.
+func (w *Webhook) Close() error {
+	if w == nil {
+		return nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ptr != nil {
+		C.connectly_webhook_free(w.ptr)
+		w.ptr = nil
+		runtime.SetFinalizer(w, nil)
+	}
+	return nil
+}
+
+// SetMaxBodySize sets the largest body verified, in bytes (default 5 MiB); a larger one is
+// ErrPayloadTooLarge, refused before hashing. WebhookHandler reads at most this much.
+func (w *Webhook) SetMaxBodySize(n int) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ptr == nil {
+		return ErrClosed
+	}
+	if n < 0 {
+		return &Error{Message: "the body size limit must not be negative", kind: ErrConfig}
+	}
+	err := withThread(func() error {
+		return lastError(C.connectly_webhook_set_max_body_size(w.ptr, C.size_t(n)))
+	})
+	runtime.KeepAlive(w)
+	if err == nil {
+		w.maxBodySize = n
+	}
+	return err
+}
+
+// SetTolerance turns on replay protection: a delivery's timestamp must then be within d of
+// the current time, else ErrTimestampOutsideTolerance. Off by default.
+func (w *Webhook) SetTolerance(d time.Duration) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ptr == nil {
+		return ErrClosed
+	}
+	if d < 0 {
+		return &Error{Message: "the tolerance must not be negative", kind: ErrConfig}
+	}
+	err := withThread(func() error {
+		return lastError(C.connectly_webhook_set_tolerance(w.ptr, C.uint64_t(d/time.Second)))
+	})
+	runtime.KeepAlive(w)
+	return err
+}
+
+// signatureArg copies a signature header value into C memory; "" stays "", which the
+// library reads as a missing header.
+func signatureArg(signature string) *C.char {
+	return cString(signature)
+}
+
+// Verify checks that signature (the X-Connectly-Hmac-Sha256 header's value; "" when
+// absent) is Connectly's signature of body, the raw request body, in constant time.
+func (w *Webhook) Verify(body []byte, signature string) error {
+	if hasNUL(signature) {
+		return &Error{Message: "the webhook signature is malformed", kind: ErrMalformedSignature}
+	}
+	sig := signatureArg(signature)
+	defer C.free(unsafe.Pointer(sig))
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.ptr == nil {
+		return ErrClosed
+	}
+	ptr, n := bytesArg(body)
+	err := withThread(func() error {
+		return lastError(C.connectly_webhook_verify_with(w.ptr, ptr, n, sig))
+	})
+	runtime.KeepAlive(body)
+	runtime.KeepAlive(w)
+	return err
+}
+
+// VerifyEvent verifies the delivery as Verify does, then, only once the signature matched,
+// parses it into an Event. A signed body that is not the expected JSON is
+// ErrInvalidPayload.
+func (w *Webhook) VerifyEvent(body []byte, signature string) (*Event, error) {
+	if hasNUL(signature) {
+		return nil, &Error{Message: "the webhook signature is malformed", kind: ErrMalformedSignature}
+	}
+	sig := signatureArg(signature)
+	defer C.free(unsafe.Pointer(sig))
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.ptr == nil {
+		return nil, ErrClosed
+	}
+	ptr, n := bytesArg(body)
+	var out *C.connectly_event
+	err := withThread(func() error {
+		return lastError(C.connectly_webhook_verify_event(w.ptr, ptr, n, sig, &out))
+	})
+	runtime.KeepAlive(body)
+	runtime.KeepAlive(w)
+	if err != nil {
+		return nil, err
+	}
+	defer C.connectly_event_free(out)
+	event := &Event{
+		Timestamp: int64(C.connectly_event_timestamp(out)),
+		Sender: Party{
+			ID:          C.GoString(C.connectly_event_sender_id(out)),
+			ChannelType: C.GoString(C.connectly_event_sender_channel(out)),
+		},
+		Recipient: Party{
+			ID:          C.GoString(C.connectly_event_recipient_id(out)),
+			ChannelType: C.GoString(C.connectly_event_recipient_channel(out)),
+		},
+		Raw: json.RawMessage(C.GoString(C.connectly_event_json(out))),
+	}
+	if text := C.connectly_event_text(out); text != nil {
+		event.Text, event.HasText = C.GoString(text), true
+	}
+	return event, nil
+}
+
+// Sign returns the signature header value Connectly would send for body, made with the
+// first secret. For tests.
+func (w *Webhook) Sign(body []byte) (string, error) {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.ptr == nil {
+		return "", ErrClosed
+	}
+	ptr, n := bytesArg(body)
+	buf := (*C.char)(C.malloc(C.CONNECTLY_SIGNATURE_BUFFER_SIZE))
+	defer C.free(unsafe.Pointer(buf))
+	err := withThread(func() error {
+		return lastError(C.connectly_webhook_sign(w.ptr, ptr, n, buf, C.CONNECTLY_SIGNATURE_BUFFER_SIZE))
+	})
+	runtime.KeepAlive(body)
+	runtime.KeepAlive(w)
+	if err != nil {
+		return "", err
+	}
+	return C.GoString(buf), nil
+}
+
+// VerifyWebhook verifies one delivery with one secret: signature (the
+// X-Connectly-Hmac-Sha256 header's value; "" when absent) against the raw body. For many
+// deliveries, NewWebhook prepares the key once.
+func VerifyWebhook(secret string, body []byte, signature string) error {
+	if hasNUL(signature) {
+		return &Error{Message: "the webhook signature is malformed", kind: ErrMalformedSignature}
+	}
+	sig := signatureArg(signature)
+	defer C.free(unsafe.Pointer(sig))
+	key := C.CBytes([]byte(secret))
+	defer C.free(key)
+	ptr, n := bytesArg(body)
+	err := withThread(func() error {
+		return lastError(C.connectly_webhook_verify((*C.uint8_t)(key), C.size_t(len(secret)), ptr, n, sig))
+	})
+	runtime.KeepAlive(body)
+	return err
+}

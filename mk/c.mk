@@ -1,0 +1,160 @@
+# The C interface: header generation (pinned cbindgen), the C libraries, install, C tests.
+#
+#   make header              regenerate include/connectly.h
+#   make lib                 target/release/libconnectly.{so,a} (no mock or CLI inside)
+#   make install PREFIX=...  lib, header and lib/pkgconfig/connectly.pc under PREFIX
+#   make test-c              header drift and C/C++ compile checks, exported symbols, the C
+#                            suite plain, under valgrind, and with ASan+UBSan, and the
+#                            installed library building examples/c through pkg-config
+
+CBINDGEN_VERSION := 0.29.4
+CBINDGEN := .tools/bin/cbindgen
+C_BUILD := build/c
+C_WARN := -std=c99 -Wall -Wextra -Werror -pedantic
+C_SYS_LIBS := -lpthread -ldl -lm
+C_TEST_SRCS := $(wildcard tests/c/*.c)
+C_TEST_HDRS := $(wildcard tests/c/*.h)
+C_DEBUG_LIB := target/debug/libconnectly.a
+PREFIX ?= /usr/local
+# Which build `make install` copies: release (default) or debug.
+C_PROFILE ?= release
+CONNECTLY_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+VALGRIND := valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
+	--errors-for-leak-kinds=definite,indirect --error-exitcode=1
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+TESTS += test-c
+
+.PHONY: header header-check header-compile cbindgen-tool lib lib-debug install c-symbols \
+	pkg-config-tool \
+	test-c test-c-plain test-c-valgrind test-c-asan test-c-install
+
+## The pinned cbindgen, installed into .tools/ once.
+cbindgen-tool:
+	@if ! $(CBINDGEN) --version 2>/dev/null | grep -qx 'cbindgen $(CBINDGEN_VERSION)'; then \
+		echo "installing cbindgen $(CBINDGEN_VERSION) into .tools/"; \
+		$(CARGO) install cbindgen --version $(CBINDGEN_VERSION) --locked --root .tools --quiet; \
+	fi
+
+## Regenerates include/connectly.h from src/ffi/.
+header: cbindgen-tool
+	$(CBINDGEN) --quiet --config cbindgen.toml --crate connectly --output include/connectly.h
+
+## Fails when the committed header differs from what src/ffi/ generates.
+header-check: cbindgen-tool
+	@mkdir -p $(C_BUILD)
+	$(CBINDGEN) --quiet --config cbindgen.toml --crate connectly --output $(C_BUILD)/connectly.h
+	@diff -u include/connectly.h $(C_BUILD)/connectly.h || \
+		{ echo "include/connectly.h is stale: run 'make header' and commit it" >&2; exit 1; }
+
+## The header compiles alone as strict C99 and as C++17.
+header-compile:
+	@mkdir -p $(C_BUILD)
+	printf '#include "connectly.h"\nint main(void) { return connectly_version() == 0; }\n' \
+		> $(C_BUILD)/header_only.c
+	$(CC) $(C_WARN) -Iinclude -c $(C_BUILD)/header_only.c -o $(C_BUILD)/header_only.o
+	$(CXX) -std=c++17 -Wall -Wextra -Werror -pedantic -Iinclude -x c++ \
+		-c $(C_BUILD)/header_only.c -o $(C_BUILD)/header_only_cpp.o
+
+## The C libraries, release profile, without the mock or the CLI.
+lib:
+	$(CARGO) build --locked --release --lib --no-default-features
+
+lib-debug:
+	$(CARGO) build --locked --lib --bin connectly
+
+## Installs the library, the header and connectly.pc under PREFIX.
+install: $(if $(filter debug,$(C_PROFILE)),lib-debug,lib)
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 644 target/$(C_PROFILE)/libconnectly.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 target/$(C_PROFILE)/libconnectly.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/connectly.h $(DESTDIR)$(PREFIX)/include/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(CONNECTLY_VERSION)|' connectly.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/connectly.pc
+
+## Every symbol the shared library exports starts with connectly_; no Python in either.
+c-symbols: lib-debug
+	@bad=$$(nm -D --defined-only target/debug/libconnectly.so | awk '{print $$3}' \
+		| grep -v '^connectly_' || true); \
+	if [ -n "$$bad" ]; then echo "unexpected exports:" >&2; echo "$$bad" >&2; exit 1; fi
+	@if nm target/debug/libconnectly.a 2>/dev/null | grep -E ' [TU] _?Py' >/dev/null; then \
+		echo "libconnectly.a references Python symbols" >&2; exit 1; fi
+	@missing=$$(for sym in $$(nm -D --defined-only target/debug/libconnectly.so | awk '{print $$3}'); do \
+		grep -qw "$$sym" tests/c/*.c || echo "$$sym"; done); \
+	if [ -n "$$missing" ]; then echo "exports the C suite never calls: $$missing" >&2; exit 1; fi
+	@if grep -o 'connectly_[a-z_]*(' include/connectly.h | tr -d '(' | sort -u \
+		| while read -r sym; do nm -D --defined-only target/debug/libconnectly.so | grep -qw "$$sym" || echo "$$sym"; done \
+		| grep .; then echo "declared in the header but not exported (above)" >&2; exit 1; fi
+	@mkdir -p $(C_BUILD)
+	@grep -v '^#' abi/connectly.symbols > $(C_BUILD)/symbols.expected
+	@nm -D --defined-only target/debug/libconnectly.so | awk '{print $$3}' | LC_ALL=C sort \
+		| diff -u $(C_BUILD)/symbols.expected - \
+		|| { echo "the exported symbols differ from abi/connectly.symbols" >&2; exit 1; }
+	@echo "exports: $$(nm -D --defined-only target/debug/libconnectly.so | wc -l) symbols, all connectly_*, all declared, all tested, as in abi/connectly.symbols"
+
+$(C_BUILD)/vectors.c: tests/c/gen_vectors.py $(wildcard tests/vectors/*.json)
+	@mkdir -p $(C_BUILD)
+	python3 tests/c/gen_vectors.py tests/vectors $@
+
+# Plain: against the shared library (valgrind runs this one too).
+$(C_BUILD)/test_plain: $(C_TEST_SRCS) $(C_TEST_HDRS) $(C_BUILD)/vectors.c include/connectly.h lib-debug
+	$(CC) $(C_WARN) -g -Iinclude -Itests/c $(C_TEST_SRCS) $(C_BUILD)/vectors.c \
+		-Ltarget/debug -lconnectly -Wl,-rpath,$(CURDIR)/target/debug $(C_SYS_LIBS) -o $@
+
+# ASan + UBSan: against the static library.
+$(C_BUILD)/test_asan: $(C_TEST_SRCS) $(C_TEST_HDRS) $(C_BUILD)/vectors.c include/connectly.h lib-debug
+	$(CC) $(C_WARN) -g $(SANITIZE) -Iinclude -Itests/c $(C_TEST_SRCS) $(C_BUILD)/vectors.c \
+		$(C_DEBUG_LIB) $(C_SYS_LIBS) -o $@
+
+# The plain run reports the conformance rows it ran (mk/reliability.mk checks them).
+CONFORMANCE_LANGUAGES += c
+
+test-c-plain: $(C_BUILD)/test_plain
+	mkdir -p target/conformance/c
+	CONNECTLY_CONFORMANCE_DIR=$(CURDIR)/target/conformance/c \
+		bash tests/c/run.sh $(BIN) $(C_BUILD)/test_plain
+
+test-c-valgrind: $(C_BUILD)/test_plain
+	bash tests/c/run.sh $(BIN) $(VALGRIND) $(C_BUILD)/test_plain
+
+test-c-asan: $(C_BUILD)/test_asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		bash tests/c/run.sh $(BIN) $(C_BUILD)/test_asan
+
+## pkg-config (or pkgconf); on a machine without either, installed with apt-get when root.
+pkg-config-tool:
+	@if ! command -v pkg-config >/dev/null && ! command -v pkgconf >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get install -y pkg-config || { apt-get update && apt-get install -y pkg-config; }; \
+		else echo "pkg-config is needed: install pkg-config or pkgconf" >&2; exit 1; fi; \
+	fi
+
+## Installs the debug build into build/c/prefix and builds the C examples from it through
+## pkg-config (no paths into the source tree).
+test-c-install: pkg-config-tool
+	rm -rf $(C_BUILD)/prefix
+	$(MAKE) --no-print-directory install C_PROFILE=debug PREFIX=$(CURDIR)/$(C_BUILD)/prefix
+	PKG_CONFIG_PATH=$(CURDIR)/$(C_BUILD)/prefix/lib/pkgconfig sh -c '\
+		pc=$$(command -v pkg-config || command -v pkgconf); \
+		for ex in send receive; do \
+			$(CC) $(C_WARN) -D_POSIX_C_SOURCE=200809L examples/c/$$ex.c \
+				$$($$pc --cflags --libs connectly) \
+				-Wl,-rpath,$(CURDIR)/$(C_BUILD)/prefix/lib -o $(C_BUILD)/prefix/$$ex || exit 1; \
+		done'
+	@echo "examples/c built from the installed library through pkg-config"
+
+test-c: header-check header-compile c-symbols test-c-plain test-c-valgrind test-c-asan \
+	test-c-install
+
+DEMOS += demo-c
+
+## The C examples against the mock: send, then a receiver verifying a delivery.
+demo-c: lib-debug
+	@mkdir -p $(C_BUILD)/examples
+	for ex in send receive; do \
+		$(CC) $(C_WARN) -D_POSIX_C_SOURCE=200809L -Iinclude examples/c/$$ex.c \
+			-Ltarget/debug -lconnectly -Wl,-rpath,$(CURDIR)/target/debug $(C_SYS_LIBS) \
+			-o $(C_BUILD)/examples/$$ex || exit 1; \
+	done
+	bash examples/c/demo.sh $(BIN) C $(C_BUILD)/examples/send $(C_BUILD)/examples/receive

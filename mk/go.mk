@@ -1,0 +1,31 @@
+# The Go package (go/, cgo over target/debug/libconnectly.a) and its examples.
+#
+#   make test-go   gofmt, go vet, go test -race, the suite again with cgocheck2, and the
+#                  examples built
+#   make demo-go   examples/go against the mock: send, then a receiver verifying a delivery
+
+GO ?= go
+GO_BUILD := build/go
+
+TESTS += test-go
+# The -race run reports the conformance rows it ran (mk/reliability.mk checks them).
+CONFORMANCE_LANGUAGES += go
+DEMOS += demo-go
+
+.PHONY: test-go demo-go
+
+test-go: lib-debug
+	@unformatted=$$(cd go && gofmt -l . && cd ../examples/go && gofmt -l .); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted" >&2; exit 1; fi
+	cd go && $(GO) vet ./...
+	mkdir -p target/conformance/go
+	cd go && CONNECTLY_CONFORMANCE_DIR=$(CURDIR)/target/conformance/go $(GO) test -race -count=1 ./...
+	cd go && GOEXPERIMENT=cgocheck2 $(GO) test -count=1 ./...
+	cd examples/go && $(GO) vet ./...
+	@mkdir -p $(GO_BUILD)
+	cd examples/go && $(GO) build -buildvcs=false -o ../../$(GO_BUILD)/ ./send ./receive
+
+demo-go: lib-debug
+	@mkdir -p $(GO_BUILD)
+	cd examples/go && $(GO) build -buildvcs=false -o ../../$(GO_BUILD)/ ./send ./receive
+	bash examples/c/demo.sh $(BIN) Go $(GO_BUILD)/send $(GO_BUILD)/receive

@@ -1,0 +1,425 @@
+//! `connectly_webhook`: verifying and signing deliveries, and `connectly_event`.
+
+use std::ffi::CString;
+use std::os::raw::c_char;
+use std::ptr;
+use std::time::Duration;
+
+use super::boundary::{self, bytes, call, give, handle, handle_mut, out_ptr, value, Failure};
+use super::status::connectly_status;
+use crate::{Event, Webhook, WebhookError};
+
+/// The size of a buffer that holds any signature `connectly_webhook_sign` writes: 44 base64
+/// characters and the terminating NUL.
+pub const CONNECTLY_SIGNATURE_BUFFER_SIZE: usize = 45;
+
+/// A prepared webhook verifier (opaque): one to eight secrets, their HMAC keys prepared once.
+///
+/// Verifying and signing only read it, so one verifier may serve any number of threads at
+/// once. The setters (`connectly_webhook_set_*`) change it: call them before sharing it.
+/// Make it with `connectly_webhook_new`, free it with `connectly_webhook_free`.
+pub struct connectly_webhook {
+    webhook: Webhook,
+}
+
+/// A verified, parsed webhook delivery (opaque): an inbound message. Made by
+/// `connectly_webhook_verify_event`; free it with `connectly_event_free`. Immutable, so it
+/// may be read from any thread.
+pub struct connectly_event {
+    timestamp: i64,
+    sender_id: CString,
+    sender_channel: CString,
+    recipient_id: CString,
+    recipient_channel: CString,
+    text: Option<CString>,
+    json: CString,
+}
+
+/// A C string from event text, which C cannot carry when it holds a NUL character.
+fn event_string(text: &str) -> Result<CString, Failure> {
+    CString::new(text).map_err(|_| {
+        Failure::Webhook(WebhookError::InvalidPayload(
+            "a field holds a NUL character, which a C string cannot carry",
+        ))
+    })
+}
+
+impl connectly_event {
+    fn new(event: &Event) -> Result<Self, Failure> {
+        let json = serde_json::to_string(&event.raw)
+            .map_err(|_| Failure::Internal("the event could not be encoded"))?;
+        Ok(Self {
+            timestamp: event.timestamp,
+            sender_id: event_string(&event.sender.id)?,
+            sender_channel: event_string(&event.sender.channel_type)?,
+            recipient_id: event_string(&event.recipient.id)?,
+            recipient_channel: event_string(&event.recipient.channel_type)?,
+            text: event.text.as_deref().map(event_string).transpose()?,
+            json: event_string(&json)?,
+        })
+    }
+}
+
+/// The signature header argument: NULL (the header was absent) is `None`; text that is not
+/// UTF-8 cannot be base64, so it is malformed.
+///
+/// # Safety
+/// `signature` is NULL or NUL-terminated.
+unsafe fn signature_arg<'a>(signature: *const c_char) -> Result<Option<&'a str>, Failure> {
+    // SAFETY: forwarded to the caller.
+    unsafe { boundary::optional_text(signature, "signature") }
+        .map_err(|_| Failure::Webhook(WebhookError::MalformedSignature))
+}
+
+/// Verifies a delivery with one secret, in one call: `signature` (the
+/// `x-connectly-hmac-sha256` header's value, NUL-terminated; NULL when the header was
+/// absent) must be the HMAC-SHA256 of the raw `body` bytes keyed with `secret`, compared in
+/// constant time.
+///
+/// `(NULL, 0)` is an empty secret or body; `(NULL, n > 0)` is `CONNECTLY_ERROR_NULL_ARGUMENT`.
+/// Returns `CONNECTLY_OK`, or `CONNECTLY_ERROR_MISSING_SIGNATURE`, `_MALFORMED_SIGNATURE`,
+/// `_INVALID_SIGNATURE`, `_PAYLOAD_TOO_LARGE` (over 5 MiB) or `_INVALID_SECRET` (empty).
+/// Prepares the key on every call: for many deliveries use `connectly_webhook_new` and
+/// `connectly_webhook_verify_with`. Thread-safe; nothing is retained.
+///
+/// # Safety
+/// `secret` and `body` are NULL or point to that many readable bytes; `signature` is NULL or
+/// NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_webhook_verify(
+    secret: *const u8,
+    secret_len: usize,
+    body: *const u8,
+    body_len: usize,
+    signature: *const c_char,
+) -> connectly_status {
+    call(|| {
+        // SAFETY: NULL or `secret_len` bytes, by the caller's contract.
+        let secret = unsafe { bytes(secret, secret_len, "secret") }?;
+        // SAFETY: NULL or `body_len` bytes, by the caller's contract.
+        let body = unsafe { bytes(body, body_len, "body") }?;
+        // SAFETY: NULL or NUL-terminated, by the caller's contract.
+        let signature = unsafe { signature_arg(signature) }?;
+        Webhook::new(secret)?.verify(body, signature)?;
+        Ok(())
+    })
+}
+
+/// Makes a prepared verifier for `n_secrets` secrets, newest first (rotation: a signature
+/// made with any of them verifies; signing uses the first). `secrets[i]` points to
+/// `secret_lens[i]` bytes.
+///
+/// Fewer than 1 or more than 8 secrets, or an empty one, is `CONNECTLY_ERROR_INVALID_SECRET`;
+/// a NULL `secrets` or `secret_lens` with `n_secrets > 0`, a NULL secret with a non-zero
+/// length, or a NULL `out` is `CONNECTLY_ERROR_NULL_ARGUMENT`. The bytes are copied. On
+/// success writes the verifier to `*out` (free it with `connectly_webhook_free`); on failure
+/// `*out` is not written. Bodies up to 5 MiB are verified; there is no timestamp check until
+/// `connectly_webhook_set_tolerance`. Thread-safe.
+///
+/// # Safety
+/// `secrets` and `secret_lens` are NULL or point to `n_secrets` values, each secret NULL or
+/// `secret_lens[i]` readable bytes; `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_webhook_new(
+    secrets: *const *const u8,
+    secret_lens: *const usize,
+    n_secrets: usize,
+    out: *mut *mut connectly_webhook,
+) -> connectly_status {
+    call(|| {
+        out_ptr(out, "out")?;
+        // Refused before the arrays are looked at, so a wild count is never read.
+        if n_secrets > Webhook::MAX_SECRETS {
+            return Err(WebhookError::InvalidSecret("more than 8 secrets were given").into());
+        }
+        // SAFETY: NULL or `n_secrets` pointers, by the caller's contract.
+        let pointers = unsafe { boundary::array(secrets, n_secrets, "secrets") }?;
+        // SAFETY: NULL or `n_secrets` lengths, by the caller's contract.
+        let lens = unsafe { boundary::array(secret_lens, n_secrets, "secret_lens") }?;
+        let mut keys = Vec::with_capacity(pointers.len());
+        for (&pointer, &len) in pointers.iter().zip(lens) {
+            // SAFETY: NULL or `len` bytes, by the caller's contract.
+            keys.push(unsafe { bytes(pointer, len, "secrets[]") }?);
+        }
+        let webhook = Webhook::with_secrets(keys)?;
+        // SAFETY: `out` was checked non-NULL above.
+        unsafe { give(out, connectly_webhook { webhook }) };
+        Ok(())
+    })
+}
+
+/// Sets the largest body verified, in bytes (default 5 MiB = 5242880). A larger body is
+/// refused with `CONNECTLY_ERROR_PAYLOAD_TOO_LARGE` before it is hashed. A NULL `webhook` is
+/// `CONNECTLY_ERROR_NULL_ARGUMENT`.
+///
+/// Changes the verifier: not safe while another thread uses it (set it up first).
+///
+/// # Safety
+/// `webhook` is NULL or a live verifier no other thread is using.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_webhook_set_max_body_size(
+    webhook: *mut connectly_webhook,
+    max_body_size: usize,
+) -> connectly_status {
+    call(|| {
+        // SAFETY: NULL or live and unshared, by the caller's contract.
+        let handle = unsafe { handle_mut(webhook, "webhook") }?;
+        handle.webhook = handle.webhook.clone().with_max_body_size(max_body_size);
+        Ok(())
+    })
+}
+
+/// Turns on replay protection: after the signature matched, the body's `timestamp` must be
+/// within `tolerance_secs` seconds of the current time, either way, else
+/// `CONNECTLY_ERROR_TIMESTAMP_OUTSIDE_TOLERANCE`; a signed body without a valid timestamp is
+/// then `CONNECTLY_ERROR_INVALID_PAYLOAD`. Off by default. A NULL `webhook` is
+/// `CONNECTLY_ERROR_NULL_ARGUMENT`.
+///
+/// Changes the verifier: not safe while another thread uses it (set it up first).
+///
+/// # Safety
+/// `webhook` is NULL or a live verifier no other thread is using.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_webhook_set_tolerance(
+    webhook: *mut connectly_webhook,
+    tolerance_secs: u64,
+) -> connectly_status {
+    call(|| {
+        // SAFETY: NULL or live and unshared, by the caller's contract.
+        let handle = unsafe { handle_mut(webhook, "webhook") }?;
+        handle.webhook = handle
+            .webhook
+            .clone()
+            .with_tolerance(Duration::from_secs(tolerance_secs));
+        Ok(())
+    })
+}
+
+/// Verifies a delivery with a prepared verifier: `signature` (the `x-connectly-hmac-sha256`
+/// header's value; NULL when the header was absent) against the raw `body` bytes, in
+/// constant time, with every secret.
+///
+/// `(NULL, 0)` is an empty body; a NULL `webhook`, or a NULL `body` with a non-zero length, is
+/// `CONNECTLY_ERROR_NULL_ARGUMENT`. Returns `CONNECTLY_OK` or the webhook statuses listed for
+/// `connectly_webhook_verify` (and, with a tolerance set, `_TIMESTAMP_OUTSIDE_TOLERANCE` or
+/// `_INVALID_PAYLOAD`). Does not allocate on success, and retains nothing: the caller keeps
+/// `body` and `signature`. Thread-safe: any number of threads may verify with one verifier.
+///
+/// # Safety
+/// `webhook` is NULL or a live verifier; `body` is NULL or `body_len` readable bytes;
+/// `signature` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_webhook_verify_with(
+    webhook: *const connectly_webhook,
+    body: *const u8,
+    body_len: usize,
+    signature: *const c_char,
+) -> connectly_status {
+    call(|| {
+        // SAFETY: NULL or live, by the caller's contract.
+        let handle = unsafe { handle(webhook, "webhook") }?;
+        // SAFETY: NULL or `body_len` bytes, by the caller's contract.
+        let body = unsafe { bytes(body, body_len, "body") }?;
+        // SAFETY: NULL or NUL-terminated, by the caller's contract.
+        let signature = unsafe { signature_arg(signature) }?;
+        handle.webhook.verify(body, signature)?;
+        Ok(())
+    })
+}
+
+/// Verifies a delivery exactly as `connectly_webhook_verify_with` does, then, only once the
+/// signature matched, parses it into an event written to `*out` (free it with
+/// `connectly_event_free`).
+///
+/// A signed body that is not the expected JSON is `CONNECTLY_ERROR_INVALID_PAYLOAD` (also
+/// when a field holds a NUL character, which a C string cannot carry). A NULL `out` is
+/// `CONNECTLY_ERROR_NULL_ARGUMENT`. On failure `*out` is not written. Thread-safe.
+///
+/// # Safety
+/// As for `connectly_webhook_verify_with`; `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_webhook_verify_event(
+    webhook: *const connectly_webhook,
+    body: *const u8,
+    body_len: usize,
+    signature: *const c_char,
+    out: *mut *mut connectly_event,
+) -> connectly_status {
+    call(|| {
+        // SAFETY: NULL or live, by the caller's contract.
+        let handle = unsafe { handle(webhook, "webhook") }?;
+        // SAFETY: NULL or `body_len` bytes, by the caller's contract.
+        let body = unsafe { bytes(body, body_len, "body") }?;
+        out_ptr(out, "out")?;
+        // SAFETY: NULL or NUL-terminated, by the caller's contract.
+        let signature = unsafe { signature_arg(signature) }?;
+        let event = connectly_event::new(&handle.webhook.verify_event(body, signature)?)?;
+        // SAFETY: `out` was checked non-NULL above.
+        unsafe { give(out, event) };
+        Ok(())
+    })
+}
+
+/// Writes the signature Connectly would send for `body` (standard padded base64 of the
+/// HMAC-SHA256 keyed with the first secret, 44 characters and a NUL) into `out`, which holds
+/// `out_len` bytes and stays the caller's; for tests.
+///
+/// `out_len` below `CONNECTLY_SIGNATURE_BUFFER_SIZE` (45) is
+/// `CONNECTLY_ERROR_INVALID_ARGUMENT`; a NULL `webhook` or `out`, or a NULL `body` with a
+/// non-zero length, is `CONNECTLY_ERROR_NULL_ARGUMENT`; on failure `out` is not written.
+/// Thread-safe.
+///
+/// # Safety
+/// `webhook` is NULL or a live verifier; `body` is NULL or `body_len` readable bytes; `out`
+/// is NULL or `out_len` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_webhook_sign(
+    webhook: *const connectly_webhook,
+    body: *const u8,
+    body_len: usize,
+    out: *mut c_char,
+    out_len: usize,
+) -> connectly_status {
+    call(|| {
+        // SAFETY: NULL or live, by the caller's contract.
+        let handle = unsafe { handle(webhook, "webhook") }?;
+        // SAFETY: NULL or `body_len` bytes, by the caller's contract.
+        let body = unsafe { bytes(body, body_len, "body") }?;
+        out_ptr(out, "out")?;
+        let signature = handle.webhook.sign(body);
+        if out_len <= signature.len() {
+            return Err(Failure::Invalid(format!(
+                "`out` holds {out_len} bytes; a signature needs {CONNECTLY_SIGNATURE_BUFFER_SIZE}"
+            )));
+        }
+        // SAFETY: `out` is non-NULL and holds `out_len > signature.len()` writable bytes, by
+        // the caller's contract; the regions cannot overlap (`signature` is ours).
+        unsafe {
+            ptr::copy_nonoverlapping(signature.as_ptr(), out.cast::<u8>(), signature.len());
+            out.add(signature.len()).write(0);
+        }
+        Ok(())
+    })
+}
+
+/// Frees a verifier. NULL does nothing. No thread may use it during or after the call; free
+/// it once.
+///
+/// # Safety
+/// `webhook` is NULL or a live verifier no other thread is using.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_webhook_free(webhook: *mut connectly_webhook) {
+    // SAFETY: NULL or a live handle freed once, by the caller's contract.
+    value((), || unsafe { boundary::free(webhook) })
+}
+
+/// Reads a field of `event`, or gives `default` when it is NULL.
+///
+/// # Safety
+/// `event` is NULL or a live event.
+unsafe fn field<T: Copy>(
+    event: *const connectly_event,
+    default: T,
+    get: impl FnOnce(&connectly_event) -> T,
+) -> T {
+    // SAFETY: NULL or live, by the caller's contract.
+    value(default, || unsafe { event.as_ref() }.map_or(default, get))
+}
+
+/// The event's `timestamp`: when Connectly produced it, in Unix seconds. 0 when `event` is
+/// NULL. Thread-safe.
+///
+/// # Safety
+/// `event` is NULL or a live event.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_event_timestamp(event: *const connectly_event) -> i64 {
+    // SAFETY: forwarded to the caller.
+    unsafe { field(event, 0, |e| e.timestamp) }
+}
+
+/// The sender's id (`sender.id`: an E.164 number or a channel user id). NULL when `event` is
+/// NULL. Owned by the event: valid until `connectly_event_free`; never free it. Thread-safe.
+///
+/// # Safety
+/// `event` is NULL or a live event.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_event_sender_id(event: *const connectly_event) -> *const c_char {
+    // SAFETY: forwarded to the caller.
+    unsafe { field(event, ptr::null(), |e| e.sender_id.as_ptr()) }
+}
+
+/// The sender's channel (`sender.channelType`, such as `"whatsapp"`). NULL when `event` is
+/// NULL. Owned by the event: valid until `connectly_event_free`; never free it. Thread-safe.
+///
+/// # Safety
+/// `event` is NULL or a live event.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_event_sender_channel(
+    event: *const connectly_event,
+) -> *const c_char {
+    // SAFETY: forwarded to the caller.
+    unsafe { field(event, ptr::null(), |e| e.sender_channel.as_ptr()) }
+}
+
+/// The recipient's id (`recipient.id`, the business). NULL when `event` is NULL. Owned by the
+/// event: valid until `connectly_event_free`; never free it. Thread-safe.
+///
+/// # Safety
+/// `event` is NULL or a live event.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_event_recipient_id(
+    event: *const connectly_event,
+) -> *const c_char {
+    // SAFETY: forwarded to the caller.
+    unsafe { field(event, ptr::null(), |e| e.recipient_id.as_ptr()) }
+}
+
+/// The recipient's channel (`recipient.channelType`). NULL when `event` is NULL. Owned by the
+/// event: valid until `connectly_event_free`; never free it. Thread-safe.
+///
+/// # Safety
+/// `event` is NULL or a live event.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_event_recipient_channel(
+    event: *const connectly_event,
+) -> *const c_char {
+    // SAFETY: forwarded to the caller.
+    unsafe { field(event, ptr::null(), |e| e.recipient_channel.as_ptr()) }
+}
+
+/// The message text (`message.text`), or NULL when the event has none (or `event` is NULL).
+/// Owned by the event: valid until `connectly_event_free`; never free it. Thread-safe.
+///
+/// # Safety
+/// `event` is NULL or a live event.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_event_text(event: *const connectly_event) -> *const c_char {
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        field(event, ptr::null(), |e| {
+            e.text.as_ref().map_or(ptr::null(), |t| t.as_ptr())
+        })
+    }
+}
+
+/// The whole delivery as compact JSON text, so fields the SDK does not model are not lost.
+/// NULL when `event` is NULL. Owned by the event: valid until `connectly_event_free`; never
+/// free it. Thread-safe.
+///
+/// # Safety
+/// `event` is NULL or a live event.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_event_json(event: *const connectly_event) -> *const c_char {
+    // SAFETY: forwarded to the caller.
+    unsafe { field(event, ptr::null(), |e| e.json.as_ptr()) }
+}
+
+/// Frees an event and the strings it owns. NULL does nothing; free it once.
+///
+/// # Safety
+/// `event` is NULL or a live event no other thread is using.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_event_free(event: *mut connectly_event) {
+    // SAFETY: NULL or a live handle freed once, by the caller's contract.
+    value((), || unsafe { boundary::free(event) })
+}

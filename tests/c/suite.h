@@ -1,0 +1,45 @@
+/* Shared declarations of the C suite's files. */
+#ifndef CONNECTLY_TEST_SUITE_H
+#define CONNECTLY_TEST_SUITE_H
+
+#include <stddef.h>
+
+#include "harness.h"
+
+/* The mock Connectly the suite runs against (started by run.sh through the CLI). */
+struct mock_env {
+    const char *base_url;
+    const char *api_key;
+    const char *business_id;
+    const char *webhook_secret;
+};
+extern struct mock_env mock;
+
+/* Decodes lowercase hex into a new buffer (free it); *len gets the byte count. */
+unsigned char *unhex(const char *hex, size_t *len);
+
+/* One HTTP request to the mock's control endpoints; returns the HTTP status (-1 on failure)
+ * and, when body_out is not NULL, a new NUL-terminated copy of the reply body (free it). */
+int mock_control(const char *method, const char *path, const char *body, char **body_out);
+
+/* How many API requests the mock has recorded since its last reset (-1 on failure). */
+int mock_request_count(void);
+
+/* A new client for the mock, with max_retries and timeout_ms; NULL on failure. */
+connectly_client *mock_client(int32_t max_retries, uint64_t timeout_ms);
+
+void test_abi(void);
+void test_null_arguments(void);
+void test_bad_inputs(void);
+void test_signature_vectors(void);
+void test_webhook_error_vectors(void);
+void test_webhook_handle(void);
+void test_client_config(void);
+void test_sends(void);
+void test_api_error_vectors(void);
+void test_retry_vectors(void);
+void test_failures(void);
+void test_threads_errors(void);
+void test_threads_send(void);
+
+#endif

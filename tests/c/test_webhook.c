@@ -1,0 +1,211 @@
+/* The shared webhook vectors, and the prepared verifier's whole surface. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdlib.h>
+#include <time.h>
+
+#include "suite.h"
+
+#include "vectors.h"
+
+void test_signature_vectors(void) {
+    size_t i, rows = 0;
+    for (i = 0; i < SIG_VECTOR_ROWS; i++) {
+        const struct sig_vector *v = &SIG_VECTORS[i];
+        size_t secret_len, body_len;
+        unsigned char *secret = unhex(v->secret_hex, &secret_len);
+        unsigned char *body = unhex(v->body_hex, &body_len);
+        const uint8_t *secrets[1];
+        connectly_webhook *webhook = NULL;
+        char signature[CONNECTLY_SIGNATURE_BUFFER_SIZE];
+
+        secrets[0] = secret;
+        CHECK_STATUS(connectly_webhook_verify(secret, secret_len, body, body_len, v->signature),
+                     CONNECTLY_OK);
+        CHECK_STATUS(connectly_webhook_new(secrets, &secret_len, 1, &webhook), CONNECTLY_OK);
+        CHECK_STATUS(connectly_webhook_verify_with(webhook, body, body_len, v->signature),
+                     CONNECTLY_OK);
+        CHECK_STATUS(connectly_webhook_sign(webhook, body, body_len, signature, sizeof signature),
+                     CONNECTLY_OK);
+        CHECK_STR(signature, v->signature);
+        /* One flipped body byte no longer verifies. */
+        if (body_len > 0) {
+            body[0] ^= 1;
+            CHECK_STATUS(connectly_webhook_verify_with(webhook, body, body_len, v->signature),
+                         CONNECTLY_ERROR_INVALID_SIGNATURE);
+        }
+        connectly_webhook_free(webhook);
+        free(secret);
+        free(body);
+        rows++;
+    }
+    printf("webhooks.json: %lu rows\n", (unsigned long)rows);
+    CHECK(rows == 7);
+    conformance_report("webhooks.json", rows);
+}
+
+void test_webhook_error_vectors(void) {
+    size_t i, rows = 0;
+    for (i = 0; i < ERR_VECTOR_ROWS; i++) {
+        const struct err_vector *v = &ERR_VECTORS[i];
+        size_t secret_len, unit_len, sig_len, body_len, k;
+        unsigned char *secret = unhex(v->secret_hex, &secret_len);
+        unsigned char *unit = unhex(v->body_hex, &unit_len);
+        unsigned char *signature = unhex(v->signature_hex, &sig_len);
+        const char *sig = v->has_signature ? (const char *)signature : NULL;
+        unsigned char *body;
+        const uint8_t *secrets[1];
+        connectly_webhook *webhook = NULL;
+        connectly_event *event = NULL;
+        connectly_status made;
+        long failures_before = harness_failures;
+
+        body_len = unit_len * (size_t)v->body_repeat;
+        body = malloc(body_len + 1);
+        if (body == NULL) abort();
+        for (k = 0; k < (size_t)v->body_repeat; k++) memcpy(body + k * unit_len, unit, unit_len);
+
+        secrets[0] = secret;
+        made = connectly_webhook_new(secrets, &secret_len, 1, &webhook);
+        if (made != CONNECTLY_OK) {
+            /* Only an invalid secret may refuse the verifier; then it is the expected kind. */
+            CHECK_STATUS(made, v->expected_verify);
+            CHECK(webhook == NULL);
+        } else {
+            if (v->max_body_size >= 0) {
+                CHECK_STATUS(connectly_webhook_set_max_body_size(webhook, (size_t)v->max_body_size),
+                             CONNECTLY_OK);
+            }
+            if (v->tolerance_s >= 0) {
+                CHECK_STATUS(connectly_webhook_set_tolerance(webhook, (uint64_t)v->tolerance_s),
+                             CONNECTLY_OK);
+            }
+            CHECK_STATUS(connectly_webhook_verify_with(webhook, body, body_len, sig),
+                         v->expected_verify);
+            CHECK_STATUS(connectly_webhook_verify_event(webhook, body, body_len, sig, &event),
+                         v->expected_verify_event);
+            CHECK((event != NULL) == (v->expected_verify_event == CONNECTLY_OK));
+            connectly_event_free(event);
+        }
+        if (v->max_body_size < 0 && v->tolerance_s < 0) {
+            CHECK_STATUS(connectly_webhook_verify(secret, secret_len, body, body_len, sig),
+                         v->expected_verify);
+        }
+        if (harness_failures != failures_before) fprintf(stderr, "  (in row %s)\n", v->name);
+        connectly_webhook_free(webhook);
+        free(secret);
+        free(unit);
+        free(signature);
+        free(body);
+        rows++;
+    }
+    printf("webhook_errors.json: %lu rows\n", (unsigned long)rows);
+    CHECK(rows == ERR_VECTOR_ROWS);
+    conformance_report("webhook_errors.json", rows);
+}
+
+void test_webhook_handle(void) {
+    static const char body[] =
+        "{\"timestamp\":\"1639083206\",\"sender\":{\"id\":\"+16315555500\",\"channelType\":"
+        "\"whatsapp\"},\"recipient\":{\"id\":\"123456123\",\"channelType\":\"whatsapp\"},"
+        "\"message\":{\"text\":\"TEST 11\"},\"extra\":[1,2]}";
+    const uint8_t *secrets[2];
+    size_t lens[2], len = sizeof body - 1;
+    connectly_webhook *old_only = NULL, *rotating = NULL;
+    connectly_event *event = NULL;
+    char old_sig[CONNECTLY_SIGNATURE_BUFFER_SIZE], new_sig[CONNECTLY_SIGNATURE_BUFFER_SIZE];
+    char fresh[160];
+
+    secrets[0] = (const uint8_t *)"new-secret";
+    lens[0] = 10;
+    secrets[1] = (const uint8_t *)"old-secret";
+    lens[1] = 10;
+    CHECK_STATUS(connectly_webhook_new(secrets + 1, lens + 1, 1, &old_only), CONNECTLY_OK);
+    CHECK_STATUS(connectly_webhook_new(secrets, lens, 2, &rotating), CONNECTLY_OK);
+    CHECK_STATUS(connectly_webhook_sign(old_only, (const uint8_t *)body, len, old_sig,
+                                        sizeof old_sig),
+                 CONNECTLY_OK);
+    CHECK_STATUS(connectly_webhook_sign(rotating, (const uint8_t *)body, len, new_sig,
+                                        sizeof new_sig),
+                 CONNECTLY_OK);
+    CHECK(strcmp(old_sig, new_sig) != 0);
+    /* Rotation: both signatures verify with the rotating verifier; the new one does not
+     * verify with the old secret alone. */
+    CHECK_STATUS(connectly_webhook_verify_with(rotating, (const uint8_t *)body, len, old_sig),
+                 CONNECTLY_OK);
+    CHECK_STATUS(connectly_webhook_verify_with(rotating, (const uint8_t *)body, len, new_sig),
+                 CONNECTLY_OK);
+    CHECK_STATUS(connectly_webhook_verify_with(old_only, (const uint8_t *)body, len, new_sig),
+                 CONNECTLY_ERROR_INVALID_SIGNATURE);
+    CHECK_CONTAINS(connectly_last_error_message(), "does not match");
+    /* A success clears the thread's last error. */
+    CHECK_STATUS(connectly_webhook_verify_with(old_only, (const uint8_t *)body, len, old_sig),
+                 CONNECTLY_OK);
+    CHECK_STR(connectly_last_error_message(), "");
+    /* Surrounding whitespace in the header is tolerated. */
+    {
+        char padded[64];
+        snprintf(padded, sizeof padded, "  %s\t", old_sig);
+        CHECK_STATUS(connectly_webhook_verify_with(old_only, (const uint8_t *)body, len, padded),
+                     CONNECTLY_OK);
+    }
+
+    /* The event, parsed only after the signature matched. */
+    CHECK_STATUS(connectly_webhook_verify_event(rotating, (const uint8_t *)body, len, new_sig,
+                                                &event),
+                 CONNECTLY_OK);
+    CHECK(connectly_event_timestamp(event) == 1639083206LL);
+    CHECK_STR(connectly_event_sender_id(event), "+16315555500");
+    CHECK_STR(connectly_event_sender_channel(event), "whatsapp");
+    CHECK_STR(connectly_event_recipient_id(event), "123456123");
+    CHECK_STR(connectly_event_recipient_channel(event), "whatsapp");
+    CHECK_STR(connectly_event_text(event), "TEST 11");
+    CHECK_CONTAINS(connectly_event_json(event), "\"extra\":[1,2]");
+    connectly_event_free(event);
+    event = NULL;
+
+    /* An event without text. */
+    {
+        static const char no_text[] =
+            "{\"timestamp\":\"1\",\"sender\":{\"id\":\"a\",\"channelType\":\"sms\"},"
+            "\"recipient\":{\"id\":\"b\",\"channelType\":\"sms\"}}";
+        char sig[CONNECTLY_SIGNATURE_BUFFER_SIZE];
+        CHECK_STATUS(connectly_webhook_sign(rotating, (const uint8_t *)no_text,
+                                            sizeof no_text - 1, sig, sizeof sig),
+                     CONNECTLY_OK);
+        CHECK_STATUS(connectly_webhook_verify_event(rotating, (const uint8_t *)no_text,
+                                                    sizeof no_text - 1, sig, &event),
+                     CONNECTLY_OK);
+        CHECK(connectly_event_text(event) == NULL);
+        CHECK_STR(connectly_event_sender_channel(event), "sms");
+        connectly_event_free(event);
+        event = NULL;
+    }
+
+    /* Size limit: exactly the limit passes, one byte over is refused. */
+    CHECK_STATUS(connectly_webhook_set_max_body_size(old_only, len), CONNECTLY_OK);
+    CHECK_STATUS(connectly_webhook_verify_with(old_only, (const uint8_t *)body, len, old_sig),
+                 CONNECTLY_OK);
+    CHECK_STATUS(connectly_webhook_set_max_body_size(old_only, len - 1), CONNECTLY_OK);
+    CHECK_STATUS(connectly_webhook_verify_with(old_only, (const uint8_t *)body, len, old_sig),
+                 CONNECTLY_ERROR_PAYLOAD_TOO_LARGE);
+
+    /* Tolerance: the documented 2021 timestamp is far outside 300 s; a fresh one is inside. */
+    CHECK_STATUS(connectly_webhook_set_tolerance(rotating, 300), CONNECTLY_OK);
+    CHECK_STATUS(connectly_webhook_verify_with(rotating, (const uint8_t *)body, len, new_sig),
+                 CONNECTLY_ERROR_TIMESTAMP_OUTSIDE_TOLERANCE);
+    snprintf(fresh, sizeof fresh,
+             "{\"timestamp\":\"%ld\",\"sender\":{\"id\":\"a\",\"channelType\":\"sms\"},"
+             "\"recipient\":{\"id\":\"b\",\"channelType\":\"sms\"}}",
+             (long)time(NULL));
+    CHECK_STATUS(connectly_webhook_sign(rotating, (const uint8_t *)fresh, strlen(fresh),
+                                        new_sig, sizeof new_sig),
+                 CONNECTLY_OK);
+    CHECK_STATUS(connectly_webhook_verify_event(rotating, (const uint8_t *)fresh, strlen(fresh),
+                                                new_sig, &event),
+                 CONNECTLY_OK);
+    connectly_event_free(event);
+
+    connectly_webhook_free(old_only);
+    connectly_webhook_free(rotating);
+}
