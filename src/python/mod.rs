@@ -1,1 +1,69 @@
-//! The Python extension module `connectly._connectly`.
+//! The Python extension module `connectly._connectly`, built by maturin with the `python`
+//! feature (never part of the C library).
+//!
+//! A thin layer over the Rust core: every behaviour lives in the core, and this module only
+//! converts arguments and results. Rules every entry point follows:
+//!
+//! - it runs inside [`guard`], so a Rust panic reaches Python as `connectly.InternalError`
+//!   (a `connectly.ConnectlyError`), never as pyo3's `PanicException`;
+//! - it releases the GIL (`Python::detach`) around network I/O, and around the verification of
+//!   bodies larger than [`webhook::DETACH_THRESHOLD`];
+//! - core errors become Python exceptions in one place, [`errors`].
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use pyo3::prelude::*;
+
+mod bulk;
+mod client;
+mod errors;
+mod json;
+mod mock;
+mod webhook;
+
+/// Runs one native entry point, turning a Rust panic into `connectly.InternalError`.
+pub(crate) fn guard<T>(py: Python<'_>, f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        Err(_) => Err(errors::internal(py)),
+    }
+}
+
+/// Runs the `connectly` command line (the same one as the Rust binary) with `args`, the first
+/// being the program name; returns the exit code. The GIL is released while it runs.
+#[pyfunction]
+fn cli_main(py: Python<'_>, args: Vec<String>) -> PyResult<u8> {
+    guard(py, || Ok(py.detach(|| crate::cli::run(args) as u8)))
+}
+
+/// Panics inside the extension, to test that a panic reaches Python as
+/// `connectly.InternalError`. Not part of the public API.
+#[pyfunction]
+#[allow(clippy::panic)]
+fn _test_panic(py: Python<'_>) -> PyResult<()> {
+    guard(py, || panic!("deliberate panic for the test suite"))
+}
+
+/// The native part of the `connectly` package. Import `connectly` instead.
+#[pymodule]
+#[pyo3(name = "_connectly")]
+fn connectly_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", crate::VERSION)?;
+    m.add("SIGNATURE_HEADER", crate::SIGNATURE_HEADER)?;
+    m.add(
+        "DEFAULT_MAX_BODY_SIZE",
+        crate::Webhook::DEFAULT_MAX_BODY_SIZE,
+    )?;
+    m.add_class::<client::Client>()?;
+    m.add_class::<client::Response>()?;
+    m.add_class::<bulk::TextMessage>()?;
+    m.add_class::<bulk::TemplateMessage>()?;
+    m.add_class::<bulk::SendResult>()?;
+    m.add_class::<webhook::Webhook>()?;
+    m.add_class::<webhook::WebhookEvent>()?;
+    m.add_class::<webhook::Party>()?;
+    m.add_class::<mock::NativeMockServer>()?;
+    m.add_function(wrap_pyfunction!(cli_main, m)?)?;
+    m.add_function(wrap_pyfunction!(_test_panic, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,20 @@
+"""A minimal Django project receiving Connectly webhooks.
+
+CONNECTLY_WEBHOOK_SECRET=... python manage.py runserver
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""``connectly.AsyncClient``: the client's calls as coroutines, for asyncio apps."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping
+from typing import Callable, Optional, Union
+
+from connectly._connectly import Client, Response, SendResult, TemplateMessage, TextMessage
+
+TemplateParams = Union[Mapping[str, str], Iterable[tuple[str, str]]]
+
+
+class AsyncClient:
+    """The same calls as :class:`connectly.Client`, as coroutines.
+
+    Each call runs the native client in a worker thread (``asyncio.to_thread``); the native
+    call releases the GIL while it waits on the network, so the event loop stays free. Inputs
+    are validated before anything is sent, exactly as in the blocking client.
+    """
+
+    __slots__ = ("_client",)
+
+    def __init__(
+        self,
+        api_key: Optional[str] = None,
+        business_id: Optional[str] = None,
+        *,
+        base_url: Optional[str] = None,
+        timeout: float = 30.0,
+        max_retries: int = 2,
+    ) -> None:
+        self._client = Client(
+            api_key, business_id, base_url=base_url, timeout=timeout, max_retries=max_retries
+        )
+
+    @property
+    def business_id(self) -> str:
+        """The business id this client sends for."""
+        return self._client.business_id
+
+    @property
+    def timeout(self) -> float:
+        """The time each attempt may take, in seconds."""
+        return self._client.timeout
+
+    @property
+    def max_retries(self) -> int:
+        """How many times a failed attempt may be retried."""
+        return self._client.max_retries
+
+    async def send_text(self, to: str, text: str, channel: str = "whatsapp") -> Response:
+        """Sends a free-form text message (``POST /send/messages``)."""
+        return await asyncio.to_thread(self._client.send_text, to, text, channel)
+
+    async def send_template(
+        self, number: str, template_name: str, params: TemplateParams
+    ) -> Response:
+        """Sends a WhatsApp template message; ``params`` keep their order."""
+        pairs = list(params.items()) if isinstance(params, Mapping) else list(params)
+        return await asyncio.to_thread(self._client.send_template, number, template_name, pairs)
+
+    async def create_webhook(self, address: str, topic: str = "messages") -> Response:
+        """Registers the address Connectly delivers ``topic``'s events to."""
+        return await asyncio.to_thread(self._client.create_webhook, address, topic)
+
+    async def send_many(
+        self,
+        messages: Iterable[Union[TextMessage, TemplateMessage]],
+        *,
+        concurrency: int = 8,
+        rate_limit: Optional[float] = None,
+        on_progress: Optional[Callable[[int, int, int], object]] = None,
+    ) -> list[SendResult]:
+        """Sends every message as :meth:`connectly.Client.send_many` does, off the loop."""
+        batch = list(messages)
+        return await asyncio.to_thread(
+            lambda: self._client.send_many(
+                batch, concurrency=concurrency, rate_limit=rate_limit, on_progress=on_progress
+            )
+        )
+
+    async def aclose(self) -> None:
+        """Nothing to release (the pool closes with the client); for ``async with``."""
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return "connectly.Async" + repr(self._client).removeprefix("connectly.")

@@ -1,0 +1,193 @@
+"""The exceptions the SDK raises, all under :class:`ConnectlyError`.
+
+The native module builds them from the Rust core's errors in one place (``src/python``);
+every one carries ``kind`` (the core's error kind name, the same in every language binding)
+and ``attempts``. No message, ``repr`` or attribute holds the API key or the webhook secret.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, Optional
+
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "ConfigurationError",
+    "ConnectlyError",
+    "DeliveryError",
+    "InternalError",
+    "InvalidPayloadError",
+    "InvalidSecretError",
+    "InvalidSignatureError",
+    "MalformedSignatureError",
+    "MissingSignatureError",
+    "PayloadTooLargeError",
+    "RateLimitError",
+    "ServerError",
+    "TimeoutError",
+    "TimestampOutsideToleranceError",
+    "TransportError",
+    "ValidationError",
+    "WebhookVerificationError",
+]
+
+
+class ConnectlyError(Exception):
+    """The base of every exception the SDK raises."""
+
+    kind: str = "Connectly"
+    """The core's name for the kind of error (``Validation``, ``RateLimited``, ...)."""
+    attempts: int = 0
+    """How many requests were made (0 when nothing was sent)."""
+
+    def __init__(self, text: str, /, **fields: Any) -> None:
+        super().__init__(text)
+        for name, value in fields.items():
+            setattr(self, name, value)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), str(self), dict(self.__dict__)))
+
+
+def _rebuild(cls: type[ConnectlyError], text: str, fields: dict[str, Any]) -> ConnectlyError:
+    return cls(text, **fields)
+
+
+class InternalError(ConnectlyError):
+    """A bug in the SDK (a Rust panic). Please report it."""
+
+    kind = "Internal"
+
+
+class ValidationError(ConnectlyError, ValueError):
+    """An input was refused before anything was sent."""
+
+    kind = "Validation"
+    field: Optional[str] = None
+    """Which input was refused (``text``, ``recipient id``, ...)."""
+
+
+class ConfigurationError(ValidationError):
+    """The client could not be configured (a missing API key or business id, an unusable
+    base URL, timeout or retry count). Nothing was sent."""
+
+    kind = "Config"
+
+
+class APIError(ConnectlyError):
+    """The API refused the request. ``message`` is the provider's, verbatim."""
+
+    kind = "Api"
+    status_code: Optional[int] = None
+    """The HTTP status."""
+    code: Optional[str] = None
+    """The provider's error code, such as ``ERROR_CODE_PHONE_NUMBER_BAD_FORMAT``."""
+    error_type: Optional[str] = None
+    """The provider's error type, such as ``ERROR_TYPE_INVALID_REQUEST``."""
+    message: Optional[str] = None
+    """The provider's message."""
+    trace_id: Optional[str] = None
+    """The provider's ``cntTraceId``, which its support asks for."""
+    body: Any = None
+    """The whole error body as parsed JSON (``None`` when it was not JSON)."""
+
+
+class AuthenticationError(APIError):
+    """The API refused the API key (401 or 403)."""
+
+    kind = "Authentication"
+
+
+class RateLimitError(APIError):
+    """The API answered 429 and no retry was left (or it asked to wait too long)."""
+
+    kind = "RateLimited"
+    retry_after: Optional[float] = None
+    """How long the API asked to wait, in seconds, when it said."""
+
+
+class ServerError(APIError):
+    """The API failed with a 5xx status. The message may or may not have been sent."""
+
+    kind = "Server"
+
+
+class TransportError(ConnectlyError):
+    """The request failed in transit: connection, TLS, a redirect (never followed) or an
+    oversized reply. ``kind`` says which."""
+
+    kind = "Transport"
+    status_code: Optional[int] = None
+    """The 3xx status, for a redirect."""
+    trace_id: Optional[str] = None
+
+
+class TimeoutError(TransportError, builtins.TimeoutError):
+    """No answer came within the timeout. Also a builtin ``TimeoutError``."""
+
+    kind = "Timeout"
+
+
+class WebhookVerificationError(ConnectlyError):
+    """A webhook delivery (or secret) was rejected. Never quotes the secret, the signature
+    or the body."""
+
+    kind = "Webhook"
+
+
+class MissingSignatureError(WebhookVerificationError):
+    """The signature header was absent or empty."""
+
+    kind = "MissingSignature"
+
+
+class MalformedSignatureError(WebhookVerificationError):
+    """The signature is not standard padded base64 of 32 bytes."""
+
+    kind = "MalformedSignature"
+
+
+class InvalidSignatureError(WebhookVerificationError):
+    """The signature matches none of the secrets."""
+
+    kind = "InvalidSignature"
+
+
+class PayloadTooLargeError(WebhookVerificationError):
+    """The body is larger than the limit; it was not hashed."""
+
+    kind = "PayloadTooLarge"
+    size: int = 0
+    limit: int = 0
+
+
+class InvalidPayloadError(WebhookVerificationError):
+    """The signature matched, but the body is not the event expected."""
+
+    kind = "InvalidPayload"
+
+
+class InvalidSecretError(WebhookVerificationError, ValueError):
+    """A secret was empty, or there were not 1 to 8 secrets."""
+
+    kind = "InvalidSecret"
+
+
+class TimestampOutsideToleranceError(WebhookVerificationError):
+    """A tolerance is set and the body's timestamp is too far from the clock."""
+
+    kind = "TimestampOutsideTolerance"
+    skew: float = 0.0
+    tolerance: float = 0.0
+
+
+class DeliveryError(ConnectlyError):
+    """``connectly.testing.MockServer`` could not deliver a webhook (``kind``:
+    ``NoWebhook``, ``Transport`` or ``Rejected``)."""
+
+    kind = "Delivery"
+    status_code: Optional[int] = None
+    """The status the receiver answered with, when it answered."""
+    response: Optional[bytes] = None
+    """The body the receiver answered with, when it answered."""

@@ -1,0 +1,89 @@
+"""Shared fixtures. The suite runs against the wheel installed in the virtualenv: this
+directory is the rootdir, and the source tree's ``python/`` is never on ``sys.path``."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from werkzeug.serving import BaseWSGIServer, make_server
+
+WSGIApplication = Callable[..., Any]
+
+REPO = Path(__file__).resolve().parents[2]
+VECTORS = REPO / "tests" / "vectors"
+
+# Canary credentials: tests assert that they never appear in a repr, str or traceback.
+CANARY_KEY = "canary-api-key-4f1c2b9e7d"
+CANARY_SECRET = "canary-webhook-secret-9a8b7c6d5e"
+
+INBOUND_BODY = (
+    b'{"timestamp":"1639083206","sender":{"id":"+16315555500","channelType":"whatsapp"},'
+    b'"recipient":{"id":"123456123","channelType":"whatsapp"},"message":{"text":"TEST 11"}}'
+)
+
+
+def load_vectors(name: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = json.loads((VECTORS / name).read_text("utf-8"))["vectors"]
+    return rows
+
+
+def report_conformance(file: str, ran: int) -> None:
+    """Records how many rows of a shared vector file this suite ran, for the repository's
+    `conformance-check` (target/conformance/python/<file>)."""
+    folder = REPO / "target" / "conformance" / "python"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / file).write_text(f"{ran}\n", "utf-8")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class LiveServer:
+    """A WSGI app served by werkzeug on loopback in a thread."""
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[WSGIApplication], LiveServer]]:
+    servers: list[LiveServer] = []
+
+    def start(app: WSGIApplication) -> LiveServer:
+        server = LiveServer(app)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in (
+        "CONNECTLY_API_KEY",
+        "CONNECTLY_BUSINESS_ID",
+        "CONNECTLY_BASE_URL",
+        "CONNECTLY_WEBHOOK_SECRET",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch

@@ -1,0 +1,167 @@
+"""connectly.django.webhook through Django's test client and a live server."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import django
+import pytest
+from conftest import INBOUND_BODY
+from django.conf import settings
+
+SECRET = "django-secret"
+
+if not settings.configured:
+    settings.configure(
+        DEBUG=False,
+        ALLOWED_HOSTS=["127.0.0.1", "testserver", "localhost"],
+        ROOT_URLCONF=__name__,
+        SECRET_KEY="test-only-django-secret-key",
+        MIDDLEWARE=[
+            "django.middleware.common.CommonMiddleware",
+            "django.middleware.csrf.CsrfViewMiddleware",
+        ],
+        CONNECTLY_WEBHOOK_SECRET=SECRET,
+        USE_TZ=True,
+    )
+    django.setup()
+
+from django.http import HttpRequest, HttpResponse, JsonResponse  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import path  # noqa: E402
+
+import connectly  # noqa: E402
+import connectly.django  # noqa: E402
+from connectly.testing import MockServer  # noqa: E402
+
+RECEIVED: list[tuple[connectly.WebhookEvent, Any]] = []
+
+
+@connectly.django.webhook()
+def receive(request: HttpRequest, event: connectly.WebhookEvent) -> HttpResponse:
+    RECEIVED.append((event, None))
+    return JsonResponse({"text": event.text})
+
+
+@connectly.django.webhook
+def with_arg(request: HttpRequest, event: connectly.WebhookEvent, slug: str) -> None:
+    RECEIVED.append((event, slug))
+
+
+@connectly.django.webhook(secret=[b"new", SECRET], max_body_size=1024)
+def small(request: HttpRequest, event: connectly.WebhookEvent) -> HttpResponse:
+    RECEIVED.append((event, "small"))
+    return HttpResponse("ok")
+
+
+@connectly.django.webhook(secret=SECRET)
+async def async_view(request: HttpRequest, event: connectly.WebhookEvent) -> HttpResponse:
+    RECEIVED.append((event, "async"))
+    return HttpResponse("async ok")
+
+
+urlpatterns = [
+    path("async", async_view),
+    path("webhook", receive),
+    path("hook/<slug:slug>", with_arg),
+    path("small", small),
+]
+
+
+@pytest.fixture(autouse=True)
+def _clear() -> None:
+    RECEIVED.clear()
+
+
+def signed(body: bytes = INBOUND_BODY) -> dict[str, str]:
+    return {"HTTP_X_CONNECTLY_HMAC_SHA256": connectly.Webhook(SECRET).sign(body)}
+
+
+def test_valid_delivery_with_csrf_checks_on() -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/webhook", INBOUND_BODY, content_type="text/plain", **signed())
+    assert response.status_code == 200
+    assert response.json() == {"text": "TEST 11"}
+    assert RECEIVED[0][0].sender.id == "+16315555500"
+
+
+def test_url_args_and_none_return() -> None:
+    response = Client().post("/hook/abc", INBOUND_BODY, content_type="text/plain", **signed())
+    assert response.status_code == 200
+    assert RECEIVED[0][1] == "abc"
+
+
+def test_async_view() -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/async", INBOUND_BODY, content_type="text/plain", **signed())
+    assert response.status_code == 200
+    assert response.content == b"async ok"
+    assert client.post("/async", INBOUND_BODY, content_type="text/plain").status_code == 403
+    assert client.get("/async").status_code == 405
+    assert RECEIVED[0][1] == "async"
+
+
+@pytest.mark.parametrize("method", ["get", "put", "delete"])
+def test_non_post_is_405(method: str) -> None:
+    response = getattr(Client(), method)("/webhook")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert RECEIVED == []
+
+
+def test_refusals() -> None:
+    client = Client()
+    assert client.post("/webhook", INBOUND_BODY, content_type="text/plain").status_code == 403
+    bad = {"HTTP_X_CONNECTLY_HMAC_SHA256": connectly.Webhook("x").sign(INBOUND_BODY)}
+    response = client.post("/webhook", INBOUND_BODY, content_type="text/plain", **bad)
+    assert response.status_code == 403
+    body = b'{"not": "an event"}'
+    response = client.post("/webhook", body, content_type="text/plain", **signed(body))
+    assert response.status_code == 400
+    assert RECEIVED == []
+
+
+def test_gzip_rotation_and_size_cap() -> None:
+    client = Client()
+    response = client.post(
+        "/small",
+        gzip.compress(INBOUND_BODY),
+        content_type="text/plain",
+        HTTP_CONTENT_ENCODING="gzip",
+        **signed(),
+    )
+    assert response.status_code == 200
+    big = b"x" * 2000
+    response = client.post("/small", big, content_type="text/plain", **signed(big))
+    assert response.status_code == 413
+    assert len(RECEIVED) == 1
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_live_server_receives_a_mock_delivery() -> None:
+    from django.core.wsgi import get_wsgi_application
+
+    server: WSGIServer = make_server(
+        "127.0.0.1", 0, get_wsgi_application(), handler_class=QuietHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with MockServer(webhook_secret=SECRET) as mock:
+            client = connectly.Client(mock.api_key, mock.business_id, base_url=mock.url)
+            client.create_webhook(f"http://127.0.0.1:{server.server_port}/webhook")
+            delivery = mock.deliver_inbound("+15555550100", "hello django")
+            assert delivery.status == 200
+            assert RECEIVED[0][0].text == "hello django"
+            assert mock.deliver_raw(delivery.body, "bad").status == 403
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

@@ -1,0 +1,80 @@
+"""connectly.fastapi.webhook_event through FastAPI's test client."""
+
+from __future__ import annotations
+
+import gzip
+from typing import Annotated
+
+from conftest import INBOUND_BODY
+from fastapi import Depends, FastAPI
+from fastapi.testclient import TestClient
+
+import connectly
+import connectly.fastapi
+
+SECRET = "fastapi-secret"
+RECEIVED: list[connectly.WebhookEvent] = []
+
+app = FastAPI()
+app.state.connectly_webhook_secret = SECRET
+
+Event = Annotated[connectly.WebhookEvent, Depends(connectly.fastapi.webhook_event)]
+SmallEvent = Annotated[
+    connectly.WebhookEvent,
+    Depends(connectly.fastapi.webhook(secret=["newer", SECRET], max_body_size=1024)),
+]
+
+
+@app.post("/webhook")
+async def receive(event: Event) -> dict[str, object]:
+    RECEIVED.append(event)
+    return {"text": event.text, "sender": event.sender.id}
+
+
+@app.post("/small")
+def small(event: SmallEvent) -> dict[str, object]:
+    RECEIVED.append(event)
+    return {"ok": True}
+
+
+def headers(body: bytes = INBOUND_BODY, **extra: str) -> dict[str, str]:
+    return {"x-connectly-hmac-sha256": connectly.Webhook(SECRET).sign(body), **extra}
+
+
+def test_valid() -> None:
+    RECEIVED.clear()
+    with TestClient(app) as client:
+        response = client.post("/webhook", content=INBOUND_BODY, headers=headers())
+    assert response.status_code == 200
+    assert response.json() == {"text": "TEST 11", "sender": "+16315555500"}
+    assert len(RECEIVED) == 1
+
+
+def test_refusals() -> None:
+    RECEIVED.clear()
+    with TestClient(app) as client:
+        assert client.post("/webhook", content=INBOUND_BODY).status_code == 403
+        bad = {"x-connectly-hmac-sha256": "AAAA"}
+        assert client.post("/webhook", content=INBOUND_BODY, headers=bad).status_code == 403
+        body = b"[1, 2]"
+        assert client.post("/webhook", content=body, headers=headers(body)).status_code == 400
+        big = b"x" * 2000
+        assert client.post("/small", content=big, headers=headers(big)).status_code == 413
+    assert RECEIVED == []
+
+
+def test_gzip_and_rotation() -> None:
+    RECEIVED.clear()
+    with TestClient(app) as client:
+        response = client.post(
+            "/small",
+            content=gzip.compress(INBOUND_BODY),
+            headers=headers(**{"content-encoding": "gzip"}),
+        )
+        assert response.status_code == 200
+        bomb = gzip.compress(b" " * 5_000_000)
+        response = client.post(
+            "/small", content=bomb, headers=headers(b"", **{"content-encoding": "gzip"})
+        )
+        assert response.status_code == 413
+    assert len(RECEIVED) == 1
