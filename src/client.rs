@@ -53,6 +53,7 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
+#[derive(Clone)]
 struct Inner {
     http: reqwest::blocking::Client,
     api_key: HeaderValue,
@@ -416,9 +417,37 @@ impl Client {
         self.call(&self.inner.create_webhook_url, &body, Repeat::Safe)
     }
 
+    /// A client sharing this one's connection pool and settings, whose calls end within
+    /// `limit`: each attempt and the whole call, retries included, take at most `limit`
+    /// (never more than this client allows). For a caller's deadline, such as a Go context's.
+    /// A zero `limit` is refused.
+    pub fn with_timeout(&self, limit: Duration) -> Result<Client, Error> {
+        if limit.is_zero() {
+            return Err(Error::Config(
+                "the timeout must be greater than zero".into(),
+            ));
+        }
+        let mut inner = (*self.inner).clone();
+        inner.timeout = inner.timeout.min(limit);
+        inner.total_timeout = inner.total_timeout.min(limit);
+        Ok(Client {
+            inner: Arc::new(inner),
+        })
+    }
+
     /// The business id this client sends for.
     pub fn business_id(&self) -> &str {
         &self.inner.business_id
+    }
+
+    /// The clock the client reads deadlines from.
+    pub(crate) fn clock(&self) -> &dyn Clock {
+        &*self.inner.clock
+    }
+
+    /// How the client waits.
+    pub(crate) fn sleeper(&self) -> &dyn Sleeper {
+        &*self.inner.sleeper
     }
 
     /// Runs attempts until one succeeds, fails for good, or the policy or deadline ends them.
@@ -470,7 +499,9 @@ impl Client {
             Ok(reply) => reply,
             Err(broken) => {
                 let retry = match &broken {
-                    Broken::NotConnected { .. } => true,
+                    // A certificate or TLS protocol failure will fail the same way again;
+                    // only I/O failures before the request was sent are worth repeating.
+                    Broken::NotConnected { tls, .. } => !tls,
                     Broken::TimedOut => repeat.retries_timeout(),
                     Broken::Interrupted { .. } | Broken::TooLarge => false,
                 };

@@ -19,16 +19,22 @@
 //! # Ok::<(), connectly::Error>(())
 //! ```
 
+mod bulk;
 mod client;
 pub mod clock;
 mod error;
 mod event;
+pub mod ffi;
 mod recipient;
 mod response;
 mod retry;
 mod transport;
 mod validate;
 mod webhook;
+
+#[doc(hidden)]
+#[path = "fuzz_api.rs"]
+pub mod __fuzz;
 
 #[cfg(feature = "cli")]
 pub mod cli;
@@ -37,6 +43,7 @@ pub mod mock;
 #[cfg(feature = "python")]
 mod python;
 
+pub use bulk::{BulkOptions, Message, Progress};
 pub use client::{
     Client, ClientBuilder, CONNECT_TIMEOUT, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
     DEFAULT_TOTAL_TIMEOUT,

@@ -24,7 +24,9 @@ pub(crate) struct Reply {
 #[derive(Debug)]
 pub(crate) enum Broken {
     /// The connection was never established (refused, DNS, TLS handshake, connect timeout):
-    /// the request provably did not reach the server.
+    /// the request provably did not reach the server. `tls` is set when TLS itself refused
+    /// the peer (an untrusted or invalid certificate, a protocol error), not when the
+    /// connection failed during the handshake.
     NotConnected {
         tls: bool,
         timeout: bool,
@@ -82,29 +84,31 @@ pub(crate) fn post(
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    if response
-        .content_length()
-        .is_some_and(|n| n > MAX_RESPONSE_BYTES)
-    {
-        return Err(Broken::TooLarge);
-    }
-    let capacity = response
-        .content_length()
-        .unwrap_or(0)
-        .min(MAX_RESPONSE_BYTES);
-    let mut buf = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
-    response
-        .take(MAX_RESPONSE_BYTES + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| classify_read(&e))?;
-    if buf.len() as u64 > MAX_RESPONSE_BYTES {
-        return Err(Broken::TooLarge);
-    }
+    let body = match response.content_length() {
+        Some(length) if length > MAX_RESPONSE_BYTES => return Err(Broken::TooLarge),
+        // A known length within the cap is read in one go: each `read()` on a blocking
+        // response is a round trip to reqwest's runtime thread.
+        Some(_) => Vec::from(response.bytes().map_err(classify)?),
+        None => read_capped(response)?,
+    };
     Ok(Reply {
         status,
         retry_after,
-        body: buf,
+        body,
     })
+}
+
+/// Reads a body of unknown length, refusing it once it passes [`MAX_RESPONSE_BYTES`].
+fn read_capped(response: reqwest::blocking::Response) -> Result<Vec<u8>, Broken> {
+    let mut body = Vec::new();
+    response
+        .take(MAX_RESPONSE_BYTES + 1)
+        .read_to_end(&mut body)
+        .map_err(|e| classify_read(&e))?;
+    if body.len() as u64 > MAX_RESPONSE_BYTES {
+        return Err(Broken::TooLarge);
+    }
+    Ok(body)
 }
 
 /// Sorts a failed send into "never connected" (safe to repeat) and "may have been sent".

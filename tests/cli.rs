@@ -318,3 +318,72 @@ fn mock_listen_and_deliver_end_to_end() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn bulk_sends_a_jsonl_or_csv_file_in_order() {
+    let mock = MockServer::start().unwrap();
+    let dir = tempdir();
+    let jsonl = dir.join("messages.jsonl");
+    let mut lines: Vec<String> = (0..30)
+        .map(|i| format!(r#"{{"to":"+15555555555","text":"bulk {i}"}}"#))
+        .collect();
+    lines.push(
+        r#"{"to":"+15555555555","template":"welcome","params":[["b","2"],["a","1"]]}"#.into(),
+    );
+    lines.push(r#"{"to":"+15555555555","text":"by sms","channel":"sms"}"#.into());
+    std::fs::write(&jsonl, lines.join("\n") + "\n\n").unwrap();
+    let out = against(&mock)
+        .args(["bulk", "--concurrency", "4"])
+        .arg(&jsonl)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let results: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(results.len(), 32);
+    for (i, r) in results.iter().enumerate() {
+        assert_eq!(r["index"], i);
+        assert_eq!(r["status"], 200);
+    }
+    let reqs = mock.requests();
+    assert_eq!(reqs.len(), 32);
+    let template = reqs
+        .iter()
+        .find(|r| r.path.ends_with("whatsapp_templated_messages"))
+        .unwrap();
+    assert_eq!(
+        template.json().unwrap()["parameters"],
+        serde_json::json!([{"name":"b","value":"2"},{"name":"a","value":"1"}])
+    );
+
+    mock.clear_requests();
+    let csv = dir.join("messages.csv");
+    std::fs::write(
+        &csv,
+        "to,template,param.name,param.order\n+15555555555,order_update,Ada,\"10,42\"\n+1,order_update,Bob,7\n",
+    )
+    .unwrap();
+    let out = against(&mock).arg("bulk").arg(&csv).output().unwrap();
+    assert_eq!(code(&out), 3, "the invalid row fails validation");
+    assert!(text(&out.stderr).contains("1 of 2 messages failed"));
+    let results: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(results[0]["status"], 200);
+    assert_eq!(results[1]["error"]["kind"], "Validation");
+    assert_eq!(mock.request_count(), 1);
+    assert_eq!(
+        mock.requests()[0].json().unwrap()["parameters"],
+        serde_json::json!([{"name":"name","value":"Ada"},{"name":"order","value":"10,42"}])
+    );
+
+    let bad = dir.join("bad.jsonl");
+    std::fs::write(&bad, "{\"to\":\"+15555555555\"}\n").unwrap();
+    let out = against(&mock).arg("bulk").arg(&bad).output().unwrap();
+    assert_eq!(code(&out), 3);
+    assert!(text(&out.stderr).contains("line 1"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

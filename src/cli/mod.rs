@@ -13,6 +13,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 
 mod api;
+mod bulk;
 mod receive;
 mod signing;
 
@@ -217,6 +218,14 @@ enum Command {
         #[arg(long)]
         signature_only: bool,
     },
+    /// Send every message in a CSV or JSON-lines file, with bounded concurrency and an
+    /// optional rate limit; print one JSON result per message, in order.
+    Bulk {
+        #[command(flatten)]
+        connection: Connection,
+        #[command(flatten)]
+        args: bulk::BulkArgs,
+    },
     /// Run the mock Connectly on 127.0.0.1, or tell a running one to deliver a message.
     Mock(receive::MockArgs),
     /// Receive webhook deliveries on 127.0.0.1, verify each, and print its event.
@@ -292,6 +301,7 @@ fn dispatch(command: Command) -> Outcome {
             address,
             topic,
         } => api::create_webhook(&connection.client()?, &address, &topic),
+        Command::Bulk { connection, args } => bulk::bulk(&connection.client()?, &args),
         Command::Sign { secret, file } => signing::sign(&secret.secret, file.as_deref()),
         Command::Verify {
             secret,

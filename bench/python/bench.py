@@ -1,0 +1,189 @@
+"""Python benchmarks, each side by side with its peer in the same run.
+
+Prints one JSON object per line (see bench/run.py). Run through `make bench`, which starts
+the mock Connectly and sets CONNECTLY_BASE_URL, CONNECTLY_API_KEY and CONNECTLY_BUSINESS_ID.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import sys
+import threading
+import time
+import timeit
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
+
+import connectly
+import httpx
+import requests
+
+PAYLOAD = (
+    b'{"timestamp":"1639083206","sender":{"id":"+16315555500","channelType":"whatsapp"},'
+    b'"recipient":{"id":"123456123","channelType":"whatsapp"},"message":{"text":"TEST 11"}}'
+)
+QUICK = "quick" in sys.argv
+TEXT_BODY = b'{"recipient":{"channelType":"whatsapp","id":"+15555555555"},"message":{"text":"hello!"}}'
+
+
+def emit(**fields: Any) -> None:
+    print(json.dumps(fields), flush=True)
+
+
+def per_call_ns(fn: Callable[[], object], seconds: float = 0.3) -> float:
+    """Median ns per call over several rounds of about `seconds` each."""
+    timer = timeit.Timer(fn)
+    number, _ = timer.autorange()
+    number = max(1, int(number * seconds / 0.2))
+    rounds = 3 if QUICK else 7
+    samples = sorted(t / number * 1e9 for t in timer.repeat(repeat=rounds, number=number))
+    return samples[len(samples) // 2]
+
+
+def stdlib_verify(secret: bytes, body: bytes, signature: str) -> bool:
+    """The idiom users write by hand: hmac.new, base64, compare_digest."""
+    expected = base64.b64encode(hmac.new(secret, body, hashlib.sha256).digest()).decode()
+    return hmac.compare_digest(expected, signature)
+
+
+def bench_verify() -> None:
+    secret = b"mock-webhook-secret"
+    webhook = connectly.Webhook(secret)
+    for name, body in (("167 B", PAYLOAD), ("4 KiB", b"x" * 4096), ("1 MiB", b"x" * (1 << 20))):
+        signature = webhook.sign(body)
+        assert stdlib_verify(secret, body, signature)
+        ours = per_call_ns(lambda: webhook.verify(body, signature))
+        peer = per_call_ns(lambda: stdlib_verify(secret, body, signature))
+        emit(group="python webhook verify", name=name, peer="stdlib hmac + base64 + compare_digest",
+             ours_ns=ours, peer_ns=peer, ratio=peer / ours, bytes=len(body))
+
+
+def interleaved(ours: Callable[[], object], peer: Callable[[], object], calls: int) -> tuple[float, float]:
+    """Mean ns per call of each, run in alternating blocks so drift falls on both alike."""
+    block = 50
+    spent = {"ours": 0.0, "peer": 0.0}
+    for i in range(max(1, calls // block)):
+        order = (("ours", ours), ("peer", peer)) if i % 2 == 0 else (("peer", peer), ("ours", ours))
+        for side, fn in order:
+            start = time.perf_counter()
+            for _ in range(block):
+                fn()
+            spent[side] += time.perf_counter() - start
+    n = max(1, calls // block) * block
+    return spent["ours"] / n * 1e9, spent["peer"] / n * 1e9
+
+
+def bench_send_one_thread(base: str, key: str, business: str) -> None:
+    client = connectly.Client(key, business, base_url=base)
+    url = f"{base}/v1/businesses/{business}/send/messages"
+    headers = {"X-API-Key": key, "Content-Type": "application/json", "Accept": "application/json"}
+    session = requests.Session()
+    hx = httpx.Client()
+    calls = 1000 if QUICK else 5000
+
+    def ours() -> None:
+        client.send_text("+15555555555", "hello!")
+
+    def with_requests() -> None:
+        session.post(url, data=TEXT_BODY, headers=headers).raise_for_status()
+
+    def with_httpx() -> None:
+        hx.post(url, content=TEXT_BODY, headers=headers).raise_for_status()
+
+    for _ in range(200):
+        ours(), with_requests(), with_httpx()
+    for peer_name, peer in (("requests.Session", with_requests), ("httpx.Client", with_httpx)):
+        o, p = interleaved(ours, peer, calls)
+        emit(group="python send_text, one thread", name="Client.send_text", peer=peer_name,
+             ours_ns=o, peer_ns=p, ratio=p / o, ours_per_s=1e9 / o, peer_per_s=1e9 / p)
+
+
+def threaded_rate(threads: int, calls: int, make_worker: Callable[[], Callable[[], None]]) -> float:
+    per_thread = calls // threads
+    barrier = threading.Barrier(threads + 1)
+
+    def run() -> None:
+        work = make_worker()
+        barrier.wait()
+        for _ in range(per_thread):
+            work()
+
+    with ThreadPoolExecutor(threads) as pool:
+        futures = [pool.submit(run) for _ in range(threads)]
+        barrier.wait()
+        start = time.perf_counter()
+        for f in futures:
+            f.result()
+        return per_thread * threads / (time.perf_counter() - start)
+
+
+def bench_send_threads(base: str, key: str, business: str) -> None:
+    client = connectly.Client(key, business, base_url=base)
+    url = f"{base}/v1/businesses/{business}/send/messages"
+    headers = {"X-API-Key": key, "Content-Type": "application/json", "Accept": "application/json"}
+    calls = 2000 if QUICK else 16000
+
+    def ours() -> Callable[[], None]:
+        return lambda: client.send_text("+15555555555", "hello!") and None
+
+    def with_requests() -> Callable[[], None]:
+        session = requests.Session()  # a Session per thread: Session is not thread-safe
+        return lambda: session.post(url, data=TEXT_BODY, headers=headers).raise_for_status()
+
+    o = threaded_rate(8, calls, ours)
+    p = threaded_rate(8, calls, with_requests)
+    emit(group="python send_text, 8 threads", name="Client.send_text (one shared client)",
+         peer="requests.Session (one per thread)", ours_per_s=o, peer_per_s=p, ratio=o / p)
+
+
+def bench_send_many(base: str, key: str, business: str) -> None:
+    client = connectly.Client(key, business, base_url=base)
+    if not hasattr(client, "send_many"):
+        return
+    messages = [connectly.TextMessage("+15555555555", f"bulk {i}") for i in range(10_000)]
+    start = time.perf_counter()
+    results = client.send_many(messages)
+    elapsed = time.perf_counter() - start
+    assert all(r.ok for r in results)
+    emit(group="python send_many", name="10,000 texts, concurrency 8, no limit",
+         messages=len(messages), seconds=elapsed, per_s=len(messages) / elapsed)
+
+
+def rss_kib() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def bench_memory(base: str, key: str, business: str) -> None:
+    client = connectly.Client(key, business, base_url=base)
+    sends = 10_000 if QUICK else 100_000
+    for _ in range(1000):
+        client.send_text("+15555555555", "warm-up")
+    before = rss_kib()
+    for _ in range(sends):
+        client.send_text("+15555555555", "hello!")
+    after = rss_kib()
+    emit(group="memory", name="Python client RSS over sends", sends=sends,
+         rss_before_kib=before, rss_after_kib=after, growth_kib=after - before)
+
+
+def main() -> None:
+    base = os.environ["CONNECTLY_BASE_URL"]
+    key = os.environ["CONNECTLY_API_KEY"]
+    business = os.environ["CONNECTLY_BUSINESS_ID"]
+    bench_verify()
+    bench_send_one_thread(base, key, business)
+    bench_send_threads(base, key, business)
+    bench_send_many(base, key, business)
+    bench_memory(base, key, business)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,289 @@
+//! Rust benchmarks, each side by side with its peer in the same run. Prints one JSON object
+//! per line: `{"group", "name", "peer", "ours_ns", "peer_ns", "ratio", ...}`, where `ratio` is
+//! peer time / our time (above 1: we are faster).
+//!
+//! `cargo bench --bench rust` (add `-- quick` for a short run).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use connectly::mock::MockServer;
+use connectly::{BulkOptions, Client, Message, Recipient, Webhook};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+/// The documented delivery body (167 bytes).
+const PAYLOAD: &[u8] = br#"{"timestamp":"1639083206","sender":{"id":"+16315555500","channelType":"whatsapp"},"recipient":{"id":"123456123","channelType":"whatsapp"},"message":{"text":"TEST 11"}}"#;
+
+struct Settings {
+    /// Time spent per measurement round.
+    round: Duration,
+    /// Rounds per measurement; the median is reported.
+    rounds: usize,
+    /// Requests per send measurement.
+    sends: usize,
+}
+
+/// Median nanoseconds per call of `f`, over rounds of about `round` each.
+fn time_per_call(settings: &Settings, mut f: impl FnMut()) -> f64 {
+    let mut batch = 1u64;
+    loop {
+        let start = Instant::now();
+        for _ in 0..batch {
+            f();
+        }
+        if start.elapsed() >= settings.round / 10 {
+            break;
+        }
+        batch *= 2;
+    }
+    let per_round = batch * 10;
+    let mut samples: Vec<f64> = (0..settings.rounds)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..per_round {
+                f();
+            }
+            start.elapsed().as_nanos() as f64 / per_round as f64
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+/// Median nanoseconds per call of `ours` and `peer`, run in alternating blocks of 50 calls.
+fn interleaved(settings: &Settings, mut ours: impl FnMut(), mut peer: impl FnMut()) -> (f64, f64) {
+    const BLOCK: usize = 50;
+    let blocks = (settings.sends / BLOCK).max(1);
+    let mut ours_ns = Vec::new();
+    let mut peer_ns = Vec::new();
+    for _ in 0..settings.rounds {
+        let (mut o, mut p) = (Duration::ZERO, Duration::ZERO);
+        for block in 0..blocks {
+            let run = |f: &mut dyn FnMut(), total: &mut Duration| {
+                let start = Instant::now();
+                for _ in 0..BLOCK {
+                    f();
+                }
+                *total += start.elapsed();
+            };
+            if block % 2 == 0 {
+                run(&mut ours, &mut o);
+                run(&mut peer, &mut p);
+            } else {
+                run(&mut peer, &mut p);
+                run(&mut ours, &mut o);
+            }
+        }
+        let calls = (blocks * BLOCK) as f64;
+        ours_ns.push(o.as_nanos() as f64 / calls);
+        peer_ns.push(p.as_nanos() as f64 / calls);
+    }
+    ours_ns.sort_by(f64::total_cmp);
+    peer_ns.sort_by(f64::total_cmp);
+    (ours_ns[ours_ns.len() / 2], peer_ns[peer_ns.len() / 2])
+}
+
+fn report(
+    group: &str,
+    name: &str,
+    peer: &str,
+    ours_ns: f64,
+    peer_ns: f64,
+    extra: serde_json::Value,
+) {
+    let mut line = serde_json::json!({
+        "group": group, "name": name, "peer": peer,
+        "ours_ns": ours_ns, "peer_ns": peer_ns, "ratio": peer_ns / ours_ns,
+    });
+    if let (Some(line), Some(extra)) = (line.as_object_mut(), extra.as_object()) {
+        line.extend(extra.clone());
+    }
+    println!("{line}");
+}
+
+fn verify(settings: &Settings) {
+    let secret = b"mock-webhook-secret";
+    let webhook = Webhook::new(secret).unwrap();
+    let prepared = Hmac::<Sha256>::new_from_slice(secret).unwrap();
+    for (name, body) in [
+        ("167 B", PAYLOAD.to_vec()),
+        ("4 KiB", vec![b'x'; 4096]),
+        ("1 MiB", vec![b'x'; 1 << 20]),
+    ] {
+        let signature = webhook.sign(&body);
+        let ours = time_per_call(settings, || {
+            webhook
+                .verify(black_box(&body), black_box(signature.as_str()))
+                .unwrap();
+        });
+        let bare = time_per_call(settings, || {
+            let mut mac = prepared.clone();
+            mac.update(black_box(&body));
+            black_box(mac.finalize().into_bytes());
+        });
+        let mb_per_s = body.len() as f64 / ours * 1e3;
+        report(
+            "webhook verify",
+            name,
+            "bare prepared-key HMAC-SHA256 (hmac crate)",
+            ours,
+            bare,
+            serde_json::json!({"bytes": body.len(), "ours_mb_per_s": mb_per_s}),
+        );
+    }
+}
+
+/// The same POST with a bare reqwest client: the floor our client's layers are measured
+/// against.
+fn bare_post(http: &reqwest::blocking::Client, url: &str, key: &str, body: &[u8]) {
+    let response = http
+        .post(url)
+        .header("X-API-Key", key)
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json")
+        .body(body.to_vec())
+        .send()
+        .unwrap();
+    assert!(response.status().is_success());
+    black_box(response.bytes().unwrap());
+}
+
+fn sending(settings: &Settings) {
+    let mock = MockServer::builder().record_limit(0).start().unwrap();
+    let client = Client::builder()
+        .api_key(mock.api_key())
+        .business_id(mock.business_id())
+        .base_url(mock.url())
+        .build()
+        .unwrap();
+    let http = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap();
+    let url = format!(
+        "{}/v1/businesses/{}/send/messages",
+        mock.url(),
+        mock.business_id()
+    );
+    let to = Recipient::whatsapp("+15555555555");
+    let body = br#"{"recipient":{"channelType":"whatsapp","id":"+15555555555"},"message":{"text":"hello!"}}"#;
+    // Warm both connections up.
+    for _ in 0..200 {
+        client.send_text(&to, "hello!").unwrap();
+        bare_post(&http, &url, mock.api_key(), body);
+    }
+    // Alternate small blocks so drift (frequency, scheduling) falls on both sides alike.
+    let (o, p) = interleaved(
+        settings,
+        || client.send_text(&to, "hello!").map(drop).unwrap(),
+        || bare_post(&http, &url, mock.api_key(), body),
+    );
+    report(
+        "send_text, one thread, keep-alive, loopback mock",
+        "Client::send_text",
+        "bare reqwest::blocking::Client POST of the same bytes",
+        o,
+        p,
+        serde_json::json!({"ours_per_s": 1e9 / o, "peer_per_s": 1e9 / p}),
+    );
+}
+
+fn bulk(settings: &Settings) {
+    let mock = MockServer::builder().record_limit(0).start().unwrap();
+    let client = Client::builder()
+        .api_key(mock.api_key())
+        .business_id(mock.business_id())
+        .base_url(mock.url())
+        .build()
+        .unwrap();
+    let messages: Vec<Message> = (0..10_000)
+        .map(|i| Message::text(Recipient::whatsapp("+15555555555"), format!("bulk {i}")))
+        .collect();
+    let start = Instant::now();
+    let results = client.send_many(&messages, &BulkOptions::new());
+    let elapsed = start.elapsed();
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(mock.request_count(), messages.len());
+    println!(
+        "{}",
+        serde_json::json!({"group": "send_many", "name": "10,000 texts, concurrency 8, no limit",
+            "messages": messages.len(), "seconds": elapsed.as_secs_f64(),
+            "per_s": messages.len() as f64 / elapsed.as_secs_f64()})
+    );
+
+    let limited = &messages[..settings.sends.min(2000)];
+    let start = Instant::now();
+    let results = client.send_many(limited, &BulkOptions::new().rate_limit(200.0));
+    let elapsed = start.elapsed();
+    assert!(results.iter().all(Result::is_ok));
+    // n messages at 200/s: the last starts (n-1)/200 s after the first.
+    let achieved = (limited.len() - 1) as f64 / elapsed.as_secs_f64();
+    println!(
+        "{}",
+        serde_json::json!({"group": "send_many", "name": "rate limit 200/s",
+            "messages": limited.len(), "seconds": elapsed.as_secs_f64(),
+            "per_s": achieved, "target_per_s": 200.0})
+    );
+}
+
+/// Resident memory in KiB, from /proc.
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn memory(settings: &Settings) {
+    let mock = MockServer::builder().record_limit(0).start().unwrap();
+    let client = Client::builder()
+        .api_key(mock.api_key())
+        .business_id(mock.business_id())
+        .base_url(mock.url())
+        .build()
+        .unwrap();
+    let to = Recipient::whatsapp("+15555555555");
+    let sends = settings.sends * 20;
+    for _ in 0..1000 {
+        client.send_text(&to, "warm-up").unwrap();
+    }
+    let before = rss_kib();
+    for _ in 0..sends {
+        client.send_text(&to, "hello!").unwrap();
+    }
+    let after = rss_kib();
+    println!(
+        "{}",
+        serde_json::json!({"group": "memory", "name": "Rust client RSS over sends",
+            "sends": sends, "rss_before_kib": before, "rss_after_kib": after,
+            "growth_kib": after as i64 - before as i64})
+    );
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "quick");
+    let settings = if quick {
+        Settings {
+            round: Duration::from_millis(50),
+            rounds: 3,
+            sends: 500,
+        }
+    } else {
+        Settings {
+            round: Duration::from_millis(300),
+            rounds: 7,
+            sends: 5000,
+        }
+    };
+    verify(&settings);
+    sending(&settings);
+    bulk(&settings);
+    memory(&settings);
+}
