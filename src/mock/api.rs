@@ -57,6 +57,7 @@ pub(crate) fn handle(state: &State, request: Request) -> Reply {
             retry_after,
         }) => Failure::status_reply(status, body.as_deref(), retry_after.as_deref()),
         Some(Failure::Drop | Failure::DropBeforeRead) => Reply::drop_connection(),
+        Some(other) => other.apply(outcome.reply),
     }
 }
 

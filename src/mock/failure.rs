@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::errors;
-use super::http::Reply;
+use super::http::{Action, Reply};
 
 /// A failure the mock plays on an API request instead of its normal behaviour.
 ///
@@ -46,7 +46,34 @@ pub enum Failure {
     /// Close the connection as soon as the request head has arrived, without reading the
     /// body, recording the request or answering.
     DropBeforeRead,
+    /// Record the request, then answer normally but stop half-way through the body and
+    /// reset the connection (TCP RST).
+    ResetMidBody,
+    /// Record the request, then write the answer's head (announcing the whole body) and half
+    /// its body, and close the connection cleanly.
+    HalfWritten,
+    /// Record the request, then answer normally, but write the body `bytes_per_second`
+    /// bytes at a time, one write a second (the head is sent at once).
+    Dribble {
+        /// Body bytes written each second (0 counts as 1).
+        bytes_per_second: u32,
+    },
+    /// Record the request, then answer 200 with a body of `bytes` spaces, streamed and never
+    /// held in memory, until it is all sent or the client hangs up.
+    Huge {
+        /// The body's length in bytes.
+        bytes: u64,
+        /// Send the body chunked, without a `Content-Length`, so the client only learns its
+        /// size by reading it.
+        chunked: bool,
+    },
+    /// Record the request, then answer 200 with `Content-Type: application/json` and a body
+    /// that is not valid JSON.
+    InvalidJson,
 }
+
+/// The body [`Failure::InvalidJson`] answers with.
+pub(crate) const INVALID_JSON_BODY: &str = r#"{"id":"mock-invalid","cntTraceId":"1"#;
 
 impl Failure {
     /// Answer with `status` and a documented-format error body.
@@ -71,6 +98,62 @@ impl Failure {
     /// Wait `delay`, then answer normally.
     pub fn delay(delay: Duration) -> Failure {
         Failure::Delay(delay)
+    }
+
+    /// `count` failures drawn from `choices` with a seeded generator: each entry is one of
+    /// `choices` (uniformly) with probability `rate`, and otherwise a normal answer
+    /// (`Delay(0)`). The same seed gives the same script. Queue it with
+    /// [`MockServer::fail_next`](super::MockServer::fail_next) to fail about `rate` of the
+    /// next `count` requests at random.
+    ///
+    /// ```
+    /// use connectly::mock::Failure;
+    ///
+    /// let script = Failure::random(7, 100, 0.3, &[Failure::server_error(), Failure::Drop]);
+    /// assert_eq!(script.len(), 100);
+    /// assert_eq!(script, Failure::random(7, 100, 0.3, &[Failure::server_error(), Failure::Drop]));
+    /// ```
+    pub fn random(seed: u64, count: usize, rate: f64, choices: &[Failure]) -> Vec<Failure> {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        (0..count)
+            .map(|_| {
+                let fail = rng.f64() < rate;
+                match choices.get(rng.usize(..choices.len().max(1))) {
+                    Some(choice) if fail => choice.clone(),
+                    _ => Failure::Delay(Duration::ZERO),
+                }
+            })
+            .collect()
+    }
+
+    /// What the mock answers when this failure pops, given its `normal` answer.
+    pub(crate) fn apply(self, normal: Reply) -> Reply {
+        match self {
+            Failure::Status {
+                status,
+                body,
+                retry_after,
+            } => Failure::status_reply(status, body.as_deref(), retry_after.as_deref()),
+            Failure::Delay(delay) => normal.delayed(delay),
+            Failure::Drop | Failure::DropBeforeRead => Reply::drop_connection(),
+            Failure::ResetMidBody => Reply {
+                action: Action::Truncate { reset: true },
+                ..normal
+            },
+            Failure::HalfWritten => Reply {
+                action: Action::Truncate { reset: false },
+                ..normal
+            },
+            Failure::Dribble { bytes_per_second } => Reply {
+                action: Action::Dribble { bytes_per_second },
+                ..normal
+            },
+            Failure::Huge { bytes, chunked } => Reply {
+                action: Action::Stream { bytes, chunked },
+                ..Reply::with_body(200, "application/json", Vec::new())
+            },
+            Failure::InvalidJson => Reply::json(200, INVALID_JSON_BODY),
+        }
     }
 
     /// Adds a `Retry-After` header to a [`Failure::Status`]; other failures are unchanged.
@@ -126,7 +209,9 @@ impl Failure {
 
     /// Parses one failure of the control protocol:
     /// `{"status": 429, "body": "...", "retry_after": "1"}`, `{"delay_ms": 200}`,
-    /// `{"drop": true}` or `{"drop_before_read": true}`.
+    /// `{"drop": true}`, `{"drop_before_read": true}`, `{"reset_mid_body": true}`,
+    /// `{"half_written": true}`, `{"dribble_bytes_per_sec": 1}`,
+    /// `{"huge_bytes": 209715200, "chunked": true}` or `{"invalid_json": true}`.
     pub(crate) fn from_json(value: &Value) -> Result<Failure, String> {
         let object = value
             .as_object()
@@ -161,12 +246,39 @@ impl Failure {
         } else if object.get("drop_before_read") == Some(&Value::Bool(true)) {
             only(&["drop_before_read"])?;
             Ok(Failure::DropBeforeRead)
+        } else if object.get("reset_mid_body") == Some(&Value::Bool(true)) {
+            only(&["reset_mid_body"])?;
+            Ok(Failure::ResetMidBody)
+        } else if object.get("half_written") == Some(&Value::Bool(true)) {
+            only(&["half_written"])?;
+            Ok(Failure::HalfWritten)
+        } else if object.get("invalid_json") == Some(&Value::Bool(true)) {
+            only(&["invalid_json"])?;
+            Ok(Failure::InvalidJson)
+        } else if let Some(rate) = object.get("dribble_bytes_per_sec") {
+            only(&["dribble_bytes_per_sec"])?;
+            let bytes_per_second = rate
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .filter(|n| *n > 0)
+                .ok_or_else(|| "\"dribble_bytes_per_sec\" must be a positive integer".to_owned())?;
+            Ok(Failure::Dribble { bytes_per_second })
+        } else if let Some(bytes) = object.get("huge_bytes") {
+            only(&["huge_bytes", "chunked"])?;
+            let bytes = bytes
+                .as_u64()
+                .ok_or_else(|| "\"huge_bytes\" must be a non-negative integer".to_owned())?;
+            let chunked = match object.get("chunked") {
+                None | Some(Value::Null) => false,
+                Some(Value::Bool(b)) => *b,
+                Some(_) => return Err("\"chunked\" must be true or false".to_owned()),
+            };
+            Ok(Failure::Huge { bytes, chunked })
         } else {
-            Err(
-                "a failure needs \"status\", \"delay_ms\", \"drop\": true or \
-                 \"drop_before_read\": true"
-                    .to_owned(),
-            )
+            Err("a failure needs \"status\", \"delay_ms\", \"drop\": true, \
+                 \"drop_before_read\": true, \"reset_mid_body\": true, \"half_written\": true, \
+                 \"dribble_bytes_per_sec\", \"huge_bytes\" or \"invalid_json\": true"
+                .to_owned())
         }
     }
 
@@ -194,6 +306,15 @@ impl Failure {
             }
             Failure::Drop => serde_json::json!({ "drop": true }),
             Failure::DropBeforeRead => serde_json::json!({ "drop_before_read": true }),
+            Failure::ResetMidBody => serde_json::json!({ "reset_mid_body": true }),
+            Failure::HalfWritten => serde_json::json!({ "half_written": true }),
+            Failure::Dribble { bytes_per_second } => {
+                serde_json::json!({ "dribble_bytes_per_sec": bytes_per_second })
+            }
+            Failure::Huge { bytes, chunked } => {
+                serde_json::json!({ "huge_bytes": bytes, "chunked": chunked })
+            }
+            Failure::InvalidJson => serde_json::json!({ "invalid_json": true }),
         }
     }
 }
@@ -219,6 +340,16 @@ mod tests {
             Failure::delay(Duration::from_millis(250)),
             Failure::Drop,
             Failure::DropBeforeRead,
+            Failure::ResetMidBody,
+            Failure::HalfWritten,
+            Failure::Dribble {
+                bytes_per_second: 3,
+            },
+            Failure::Huge {
+                bytes: 1 << 30,
+                chunked: true,
+            },
+            Failure::InvalidJson,
         ];
         for failure in failures {
             assert_eq!(Failure::from_json(&failure.to_json()).unwrap(), failure);

@@ -72,6 +72,27 @@ pub(crate) enum Action {
     Respond,
     /// Write nothing and close the connection.
     Close,
+    /// Write the head (announcing the whole body) and the first half of the body, then close
+    /// the connection: with a TCP reset when `reset`, else cleanly.
+    Truncate {
+        /// Close with a reset (RST) instead of a clean close (FIN).
+        reset: bool,
+    },
+    /// Write the head at once, then the body `bytes_per_second` bytes at a time, one write a
+    /// second; then close.
+    Dribble {
+        /// How many body bytes to write each second (at least 1).
+        bytes_per_second: u32,
+    },
+    /// Write the head, then a body of `bytes` bytes made on the fly (never held in memory),
+    /// until it is all written or the client goes away; then close. The reply's own body is
+    /// not sent.
+    Stream {
+        /// The body's length.
+        bytes: u64,
+        /// Send it chunked, without a `Content-Length`.
+        chunked: bool,
+    },
 }
 
 /// A service's answer.
@@ -425,9 +446,13 @@ fn serve_connection(stream: TcpStream, service: &dyn Service, shared: &Shared) -
                 return Ok(());
             }
         }
-        if reply.action == Action::Close {
-            conn.abort();
-            return Ok(());
+        match reply.action {
+            Action::Respond => {}
+            Action::Close => {
+                conn.abort();
+                return Ok(());
+            }
+            other => return conn.misbehave(&reply, other),
         }
         let keep_alive = keep_alive && !reply.close && !shared.is_stopping();
         conn.write_reply(&reply, keep_alive, http10, is_head)?;
@@ -667,6 +692,124 @@ impl Conn<'_> {
     fn abort(self) {
         let _ = self.reader.shutdown(Shutdown::Both);
     }
+
+    /// Answers badly on purpose (see [`Action`]), then closes the connection.
+    fn misbehave(mut self, reply: &Reply, action: Action) -> io::Result<()> {
+        let body_len = reply.body.len() as u64;
+        match action {
+            Action::Respond | Action::Close => {}
+            Action::Truncate { reset } => {
+                self.write_head(reply, Some(body_len))?;
+                let half = reply.body.get(..reply.body.len() / 2).unwrap_or(&[]);
+                self.writer.write_all(half)?;
+                self.writer.flush()?;
+                if reset {
+                    // Closing with a zero linger time sends RST instead of FIN; the last
+                    // handle to the socket is closed when the connection is unregistered.
+                    reset_on_close(&self.reader);
+                    return Ok(());
+                }
+            }
+            Action::Dribble { bytes_per_second } => {
+                self.write_head(reply, Some(body_len))?;
+                self.writer.flush()?;
+                let step = usize::try_from(bytes_per_second.max(1)).unwrap_or(usize::MAX);
+                for piece in reply.body.chunks(step) {
+                    self.writer.write_all(piece)?;
+                    self.writer.flush()?;
+                    if !self.shared.wait(Duration::from_secs(1)) {
+                        break;
+                    }
+                }
+            }
+            Action::Stream { bytes, chunked } => {
+                self.write_head(reply, (!chunked).then_some(bytes))?;
+                let block = [b' '; 64 * 1024];
+                let mut left = bytes;
+                while left > 0 && !self.shared.is_stopping() {
+                    let n = left.min(block.len() as u64);
+                    let piece = block.get(..usize::try_from(n).unwrap_or(0)).unwrap_or(&[]);
+                    if chunked {
+                        write!(self.writer, "{n:x}\r\n")?;
+                        self.writer.write_all(piece)?;
+                        self.writer.write_all(b"\r\n")?;
+                    } else {
+                        self.writer.write_all(piece)?;
+                    }
+                    left -= n;
+                }
+                if chunked {
+                    self.writer.write_all(b"0\r\n\r\n")?;
+                }
+            }
+        }
+        self.writer.flush()?;
+        let _ = self.reader.shutdown(Shutdown::Write);
+        Ok(())
+    }
+
+    /// Writes a status line and headers with `connection: close`, and a `Content-Length`
+    /// of `length` (none: chunked).
+    fn write_head(&mut self, reply: &Reply, length: Option<u64>) -> io::Result<()> {
+        let w = &mut self.writer;
+        write!(w, "HTTP/1.1 {} {}\r\n", reply.status, reason(reply.status))?;
+        match length {
+            Some(n) => write!(w, "content-length: {n}\r\n")?,
+            None => w.write_all(b"transfer-encoding: chunked\r\n")?,
+        }
+        for (name, value) in &reply.headers {
+            write!(w, "{name}: {value}\r\n")?;
+        }
+        w.write_all(b"connection: close\r\n\r\n")
+    }
+}
+
+/// Makes the socket send a reset (RST) when it is closed: `SO_LINGER` with a zero timeout.
+/// Where that is not available, the close stays a clean one.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn reset_on_close(stream: &TcpStream) {
+    use std::os::fd::AsRawFd;
+    use std::os::raw::{c_int, c_void};
+
+    #[repr(C)]
+    struct Linger {
+        l_onoff: c_int,
+        l_linger: c_int,
+    }
+    #[cfg(target_os = "linux")]
+    const LEVEL_AND_NAME: (c_int, c_int) = (1, 13); // SOL_SOCKET, SO_LINGER
+    #[cfg(target_os = "macos")]
+    const LEVEL_AND_NAME: (c_int, c_int) = (0xffff, 0x0080); // SOL_SOCKET, SO_LINGER
+
+    extern "C" {
+        fn setsockopt(
+            socket: c_int,
+            level: c_int,
+            name: c_int,
+            value: *const c_void,
+            len: u32,
+        ) -> c_int;
+    }
+    let linger = Linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: the descriptor is open (borrowed from `stream`) and `linger` is a valid
+    // `struct linger` that outlives the call, whose length is passed.
+    let _ = unsafe {
+        setsockopt(
+            stream.as_raw_fd(),
+            LEVEL_AND_NAME.0,
+            LEVEL_AND_NAME.1,
+            std::ptr::addr_of!(linger).cast(),
+            std::mem::size_of::<Linger>() as u32,
+        )
+    };
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
+fn reset_on_close(stream: &TcpStream) {
+    let _ = stream.shutdown(Shutdown::Both);
 }
 
 fn build_head(req: &httparse::Request<'_, '_>) -> Result<Head, ReadError> {
