@@ -11,7 +11,7 @@ import os
 import threading
 import zlib
 from collections.abc import Sequence
-from typing import Callable, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from connectly._connectly import DEFAULT_MAX_BODY_SIZE, SIGNATURE_HEADER, Webhook, WebhookEvent
 from connectly._errors import (
@@ -162,3 +162,16 @@ def receive(
             400: "invalid webhook payload",
         }[_status(error)]
         raise Rejected(_status(error), reason) from None
+
+
+def bare_or_configured(
+    decorate: Callable[[Any, Optional[Secret], int, Optional[float]], Any],
+    secret: Any,
+    max_body_size: int,
+    tolerance: Optional[float],
+) -> Any:
+    """Lets a framework's ``webhook`` be used bare (``@webhook``: ``secret`` is the view) or
+    configured (``@webhook(secret=...)``: returns the decorator)."""
+    if callable(secret):
+        return decorate(secret, None, max_body_size, tolerance)
+    return lambda view: decorate(view, secret, max_body_size, tolerance)

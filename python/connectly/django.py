@@ -33,6 +33,7 @@ from connectly._receive import (
     Hidden,
     Rejected,
     Secret,
+    bare_or_configured,
     read_capped,
     receive,
     resolve_secret,
@@ -140,10 +141,4 @@ def webhook(
     ``settings.CONNECTLY_WEBHOOK_SECRET``, else the ``CONNECTLY_WEBHOOK_SECRET`` environment
     variable, read at request time. Also usable bare: ``@connectly.django.webhook``.
     """
-    if callable(secret):
-        return _decorate(secret, None, max_body_size, tolerance)
-
-    def decorator(view: View) -> View:
-        return _decorate(view, secret, max_body_size, tolerance)  # type: ignore[return-value]
-
-    return decorator
+    return bare_or_configured(_decorate, secret, max_body_size, tolerance)

@@ -31,6 +31,7 @@ from connectly._receive import (
     Hidden,
     Rejected,
     Secret,
+    bare_or_configured,
     read_capped,
     receive,
     resolve_secret,
@@ -125,10 +126,4 @@ def webhook(
     ``CONNECTLY_WEBHOOK_SECRET`` config, else the ``CONNECTLY_WEBHOOK_SECRET`` environment
     variable, read at request time. Also usable bare: ``@connectly.flask.webhook``.
     """
-    if callable(secret):
-        return _decorate(secret, None, max_body_size, tolerance)
-
-    def decorator(view: View) -> View:
-        return _decorate(view, secret, max_body_size, tolerance)  # type: ignore[return-value]
-
-    return decorator
+    return bare_or_configured(_decorate, secret, max_body_size, tolerance)

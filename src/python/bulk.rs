@@ -1,6 +1,6 @@
 //! `Client.send_many` and its message and result types.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -162,18 +162,20 @@ pub(crate) fn send_many(
         options = options.rate_limit(rate);
     }
     if let Some(callback) = on_progress {
-        // A callback that raises is reported once, as unraisable, and not called again: the
-        // messages keep going, and the results still come back.
-        let broken = AtomicBool::new(false);
+        // Calls are serialised by a mutex taken before the GIL (the workers hold no GIL while
+        // they wait, so this cannot deadlock): the callback never runs concurrently, and one
+        // that raises is reported once, as unraisable, and not called again. The messages
+        // keep going either way, and the results still come back.
+        let broken = Mutex::new(false);
         options = options.on_progress(move |p: Progress| {
-            if broken.load(Ordering::Relaxed) {
+            let mut broken = broken.lock().unwrap_or_else(|e| e.into_inner());
+            if *broken {
                 return;
             }
             Python::attach(|py| {
                 if let Err(err) = callback.call1(py, (p.done, p.failed, p.total)) {
-                    if !broken.swap(true, Ordering::Relaxed) {
-                        err.write_unraisable(py, Some(callback.bind(py)));
-                    }
+                    *broken = true;
+                    err.write_unraisable(py, Some(callback.bind(py)));
                 }
             });
         });
