@@ -23,7 +23,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICK = "quick" in sys.argv[1:]
-VENV_PY = ROOT / ".venv" / "bin" / "python"
+VENV_PY = ROOT / "build" / "bench-venv" / "bin" / "python"
 CLI = ROOT / "target" / "release" / "connectly"
 
 
@@ -106,7 +106,7 @@ def mock_section() -> Section:
 def python_section() -> Section | None:
     if not VENV_PY.exists():
         return None
-    cmd = ".venv/bin/python bench/python/bench.py" + (" quick" if QUICK else "")
+    cmd = "build/bench-venv/bin/python bench/python/bench.py" + (" quick" if QUICK else "")
     with Mock() as env:
         rows = json_lines(run(cmd, env=env))
     trace = subprocess.run([str(VENV_PY), "-X", "importtime", "-c", "import connectly"],
