@@ -206,6 +206,40 @@ mod tests {
         assert_eq!(unknown.to_str().unwrap(), "CONNECTLY_UNKNOWN_STATUS");
     }
 
+    /// The header's version macros are literal (cbindgen.toml's `after_includes`: cbindgen
+    /// emits no string constants); a version bump that forgets them fails here.
+    #[test]
+    fn header_version_macros_match_the_crate() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/include/connectly.h");
+        let header = std::fs::read_to_string(path).unwrap();
+        let macro_value = |name: &str| -> String {
+            let prefix = format!("#define {name} ");
+            let line = header.lines().find(|l| l.starts_with(&prefix));
+            line.unwrap_or_else(|| panic!("{name} is not defined in {path}"))[prefix.len()..]
+                .trim()
+                .to_owned()
+        };
+        assert_eq!(
+            macro_value("CONNECTLY_VERSION_MAJOR"),
+            env!("CARGO_PKG_VERSION_MAJOR")
+        );
+        assert_eq!(
+            macro_value("CONNECTLY_VERSION_MINOR"),
+            env!("CARGO_PKG_VERSION_MINOR")
+        );
+        assert_eq!(
+            macro_value("CONNECTLY_VERSION_PATCH"),
+            env!("CARGO_PKG_VERSION_PATCH")
+        );
+        assert_eq!(
+            macro_value("CONNECTLY_VERSION"),
+            format!("\"{}\"", env!("CARGO_PKG_VERSION"))
+        );
+        // SAFETY: `connectly_version` returns a static NUL-terminated string.
+        let version = unsafe { CStr::from_ptr(connectly_version()) };
+        assert_eq!(version.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+    }
+
     #[test]
     fn size_is_a_c_int() {
         assert_eq!(
