@@ -2,7 +2,7 @@ package connectly
 
 /*
 #include <stdlib.h>
-#include "connectly.h"
+#include <connectly.h>
 */
 import "C"
 
@@ -22,6 +22,11 @@ import (
 // Client sends messages and registers webhooks. It is safe for concurrent use by any
 // number of goroutines, which share one connection pool. Close it when done; use after
 // Close returns ErrClosed.
+//
+// Each call blocks in C for the whole request, and a goroutine blocked in C keeps its
+// scheduler slot (a P) until the runtime takes it back: with many goroutines sending at once
+// on few cores, set GOMAXPROCS to at least the number of concurrent senders, or send them
+// with SendMany (one call; the library's own threads do the sending).
 type Client struct {
 	mu  sync.RWMutex
 	ptr *C.connectly_client
@@ -182,7 +187,7 @@ func (c *Client) Close() error {
 
 // call runs one API call with the client (or, when ctx has a deadline, a client derived
 // with that deadline as its timeout) and converts the result.
-func (c *Client) call(ctx context.Context, send func(*C.connectly_client, **C.connectly_response) C.connectly_status) (*Response, error) {
+func (c *Client) call(ctx context.Context, send func(*C.connectly_client, **C.connectly_response) C.enum_connectly_status) (*Response, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -251,7 +256,7 @@ func (c *Client) SendTextContext(ctx context.Context, channel, to, text string) 
 	defer C.free(unsafe.Pointer(cChannel))
 	defer C.free(unsafe.Pointer(cTo))
 	defer C.free(unsafe.Pointer(cText))
-	return c.call(ctx, func(client *C.connectly_client, out **C.connectly_response) C.connectly_status {
+	return c.call(ctx, func(client *C.connectly_client, out **C.connectly_response) C.enum_connectly_status {
 		return C.connectly_send_text(client, cChannel, cTo, cText, out)
 	})
 }
@@ -294,7 +299,7 @@ func (c *Client) SendTemplateContext(ctx context.Context, number, templateName s
 		}()
 	}
 	n := C.size_t(len(params))
-	return c.call(ctx, func(client *C.connectly_client, out **C.connectly_response) C.connectly_status {
+	return c.call(ctx, func(client *C.connectly_client, out **C.connectly_response) C.enum_connectly_status {
 		return C.connectly_send_template(client, cNumber, cName, cParams, n, out)
 	})
 }
@@ -313,7 +318,7 @@ func (c *Client) CreateWebhookContext(ctx context.Context, address, topic string
 	cAddress, cTopic := cString(address), cString(topic)
 	defer C.free(unsafe.Pointer(cAddress))
 	defer C.free(unsafe.Pointer(cTopic))
-	return c.call(ctx, func(client *C.connectly_client, out **C.connectly_response) C.connectly_status {
+	return c.call(ctx, func(client *C.connectly_client, out **C.connectly_response) C.enum_connectly_status {
 		return C.connectly_create_webhook(client, cAddress, cTopic, out)
 	})
 }

@@ -15,14 +15,15 @@
 // ErrInvalidSignature, ...); errors the API answered are also an *APIError for errors.As.
 //
 // Building needs the C library: run `make lib-debug` (or `make test-go`) at the repository
-// root first; cgo links ../target/debug/libconnectly.a.
+// root first; cgo links ../target/debug/libconnectly.a. With the build tag connectly_release
+// (`go build -tags connectly_release`) it links ../target/release/libconnectly.a instead,
+// which `make lib` builds: the optimised library, for benchmarks and production builds.
 package connectly
 
 /*
 #cgo CFLAGS: -I${SRCDIR}/../include
-#cgo LDFLAGS: ${SRCDIR}/../target/debug/libconnectly.a -lm -ldl -lpthread
 #include <stdlib.h>
-#include "connectly.h"
+#include <connectly.h>
 */
 import "C"
 

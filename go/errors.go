@@ -1,7 +1,7 @@
 package connectly
 
 /*
-#include "connectly.h"
+#include <connectly.h>
 */
 import "C"
 
@@ -102,7 +102,7 @@ func (e *APIError) Error() string { return "connectly: " + e.text }
 // Unwrap returns the kind's sentinel.
 func (e *APIError) Unwrap() error { return e.kind }
 
-var statusErrors = map[C.connectly_status]error{
+var statusErrors = map[C.enum_connectly_status]error{
 	C.CONNECTLY_ERROR_NULL_ARGUMENT:               ErrInternal,
 	C.CONNECTLY_ERROR_INVALID_ARGUMENT:            ErrValidation,
 	C.CONNECTLY_ERROR_VALIDATION:                  ErrValidation,
@@ -126,43 +126,68 @@ var statusErrors = map[C.connectly_status]error{
 	C.CONNECTLY_ERROR_INTERNAL:                    ErrInternal,
 }
 
+// errorDetails is what the C library reports about one failure: the calling thread's last
+// error, or one message's outcome in a batch.
+type errorDetails struct {
+	message      string
+	attempts     int
+	httpStatus   int
+	code         string
+	traceID      string
+	apiMessage   string
+	retryAfterMs int64
+}
+
 // lastError builds the error for a failed call from the calling thread's last error. The
 // caller must still be on the thread that made the call (see withThread).
-func lastError(status C.connectly_status) error {
+func lastError(status C.enum_connectly_status) error {
 	if status == C.CONNECTLY_OK {
 		return nil
 	}
+	return makeError(status, errorDetails{
+		message:      C.GoString(C.connectly_last_error_message()),
+		attempts:     int(C.connectly_last_error_attempts()),
+		httpStatus:   int(C.connectly_last_error_http_status()),
+		code:         optionalString(C.connectly_last_error_code()),
+		traceID:      optionalString(C.connectly_last_error_trace_id()),
+		apiMessage:   optionalString(C.connectly_last_error_api_message()),
+		retryAfterMs: int64(C.connectly_last_error_retry_after_ms()),
+	})
+}
+
+// makeError builds the error for a failure with status and its details: an *APIError for
+// the kinds the API answered, an *Error otherwise.
+func makeError(status C.enum_connectly_status, d errorDetails) error {
 	kind, ok := statusErrors[status]
 	if !ok {
 		kind = ErrInternal
 	}
-	message := C.GoString(C.connectly_last_error_message())
-	attempts := int(C.connectly_last_error_attempts())
 	switch status {
 	case C.CONNECTLY_ERROR_AUTHENTICATION, C.CONNECTLY_ERROR_RATE_LIMITED,
 		C.CONNECTLY_ERROR_API, C.CONNECTLY_ERROR_SERVER:
 		retryAfter := time.Duration(-1)
-		if ms := int64(C.connectly_last_error_retry_after_ms()); ms >= 0 {
-			retryAfter = time.Duration(ms) * time.Millisecond
+		if d.retryAfterMs >= 0 {
+			retryAfter = time.Duration(d.retryAfterMs) * time.Millisecond
 		}
 		return &APIError{
-			Status:     int(C.connectly_last_error_http_status()),
-			Code:       optionalString(C.connectly_last_error_code()),
-			TraceID:    optionalString(C.connectly_last_error_trace_id()),
-			Message:    optionalString(C.connectly_last_error_api_message()),
+			Status:     d.httpStatus,
+			Code:       d.code,
+			TraceID:    d.traceID,
+			Message:    d.apiMessage,
 			RetryAfter: retryAfter,
-			Attempts:   attempts,
-			text:       message,
+			Attempts:   d.attempts,
+			text:       d.message,
 			kind:       kind,
 		}
 	}
+	message := d.message
 	if message == "" {
-		message = fmt.Sprintf("status %s", C.GoString(C.connectly_status_name(status)))
+		message = fmt.Sprintf("status %s", C.GoString(C.connectly_status_name(C.connectly_status(status))))
 	}
 	return &Error{
 		Message:  message,
-		Attempts: attempts,
-		Status:   int(C.connectly_last_error_http_status()),
+		Attempts: d.attempts,
+		Status:   d.httpStatus,
 		kind:     kind,
 	}
 }

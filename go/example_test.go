@@ -327,3 +327,37 @@ func ExampleError() {
 	}
 	// Output: 0 true
 }
+
+func ExampleClient_SendMany() {
+	client := newClient()
+	defer client.Close()
+	messages := []connectly.Message{
+		connectly.Text("whatsapp", "+15555555555", "hello!"),
+		connectly.Text("sms", "+15555555555", ""), // refused: empty text
+		connectly.Template("+15555555555", "welcome",
+			[]connectly.TemplateParam{{Name: "var1", Value: "value1"}}),
+	}
+	results, err := client.SendMany(messages,
+		connectly.WithConcurrency(8), connectly.WithRateLimit(200),
+		connectly.WithProgress(func(done, failed, total int) {
+			if done == total {
+				fmt.Printf("%d of %d finished, %d failed\n", done, total, failed)
+			}
+		}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i, r := range results { // in input order
+		if r.Err != nil {
+			fmt.Println(i, errors.Is(r.Err, connectly.ErrValidation))
+			continue
+		}
+		fmt.Println(i, r.Response.Status)
+	}
+	// Output:
+	// 3 of 3 finished, 1 failed
+	// 0 200
+	// 1 true
+	// 2 200
+}

@@ -2,7 +2,7 @@ package connectly
 
 /*
 #include <stdlib.h>
-#include "connectly.h"
+#include <connectly.h>
 */
 import "C"
 

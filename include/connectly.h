@@ -25,6 +25,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/** The version of the library this header belongs to, as numbers and as the string
+ *  connectly_version() returns at run time (a Rust test keeps them equal to Cargo.toml's). */
+#define CONNECTLY_VERSION_MAJOR 0
+#define CONNECTLY_VERSION_MINOR 1
+#define CONNECTLY_VERSION_PATCH 0
+#define CONNECTLY_VERSION "0.1.0"
+
 /** The size of a buffer that holds any signature connectly_webhook_sign() writes: 44 base64
  *  characters and the terminating NUL. */
 #define CONNECTLY_SIGNATURE_BUFFER_SIZE 45
@@ -127,6 +134,29 @@ typedef enum connectly_status {
 } connectly_status;
 
 /**
+ * What a `connectly_message` is: which of its fields are read.
+ */
+typedef enum connectly_message_kind {
+    /**
+     * A free-form text, as `connectly_send_text` sends: `channel`, `to` and `text`.
+     */
+    CONNECTLY_MESSAGE_TEXT = 0,
+    /**
+     * A WhatsApp template, as `connectly_send_template` sends: `to` (the number),
+     * `template_name`, and `params`/`n_params`.
+     */
+    CONNECTLY_MESSAGE_TEMPLATE = 1,
+} connectly_message_kind;
+
+/**
+ * The outcomes of a `connectly_send_many` call (opaque), one per message in input order.
+ *
+ * Immutable, so it may be read from any thread. Free it with `connectly_batch_free`;
+ * responses and strings it gives are owned by it.
+ */
+typedef struct connectly_batch connectly_batch;
+
+/**
  * A Connectly API client (opaque): credentials, base URL, timeouts and a connection pool.
  *
  * Thread-safe: one client may be used by any number of threads at once (they share its
@@ -171,9 +201,241 @@ typedef struct connectly_template_param {
     const char *value;
 } connectly_template_param;
 
+/**
+ * One message for `connectly_send_many`. The strings are NUL-terminated UTF-8, read during
+ * the call only (the caller keeps them); the fields a kind does not use are ignored and may
+ * be NULL.
+ */
+typedef struct connectly_message {
+    /**
+     * `CONNECTLY_MESSAGE_TEXT` or `CONNECTLY_MESSAGE_TEMPLATE`.
+     */
+    connectly_message_kind kind;
+    /**
+     * Text: the channel type, such as `"whatsapp"` or `"sms"`. Ignored for a template.
+     */
+    const char *channel;
+    /**
+     * Text: the recipient (an E.164 number or a channel user id). Template: the recipient's
+     * E.164 number.
+     */
+    const char *to;
+    /**
+     * Text: the message. Ignored for a template.
+     */
+    const char *text;
+    /**
+     * Template: the template's name. Ignored for a text.
+     */
+    const char *template_name;
+    /**
+     * Template: `n_params` parameters, sent in that order; `(NULL, 0)` is none. Ignored for a
+     * text.
+     */
+    const struct connectly_template_param *params;
+    /**
+     * Template: how many parameters `params` points to.
+     */
+    size_t n_params;
+} connectly_message;
+
+/**
+ * A progress callback for `connectly_send_many`: `done` messages of `total` are finished
+ * (sent or failed), `failed` of them failed. `user` is `connectly_bulk_options.user`.
+ */
+typedef void (*connectly_progress_fn)(void *user, size_t done, size_t failed, size_t total);
+
+/**
+ * Options for `connectly_send_many`. Zero-initialise it for the defaults
+ * (`connectly_bulk_options opts = {0};`), or pass NULL.
+ */
+typedef struct connectly_bulk_options {
+    /**
+     * How many messages may be in flight at once: 1 to 64 (larger values mean 64); 0 selects
+     * the default, 8.
+     */
+    size_t concurrency;
+    /**
+     * Start at most this many messages per second (Connectly documents 200 per second on the
+     * send endpoints); 0, a negative value or NaN means no limit.
+     */
+    double rate_limit_per_second;
+    /**
+     * Called after each message finishes, or NULL. See `connectly_send_many` for the
+     * threads it is called from.
+     */
+    connectly_progress_fn progress;
+    /**
+     * Passed to `progress` unchanged; the library never reads it.
+     */
+    void *user;
+} connectly_bulk_options;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Sends `n` messages with the client's settings and retry rules, several at once, and
+ * writes their outcomes, one per message in input order, to `*out` as a new batch (free it
+ * with `connectly_batch_free`; on failure `*out` is not written).
+ *
+ * Each message is sent once, exactly as `connectly_send_text` or `connectly_send_template`
+ * would send it; one failing does not stop the rest. `CONNECTLY_OK` means the batch was
+ * made, not that every message was sent: read each one's outcome with
+ * `connectly_batch_status(batch, i)` and its response or error with the other
+ * `connectly_batch_*` getters. A message that is itself unusable (a NULL or non-UTF-8 field
+ * it needs, an unknown `kind`, NULL `params` with `n_params > 0`) fails in its own slot with
+ * `CONNECTLY_ERROR_NULL_ARGUMENT` or `CONNECTLY_ERROR_INVALID_ARGUMENT` and is not sent;
+ * invalid content (an empty text, a bad number) fails in its slot with
+ * `CONNECTLY_ERROR_VALIDATION`, also unsent.
+ *
+ * `options` is NULL for the defaults (8 in flight, no rate limit, no progress). A NULL
+ * `client` or `out`, or a NULL `messages` with `n > 0`, is `CONNECTLY_ERROR_NULL_ARGUMENT`
+ * and nothing is sent; `(NULL, 0)` gives an empty batch. Blocks until every message is
+ * finished.
+ *
+ * Progress: when `options->progress` is not NULL it is called once per message sent (with
+ * the unusable messages counted as done and failed from the start; when there are only
+ * unusable ones, it is called once), from the library's sending threads and the calling
+ * thread, possibly at the same time on several threads: it must be thread-safe, and calls
+ * may arrive out of order (the largest `done` seen is the progress). The call with
+ * `done == total` carries the final `failed` count. Every call has returned before
+ * `connectly_send_many` returns. It may call other `connectly_*` functions (each thread has
+ * its own last error), but must not free `client`; it must not unwind (no C++ exception or
+ * `longjmp` out of it).
+ *
+ * Thread-safe: any number of threads may call this, and the other send calls, on one
+ * client.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `messages` is NULL or points to `n` messages whose
+ * pointers are valid as `connectly_message` documents; `options` is NULL or points to
+ * options whose `progress`, if not NULL, is a function safe to call as described above;
+ * `out` is NULL or writable.
+ */
+enum connectly_status connectly_send_many(const struct connectly_client *client,
+                                          const struct connectly_message *messages,
+                                          size_t n,
+                                          const struct connectly_bulk_options *options,
+                                          struct connectly_batch **out);
+
+/**
+ * How many outcomes `batch` holds: the `n` it was sent with. 0 when `batch` is NULL.
+ * Thread-safe.
+ *
+ * # Safety
+ * `batch` is NULL or a live batch.
+ */
+size_t connectly_batch_len(const struct connectly_batch *batch);
+
+/**
+ * The outcome of message `index`: `CONNECTLY_OK` when it was sent, else what a single send
+ * of it would have returned. `CONNECTLY_ERROR_NULL_ARGUMENT` when `batch` is NULL and
+ * `CONNECTLY_ERROR_INVALID_ARGUMENT` when `index` is not below `connectly_batch_len`.
+ * Reading an outcome does not change the thread's last error. Thread-safe.
+ *
+ * # Safety
+ * `batch` is NULL or a live batch.
+ */
+enum connectly_status connectly_batch_status(const struct connectly_batch *batch, size_t index);
+
+/**
+ * The response to message `index` when it was sent, else NULL (also when `batch` is NULL
+ * or `index` is out of range). Read it with the `connectly_response_*` getters.
+ *
+ * Owned by the batch: valid until `connectly_batch_free`; never pass it to
+ * `connectly_response_free`. Thread-safe.
+ *
+ * # Safety
+ * `batch` is NULL or a live batch.
+ */
+const struct connectly_response *connectly_batch_response(const struct connectly_batch *batch,
+                                                          size_t index);
+
+/**
+ * The error message of message `index` (what `connectly_last_error_message` would have
+ * said after a single send of it); `""` when it was sent; NULL when `batch` is NULL or
+ * `index` is out of range. Never contains the API key.
+ *
+ * Owned by the batch: valid until `connectly_batch_free`; never free it. Thread-safe.
+ *
+ * # Safety
+ * `batch` is NULL or a live batch.
+ */
+const char *connectly_batch_error_message(const struct connectly_batch *batch, size_t index);
+
+/**
+ * The HTTP status of message `index`'s error when the API answered (401, 429, 500, ...);
+ * 0 otherwise (sent, no answer, NULL `batch`, `index` out of range). Thread-safe.
+ *
+ * # Safety
+ * `batch` is NULL or a live batch.
+ */
+uint16_t connectly_batch_error_http_status(const struct connectly_batch *batch, size_t index);
+
+/**
+ * The provider's error code of message `index`'s error, or NULL when the API did not answer
+ * with one (or it was sent, or `batch` is NULL, or `index` is out of range).
+ *
+ * Owned by the batch: valid until `connectly_batch_free`; never free it. Thread-safe.
+ *
+ * # Safety
+ * `batch` is NULL or a live batch.
+ */
+const char *connectly_batch_error_code(const struct connectly_batch *batch, size_t index);
+
+/**
+ * The provider's own error message of message `index`'s error, or NULL when the API did not
+ * answer with one (or as for `connectly_batch_error_code`).
+ *
+ * Owned by the batch: valid until `connectly_batch_free`; never free it. Thread-safe.
+ *
+ * # Safety
+ * `batch` is NULL or a live batch.
+ */
+const char *connectly_batch_error_api_message(const struct connectly_batch *batch, size_t index);
+
+/**
+ * The provider's trace id (`cntTraceId`) of message `index`'s error, or NULL when there is
+ * none (or as for `connectly_batch_error_code`). A sent message's trace id is its
+ * response's: `connectly_response_trace_id(connectly_batch_response(batch, index))`.
+ *
+ * Owned by the batch: valid until `connectly_batch_free`; never free it. Thread-safe.
+ *
+ * # Safety
+ * `batch` is NULL or a live batch.
+ */
+const char *connectly_batch_error_trace_id(const struct connectly_batch *batch, size_t index);
+
+/**
+ * How many attempts message `index` made before it failed; 0 when nothing was sent for it,
+ * when it was sent (its response has `connectly_response_attempts`), when `batch` is NULL
+ * or `index` is out of range. Thread-safe.
+ *
+ * # Safety
+ * `batch` is NULL or a live batch.
+ */
+uint32_t connectly_batch_error_attempts(const struct connectly_batch *batch, size_t index);
+
+/**
+ * For a message that failed with `CONNECTLY_ERROR_RATE_LIMITED`: how long the API asked to
+ * wait, in milliseconds; -1 when it did not say, for any other outcome, a NULL `batch` or an
+ * `index` out of range. Thread-safe.
+ *
+ * # Safety
+ * `batch` is NULL or a live batch.
+ */
+int64_t connectly_batch_error_retry_after_ms(const struct connectly_batch *batch, size_t index);
+
+/**
+ * Frees a batch, its responses and its strings. NULL does nothing. Do not use the batch, or
+ * anything it gave, afterwards; free it once.
+ *
+ * # Safety
+ * `batch` is NULL or a live batch no other thread is using.
+ */
+void connectly_batch_free(struct connectly_batch *batch);
 
 /**
  * Makes a client with the default timeout (30 s per attempt) and retries (2).

@@ -24,6 +24,8 @@ VALGRIND := valgrind --quiet --leak-check=full --show-leak-kinds=definite,indire
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 TESTS += test-c
+# bench/c/run links the release static library (it also builds it, for running it alone).
+BENCH_DEPS += lib
 
 .PHONY: header header-check header-compile cbindgen-tool lib lib-debug install c-symbols \
 	pkg-config-tool \
@@ -86,11 +88,11 @@ c-symbols: lib-debug
 		| while read -r sym; do nm -D --defined-only target/debug/libconnectly.so | grep -qw "$$sym" || echo "$$sym"; done \
 		| grep .; then echo "declared in the header but not exported (above)" >&2; exit 1; fi
 	@mkdir -p $(C_BUILD)
-	@grep -v '^#' abi/connectly.symbols > $(C_BUILD)/symbols.expected
+	@grep -v '^#' abi/symbols.txt > $(C_BUILD)/symbols.expected
 	@nm -D --defined-only target/debug/libconnectly.so | awk '{print $$3}' | LC_ALL=C sort \
 		| diff -u $(C_BUILD)/symbols.expected - \
-		|| { echo "the exported symbols differ from abi/connectly.symbols" >&2; exit 1; }
-	@echo "exports: $$(nm -D --defined-only target/debug/libconnectly.so | wc -l) symbols, all connectly_*, all declared, all tested, as in abi/connectly.symbols"
+		|| { echo "the exported symbols differ from abi/symbols.txt" >&2; exit 1; }
+	@echo "exports: $$(nm -D --defined-only target/debug/libconnectly.so | wc -l) symbols, all connectly_*, all declared, all tested, as in abi/symbols.txt"
 
 $(C_BUILD)/vectors.c: tests/c/gen_vectors.py $(wildcard tests/vectors/*.json)
 	@mkdir -p $(C_BUILD)

@@ -71,7 +71,9 @@ pub struct Progress {
     pub total: usize,
 }
 
-/// A progress callback; called from the sending threads after each message.
+/// A progress callback; called from the sending threads after each message. Calls may
+/// overlap and arrive out of order; each carries a consistent snapshot, and the one with
+/// `done == total` carries the final `failed` count.
 pub type ProgressFn = dyn Fn(Progress) + Send + Sync;
 
 /// Options for [`Client::send_many`].
@@ -166,8 +168,8 @@ impl Client {
         let slots: Vec<Mutex<Option<Result<Response, Error>>>> =
             messages.iter().map(|_| Mutex::new(None)).collect();
         let next = AtomicUsize::new(0);
-        let done = AtomicUsize::new(0);
-        let failed = AtomicUsize::new(0);
+        // (done, failed)
+        let counts = Mutex::new((0usize, 0usize));
         let pacer = options
             .rate_limit
             .and_then(|rate| Pacer::new(rate, self.clock().now()));
@@ -185,13 +187,16 @@ impl Client {
                 }
             }
             let result = self.send_one(message);
-            let failures = if result.is_err() {
-                failed.fetch_add(1, Ordering::Relaxed) + 1
-            } else {
-                failed.load(Ordering::Relaxed)
-            };
+            let is_err = result.is_err();
             *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
-            let finished = done.fetch_add(1, Ordering::AcqRel) + 1;
+            // Both counts under one lock, so each report is a consistent snapshot and the
+            // one with `done == total` carries every failure.
+            let (finished, failures) = {
+                let mut counts = counts.lock().unwrap_or_else(|e| e.into_inner());
+                counts.0 += 1;
+                counts.1 += usize::from(is_err);
+                *counts
+            };
             if let Some(progress) = &options.progress {
                 progress(Progress {
                     done: finished,

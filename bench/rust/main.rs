@@ -2,7 +2,8 @@
 //! per line: `{"group", "name", "peer", "ours_ns", "peer_ns", "ratio", ...}`, where `ratio` is
 //! peer time / our time (above 1: we are faster).
 //!
-//! `cargo bench --bench rust` (add `-- quick` for a short run).
+//! `cargo bench --bench rust` (add `-- quick` for a short run; `-- verify-only` prints only
+//! the webhook verify lines, which bench/c/run sets beside the C call's timings).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -283,6 +284,9 @@ fn main() {
         }
     };
     verify(&settings);
+    if std::env::args().any(|a| a == "verify-only") {
+        return;
+    }
     sending(&settings);
     bulk(&settings);
     memory(&settings);

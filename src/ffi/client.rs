@@ -14,7 +14,7 @@ use crate::{Client, ClientBuilder, Error, Recipient, Response};
 /// connection pool). Make it with `connectly_client_new*`, free it with
 /// `connectly_client_free` once no thread uses it.
 pub struct connectly_client {
-    client: Client,
+    pub(super) client: Client,
 }
 
 /// A template parameter: a name and its value, both NUL-terminated UTF-8.

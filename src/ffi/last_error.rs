@@ -14,15 +14,47 @@ use super::boundary::Failure;
 use super::status::connectly_status;
 use crate::Error;
 
-/// One failure, as the getters report it.
-struct Record {
-    message: CString,
-    http_status: u16,
-    code: Option<CString>,
-    api_message: Option<CString>,
-    trace_id: Option<CString>,
-    attempts: u32,
-    retry_after_ms: i64,
+/// One failure, as the getters report it (also kept per message by `connectly_batch`).
+pub(crate) struct Record {
+    pub(crate) message: CString,
+    pub(crate) http_status: u16,
+    pub(crate) code: Option<CString>,
+    pub(crate) api_message: Option<CString>,
+    pub(crate) trace_id: Option<CString>,
+    pub(crate) attempts: u32,
+    pub(crate) retry_after_ms: i64,
+}
+
+impl Record {
+    /// The record of `failure`: its text and, for errors the API answered, its details.
+    pub(crate) fn new(failure: &Failure) -> Self {
+        let mut record = Record {
+            message: c_string(&failure.to_string()),
+            http_status: 0,
+            code: None,
+            api_message: None,
+            trace_id: None,
+            attempts: 0,
+            retry_after_ms: -1,
+        };
+        if let Failure::Core(error) = failure {
+            record.http_status = error.status().unwrap_or(0);
+            record.attempts = error.attempts();
+            if let Some(api) = error.api_error() {
+                record.code = optional(api.code.as_deref());
+                record.api_message = optional(api.message.as_deref());
+                record.trace_id = optional(api.trace_id.as_deref());
+            }
+            if let Error::RateLimited {
+                retry_after: Some(wait),
+                ..
+            } = error
+            {
+                record.retry_after_ms = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
+            }
+        }
+        record
+    }
 }
 
 /// The empty C string returned when there is no error.
@@ -56,31 +88,7 @@ pub(crate) fn clear() {
 /// Records `failure` as the thread's last error and returns its status.
 pub(crate) fn set(failure: Failure) -> connectly_status {
     let status = failure.status();
-    let mut record = Record {
-        message: c_string(&failure.to_string()),
-        http_status: 0,
-        code: None,
-        api_message: None,
-        trace_id: None,
-        attempts: 0,
-        retry_after_ms: -1,
-    };
-    if let Failure::Core(error) = &failure {
-        record.http_status = error.status().unwrap_or(0);
-        record.attempts = error.attempts();
-        if let Some(api) = error.api_error() {
-            record.code = optional(api.code.as_deref());
-            record.api_message = optional(api.message.as_deref());
-            record.trace_id = optional(api.trace_id.as_deref());
-        }
-        if let Error::RateLimited {
-            retry_after: Some(wait),
-            ..
-        } = error
-        {
-            record.retry_after_ms = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
-        }
-    }
+    let record = Record::new(&failure);
     let _ = LAST.try_with(|last| {
         if let Ok(mut last) = last.try_borrow_mut() {
             *last = Some(record);
@@ -97,7 +105,7 @@ fn read<T>(default: T, f: impl FnOnce(&Record) -> T) -> T {
         .unwrap_or(default)
 }
 
-fn text_ptr(text: Option<&CString>) -> *const c_char {
+pub(crate) fn text_ptr(text: Option<&CString>) -> *const c_char {
     text.map_or(ptr::null(), |t| t.as_ptr())
 }
 

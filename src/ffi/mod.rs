@@ -16,6 +16,7 @@
 #![allow(non_camel_case_types)]
 
 mod boundary;
+pub mod bulk;
 pub mod client;
 pub mod last_error;
 pub mod response;

@@ -147,6 +147,7 @@ struct test {
 int main(void) {
     static const struct test tests[] = {
         {"abi", test_abi},
+        {"version", test_version},
         {"null_arguments", test_null_arguments},
         {"bad_inputs", test_bad_inputs},
         {"signature_vectors", test_signature_vectors},
@@ -157,8 +158,11 @@ int main(void) {
         {"api_error_vectors", test_api_error_vectors},
         {"retry_vectors", test_retry_vectors},
         {"failures", test_failures},
+        {"canary", test_canary},
         {"threads_errors", test_threads_errors},
         {"threads_send", test_threads_send},
+        {"send_many", test_send_many},
+        {"send_many_null", test_send_many_null},
     };
     size_t i;
 

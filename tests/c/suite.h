@@ -29,6 +29,7 @@ int mock_request_count(void);
 connectly_client *mock_client(int32_t max_retries, uint64_t timeout_ms);
 
 void test_abi(void);
+void test_version(void);
 void test_null_arguments(void);
 void test_bad_inputs(void);
 void test_signature_vectors(void);
@@ -39,7 +40,10 @@ void test_sends(void);
 void test_api_error_vectors(void);
 void test_retry_vectors(void);
 void test_failures(void);
+void test_canary(void);
 void test_threads_errors(void);
 void test_threads_send(void);
+void test_send_many(void);
+void test_send_many_null(void);
 
 #endif

@@ -1,0 +1,296 @@
+package connectly
+
+/*
+#include <stdint.h>
+#include <stdlib.h>
+#include <connectly.h>
+
+// The progress callback handed to connectly_send_many (exported from this file).
+extern void connectlyGoProgress(void *user, size_t done, size_t failed, size_t total);
+*/
+import "C"
+
+import (
+	"runtime"
+	"runtime/cgo"
+	"sync"
+	"unsafe"
+)
+
+// Message is one message for SendMany: make it with Text or Template.
+type Message struct {
+	template     bool
+	channel      string
+	to           string
+	text         string
+	templateName string
+	params       []TemplateParam
+}
+
+// Text is a free-form text message for SendMany, as SendText sends it.
+func Text(channel, to, text string) Message {
+	return Message{channel: channel, to: to, text: text}
+}
+
+// Template is a WhatsApp template message for SendMany, as SendTemplate sends it; params
+// are sent in the order given.
+func Template(number, templateName string, params []TemplateParam) Message {
+	return Message{template: true, to: number, templateName: templateName, params: params}
+}
+
+// hasNUL reports whether any of the message's strings holds a NUL byte.
+func (m *Message) hasNUL() bool {
+	if hasNUL(m.channel, m.to, m.text, m.templateName) {
+		return true
+	}
+	for _, p := range m.params {
+		if hasNUL(p.Name, p.Value) {
+			return true
+		}
+	}
+	return false
+}
+
+// Result is one message's outcome in SendMany: Response when it was sent, else Err, which
+// matches the same sentinels (errors.Is) and is an *APIError (errors.As) exactly as the
+// single-message calls' errors are.
+type Result struct {
+	Response *Response
+	Err      error
+}
+
+type bulkOptions struct {
+	concurrency int
+	rateLimit   float64
+	progress    func(done, failed, total int)
+}
+
+// BulkOption configures SendMany.
+type BulkOption func(*bulkOptions)
+
+// WithConcurrency sets how many messages may be in flight at once: 1 to 64 (default 8);
+// values outside are clamped.
+func WithConcurrency(n int) BulkOption {
+	return func(o *bulkOptions) { o.concurrency = min(max(n, 1), 64) }
+}
+
+// WithRateLimit starts at most perSecond messages per second (Connectly documents 200 per
+// second on the send endpoints). Zero, a negative value or NaN means no limit (the
+// default).
+func WithRateLimit(perSecond float64) BulkOption {
+	return func(o *bulkOptions) { o.rateLimit = perSecond }
+}
+
+// WithProgress calls f as messages finish: done of total are finished (sent or failed),
+// failed of them failed. f is called from other threads than SendMany's, one call at a
+// time, with done strictly increasing; the last call has done == total and the final
+// failed count. f must not Close the client. A panic in f stops further calls and is
+// raised again by SendMany once every message is finished.
+func WithProgress(f func(done, failed, total int)) BulkOption {
+	return func(o *bulkOptions) { o.progress = f }
+}
+
+// progress serialises the library's progress calls (which come from several threads, in
+// any order) into increasing ones.
+type progress struct {
+	mu       sync.Mutex
+	f        func(done, failed, total int)
+	last     int
+	panicked bool
+	value    any
+}
+
+func (p *progress) report(done, failed, total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.panicked || done <= p.last {
+		return
+	}
+	p.last = done
+	defer func() {
+		if v := recover(); v != nil {
+			p.panicked, p.value = true, v
+		}
+	}()
+	p.f(done, failed, total)
+}
+
+//export connectlyGoProgress
+func connectlyGoProgress(user unsafe.Pointer, done, failed, total C.size_t) {
+	h := cgo.Handle(*(*C.uintptr_t)(user))
+	h.Value().(*progress).report(int(done), int(failed), int(total))
+}
+
+// invalidKind marks a message the library must not send: one with a NUL byte, which a C
+// string cannot carry. Its outcome is replaced with ErrValidation.
+const invalidKind = C.connectly_message_kind(0xffff)
+
+// cMessages is the C copy of a batch's messages: the message array, every string in one
+// buffer and every template parameter in one array, all in C memory (cgo's pointer rules:
+// the array holds pointers).
+type cMessages struct {
+	array  *C.connectly_message
+	text   unsafe.Pointer
+	params *C.connectly_template_param
+}
+
+func (m *cMessages) free() {
+	C.free(unsafe.Pointer(m.array))
+	C.free(m.text)
+	C.free(unsafe.Pointer(m.params))
+}
+
+func newCMessages(messages []Message) *cMessages {
+	size, nParams := 0, 0
+	for i := range messages {
+		m := &messages[i]
+		size += len(m.channel) + len(m.to) + len(m.text) + len(m.templateName) + 4
+		for _, p := range m.params {
+			size += len(p.Name) + len(p.Value) + 2
+		}
+		nParams += len(m.params)
+	}
+	// malloc(0) may return NULL; ask for at least one element of each.
+	out := &cMessages{
+		array: (*C.connectly_message)(C.malloc(C.size_t(max(len(messages), 1)) *
+			C.size_t(unsafe.Sizeof(C.connectly_message{})))),
+		text: C.malloc(C.size_t(max(size, 1))),
+		params: (*C.connectly_template_param)(C.malloc(C.size_t(max(nParams, 1)) *
+			C.size_t(unsafe.Sizeof(C.connectly_template_param{})))),
+	}
+	if out.array == nil || out.text == nil || out.params == nil {
+		out.free()
+		panic("connectly: out of memory")
+	}
+	buf := unsafe.Slice((*byte)(out.text), max(size, 1))
+	used := 0
+	str := func(s string) *C.char {
+		p := (*C.char)(unsafe.Pointer(&buf[used]))
+		used += copy(buf[used:], s)
+		buf[used] = 0
+		used++
+		return p
+	}
+	array := unsafe.Slice(out.array, max(len(messages), 1))
+	params := unsafe.Slice(out.params, max(nParams, 1))
+	nextParam := 0
+	for i := range messages {
+		m := &messages[i]
+		c := &array[i]
+		*c = C.connectly_message{}
+		switch {
+		case m.hasNUL():
+			c.kind = invalidKind
+		case m.template:
+			c.kind = C.CONNECTLY_MESSAGE_TEMPLATE
+			c.to = str(m.to)
+			c.template_name = str(m.templateName)
+			if len(m.params) > 0 {
+				c.params = &params[nextParam]
+				c.n_params = C.size_t(len(m.params))
+				for _, p := range m.params {
+					params[nextParam].name = str(p.Name)
+					params[nextParam].value = str(p.Value)
+					nextParam++
+				}
+			}
+		default:
+			c.kind = C.CONNECTLY_MESSAGE_TEXT
+			c.channel = str(m.channel)
+			c.to = str(m.to)
+			c.text = str(m.text)
+		}
+	}
+	return out
+}
+
+// SendMany sends every message with the client's settings, several at once (8 unless
+// WithConcurrency says otherwise; WithRateLimit paces them), and returns one Result per
+// message, in input order. Each message is sent once, with the same validation and retry
+// rules as SendText and SendTemplate; one failing does not stop the rest. The error is
+// ErrClosed after Close, else nil: each message's failure is in its Result.
+//
+// The pacing, ordering and retries are the Rust core's, the same as every other language
+// binding's. SendMany blocks until every message is finished.
+func (c *Client) SendMany(messages []Message, opts ...BulkOption) ([]Result, error) {
+	o := bulkOptions{}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.ptr == nil {
+		return nil, ErrClosed
+	}
+	cm := newCMessages(messages)
+	defer cm.free()
+
+	var copts C.connectly_bulk_options
+	copts.concurrency = C.size_t(o.concurrency)
+	copts.rate_limit_per_second = C.double(o.rateLimit)
+	var state *progress
+	if o.progress != nil {
+		state = &progress{f: o.progress}
+		h := cgo.NewHandle(state)
+		defer h.Delete()
+		// The handle travels as C memory holding its number, so no Go pointer (nor an
+		// integer posing as one) is handed to C.
+		user := (*C.uintptr_t)(C.malloc(C.size_t(unsafe.Sizeof(C.uintptr_t(0)))))
+		if user == nil {
+			panic("connectly: out of memory")
+		}
+		defer C.free(unsafe.Pointer(user))
+		*user = C.uintptr_t(h)
+		copts.progress = C.connectly_progress_fn(C.connectlyGoProgress)
+		copts.user = unsafe.Pointer(user)
+	}
+
+	var batch *C.connectly_batch
+	err := withThread(func() error {
+		return lastError(C.connectly_send_many(c.ptr, cm.array, C.size_t(len(messages)),
+			&copts, &batch))
+	})
+	runtime.KeepAlive(c)
+	if err != nil {
+		return nil, err
+	}
+	defer C.connectly_batch_free(batch)
+	if state != nil {
+		state.mu.Lock()
+		panicked, value := state.panicked, state.value
+		state.mu.Unlock()
+		if panicked {
+			panic(value)
+		}
+	}
+
+	results := make([]Result, len(messages))
+	for i := range results {
+		index := C.size_t(i)
+		status := C.connectly_batch_status(batch, index)
+		if status == C.CONNECTLY_OK {
+			r := C.connectly_batch_response(batch, index)
+			results[i].Response = &Response{
+				Status:   int(C.connectly_response_status(r)),
+				Body:     []byte(C.GoString(C.connectly_response_body(r))),
+				Attempts: int(C.connectly_response_attempts(r)),
+				TraceID:  optionalString(C.connectly_response_trace_id(r)),
+			}
+			continue
+		}
+		if messages[i].hasNUL() {
+			results[i].Err = nulError("a message's strings")
+			continue
+		}
+		results[i].Err = makeError(status, errorDetails{
+			message:      C.GoString(C.connectly_batch_error_message(batch, index)),
+			attempts:     int(C.connectly_batch_error_attempts(batch, index)),
+			httpStatus:   int(C.connectly_batch_error_http_status(batch, index)),
+			code:         optionalString(C.connectly_batch_error_code(batch, index)),
+			traceID:      optionalString(C.connectly_batch_error_trace_id(batch, index)),
+			apiMessage:   optionalString(C.connectly_batch_error_api_message(batch, index)),
+			retryAfterMs: int64(C.connectly_batch_error_retry_after_ms(batch, index)),
+		})
+	}
+	return results, nil
+}
