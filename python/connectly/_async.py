@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Mapping
-from typing import Callable, Optional, Union
+from typing import Callable, Optional, TypeVar, Union
 
 from connectly._connectly import Client, Response, SendResult, TemplateMessage, TextMessage
 
 TemplateParams = Union[Mapping[str, str], Iterable[tuple[str, str]]]
+T = TypeVar("T")
+
+
+async def _in_thread(call: Callable[[], T]) -> T:
+    """Runs a blocking native call in a worker thread. ``asyncio`` is imported here, not at
+    module level: it costs most of ``import connectly``'s time and only coroutines need it."""
+    import asyncio
+
+    return await asyncio.to_thread(call)
 
 
 class AsyncClient:
@@ -51,18 +59,18 @@ class AsyncClient:
 
     async def send_text(self, to: str, text: str, channel: str = "whatsapp") -> Response:
         """Sends a free-form text message (``POST /send/messages``)."""
-        return await asyncio.to_thread(self._client.send_text, to, text, channel)
+        return await _in_thread(lambda: self._client.send_text(to, text, channel))
 
     async def send_template(
         self, number: str, template_name: str, params: TemplateParams
     ) -> Response:
         """Sends a WhatsApp template message; ``params`` keep their order."""
         pairs = list(params.items()) if isinstance(params, Mapping) else list(params)
-        return await asyncio.to_thread(self._client.send_template, number, template_name, pairs)
+        return await _in_thread(lambda: self._client.send_template(number, template_name, pairs))
 
     async def create_webhook(self, address: str, topic: str = "messages") -> Response:
         """Registers the address Connectly delivers ``topic``'s events to."""
-        return await asyncio.to_thread(self._client.create_webhook, address, topic)
+        return await _in_thread(lambda: self._client.create_webhook(address, topic))
 
     async def send_many(
         self,
@@ -74,7 +82,7 @@ class AsyncClient:
     ) -> list[SendResult]:
         """Sends every message as :meth:`connectly.Client.send_many` does, off the loop."""
         batch = list(messages)
-        return await asyncio.to_thread(
+        return await _in_thread(
             lambda: self._client.send_many(
                 batch, concurrency=concurrency, rate_limit=rate_limit, on_progress=on_progress
             )

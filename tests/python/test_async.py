@@ -77,3 +77,13 @@ def test_async_errors_are_the_same() -> None:
 
         asyncio.run(main())
         assert mock.request_count == 1
+
+
+def test_import_connectly_does_not_import_asyncio() -> None:
+    """asyncio is most of `import connectly`'s cost; only AsyncClient's coroutines load it."""
+    import subprocess
+    import sys
+
+    probe = "import sys, connectly; print('asyncio' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
