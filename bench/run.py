@@ -198,7 +198,12 @@ def describe(row: dict[str, Any]) -> str:
     if "ours_ns" in row:
         return f"{fmt_ns(row['ours_ns'])} vs {fmt_ns(row['peer_ns'])} ({row['peer']})"
     if "ours_per_s" in row:
-        return f"{row['ours_per_s']:,.0f}/s vs {row['peer_per_s']:,.0f}/s ({row['peer']})"
+        text = f"{row['ours_per_s']:,.0f}/s vs {row['peer_per_s']:,.0f}/s ({row['peer']})"
+        if "ours_sched_wait_us_per_call" in row:
+            text += (f"; waiting runnable for a P: {row['ours_sched_wait_us_per_call']:.1f} us"
+                     f" vs {row['peer_sched_wait_us_per_call']:.1f} us per call"
+                     f" (GOMAXPROCS={row['gomaxprocs']})")
+        return text
     if "per_s" in row:
         return f"{row['per_s']:,.0f}/s" + (f" over {row['messages']:,} messages" if "messages" in row else "")
     if "growth_kib" in row:

@@ -16,9 +16,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"sort"
 	"sync"
 	"time"
@@ -182,7 +184,9 @@ func benchSendText(s settings, client *connectly.Client, base, key, business str
 	emit(map[string]any{
 		"group": "go send_text, 8 goroutines", "name": "Client.SendText (one shared client)",
 		"peer": peerName, "ours_per_s": o, "peer_per_s": p, "ratio": o / p,
-		"gomaxprocs": runtime.GOMAXPROCS(0),
+		"gomaxprocs":                  runtime.GOMAXPROCS(0),
+		"ours_sched_wait_us_per_call": schedWaitPerCall(goroutines, 2000, ours),
+		"peer_sched_wait_us_per_call": schedWaitPerCall(goroutines, 2000, peer),
 	})
 	// A diagnostic beside it (not the target's row): the same with GOMAXPROCS=8, one P per
 	// goroutine. A goroutine blocked in a cgo call keeps its P until the scheduler's monitor
@@ -190,17 +194,52 @@ func benchSendText(s settings, client *connectly.Client, base, key, business str
 	// parks its goroutines on the network poller instead.
 	previous := runtime.GOMAXPROCS(8)
 	o, p = sendRates(s, goroutines, ours, peer)
+	oursWait := schedWaitPerCall(goroutines, 2000, ours)
+	peerWait := schedWaitPerCall(goroutines, 2000, peer)
 	runtime.GOMAXPROCS(previous)
 	emit(map[string]any{
 		"group": "go send_text, 8 goroutines, GOMAXPROCS=8 (diagnostic)",
 		"name":  "Client.SendText (one shared client)",
 		"peer":  peerName, "ours_per_s": o, "peer_per_s": p, "ratio": o / p, "gomaxprocs": 8,
+		"ours_sched_wait_us_per_call": oursWait, "peer_sched_wait_us_per_call": peerWait,
 	})
 }
 
 // sendRates measures ours and peer with 8 goroutines each, in alternating blocks (8
 // goroutines x 25 calls) within each round, so drift in the shared cores (the mock runs on
 // them too) falls on both sides alike; it returns the median rates, calls per second.
+// schedWait is the time goroutines have spent runnable but waiting for a P, so far, from
+// runtime/metrics' /sched/latencies:seconds histogram (each bucket at its midpoint).
+func schedWait() float64 {
+	sample := []metrics.Sample{{Name: "/sched/latencies:seconds"}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindFloat64Histogram {
+		return 0
+	}
+	h := sample[0].Value.Float64Histogram()
+	total := 0.0
+	for i, count := range h.Counts {
+		lo, hi := h.Buckets[i], h.Buckets[i+1]
+		if math.IsInf(lo, -1) {
+			lo = 0
+		}
+		if math.IsInf(hi, 1) {
+			hi = lo
+		}
+		total += float64(count) * (lo + hi) / 2
+	}
+	return total
+}
+
+// schedWaitPerCall runs calls of f over goroutines and returns the microseconds per call
+// that goroutines spent runnable, waiting for a P: the profile of where a slow side's time
+// goes when it is not on the CPU.
+func schedWaitPerCall(goroutines, calls int, f func()) float64 {
+	before := schedWait()
+	inParallel(goroutines, calls, f)
+	return (schedWait() - before) / float64(calls) * 1e6
+}
+
 func sendRates(s settings, goroutines int, ours, peer func()) (float64, float64) {
 	block := goroutines * 25
 	blocks := max(s.sends/block, 2)
