@@ -5,25 +5,9 @@
 set -euo pipefail
 
 bin=$(realpath "${1:-target/debug/connectly}")
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# Waits up to 10 s for a file a background process writes once it is ready.
-wait_for() {
-  for _ in $(seq 100); do
-    [ -s "$1" ] && return 0
-    sleep 0.1
-  done
-  echo "demo: $2 did not start" >&2
-  cat "$work"/*.err >&2 2>/dev/null || true
-  exit 1
-}
+demo_label=demo
+# shellcheck source=scripts/demo-lib.sh
+. "$(dirname "$0")/demo-lib.sh"
 
 step() { printf '\n== %s\n' "$*"; }
 run() {
@@ -39,13 +23,7 @@ run() {
 }
 
 step "Start the mock Connectly on 127.0.0.1"
-"$bin" mock --env-file "$work/mock.env" >"$work/mock.out" 2>"$work/mock.err" </dev/null &
-pids+=($!)
-wait_for "$work/mock.env" "the mock"
-set -a
-# shellcheck disable=SC1091
-. "$work/mock.env"
-set +a
+start_mock
 echo "mock at $CONNECTLY_BASE_URL (business $CONNECTLY_BUSINESS_ID)"
 
 step "Start a webhook receiver that verifies every delivery"

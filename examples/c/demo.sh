@@ -9,33 +9,12 @@ bin=$(realpath "$1")
 label=$2
 send=$3
 receive=$4
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-wait_for() {
-  for _ in $(seq 150); do
-    [ -s "$1" ] && return 0
-    sleep 0.1
-  done
-  echo "demo-$label: $2 did not start" >&2
-  cat "$work"/*.err >&2 2>/dev/null || true
-  exit 1
-}
+demo_label="demo-$label"
+# shellcheck source=scripts/demo-lib.sh
+. "$(dirname "$0")/../../scripts/demo-lib.sh"
 
 printf '\n== %s: start the mock Connectly\n' "$label"
-"$bin" mock --env-file "$work/mock.env" >"$work/mock.out" 2>"$work/mock.err" </dev/null &
-pids+=($!)
-wait_for "$work/mock.env" "the mock"
-set -a
-# shellcheck disable=SC1091
-. "$work/mock.env"
-set +a
+start_mock
 echo "mock at $CONNECTLY_BASE_URL"
 
 printf '\n== %s: send a text and a template\n' "$label"
