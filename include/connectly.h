@@ -128,6 +128,18 @@ typedef enum connectly_status {
      */
     CONNECTLY_ERROR_TIMESTAMP_OUTSIDE_TOLERANCE = 26,
     /**
+     * Receiving: the request's method was not POST (answer 405 with `Allow: POST`).
+     */
+    CONNECTLY_ERROR_METHOD_NOT_ALLOWED = 27,
+    /**
+     * Receiving: the `Content-Encoding` is not none, identity, gzip or x-gzip (answer 415).
+     */
+    CONNECTLY_ERROR_UNSUPPORTED_ENCODING = 28,
+    /**
+     * Receiving: the body claims gzip but is not valid gzip (answer 400).
+     */
+    CONNECTLY_ERROR_MALFORMED_ENCODING = 29,
+    /**
      * A bug: the library caught a panic or met an impossible state. Please report it.
      */
     CONNECTLY_ERROR_INTERNAL = 99,
@@ -812,6 +824,53 @@ enum connectly_status connectly_webhook_verify_event(const struct connectly_webh
                                                      struct connectly_event **out);
 
 /**
+ * The checks a receiver makes before it reads a request's body: `method` must be `"POST"`
+ * (else `CONNECTLY_ERROR_METHOD_NOT_ALLOWED`: answer 405 with `Allow: POST`), and
+ * `content_length` (the declared `Content-Length`; -1 when the request has none) must not
+ * exceed the verifier's body size limit (else `CONNECTLY_ERROR_PAYLOAD_TOO_LARGE`: 413).
+ * Then read at most the limit plus one byte and pass them to `connectly_webhook_receive`.
+ *
+ * When `http_status` is not NULL it is always written: 200 when admitted, else the status to
+ * answer with (500 for a NULL `webhook` or `method`). Thread-safe.
+ *
+ * # Safety
+ * `webhook` is NULL or a live verifier; `method` is NULL or NUL-terminated; `http_status` is
+ * NULL or writable.
+ */
+enum connectly_status connectly_webhook_admit(const struct connectly_webhook *webhook,
+                                              const char *method,
+                                              int64_t content_length,
+                                              uint16_t *http_status);
+
+/**
+ * Receives one delivery by the SDK's one policy (the README's receiving table): `method`
+ * must be POST; the body (at most the limit: bigger is `_PAYLOAD_TOO_LARGE`) is decoded by
+ * its `content_encoding` (NULL, `""` or `identity`: as is; `gzip` or `x-gzip`, any case:
+ * every gzip member; anything else `CONNECTLY_ERROR_UNSUPPORTED_ENCODING`; broken gzip
+ * `CONNECTLY_ERROR_MALFORMED_ENCODING`); the signature is verified over the decoded bytes
+ * and only then is the event parsed and written to `*out` (free it with
+ * `connectly_event_free`; its `connectly_event_body` is the decoded, signed bytes).
+ *
+ * When `http_status` is not NULL it is always written: 200 on success, else the status to
+ * answer the request with (405, 413, 415, 400 or 403; 500 for a failure of the call itself,
+ * such as a NULL argument). A NULL `webhook`, `method` or `out`, or a NULL `body` with a
+ * non-zero length, is `CONNECTLY_ERROR_NULL_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `webhook` is NULL or a live verifier; `method`, `content_encoding` and `signature` are
+ * NULL or NUL-terminated; `body` is NULL or `body_len` readable bytes; `out` and
+ * `http_status` are NULL or writable.
+ */
+enum connectly_status connectly_webhook_receive(const struct connectly_webhook *webhook,
+                                                const char *method,
+                                                const char *content_encoding,
+                                                const uint8_t *body,
+                                                size_t body_len,
+                                                const char *signature,
+                                                struct connectly_event **out,
+                                                uint16_t *http_status);
+
+/**
  * Writes the signature Connectly would send for `body` (standard padded base64 of the
  * HMAC-SHA256 keyed with the first secret, 44 characters and a NUL) into `out`, which holds
  * `out_len` bytes and stays the caller's; for tests.
@@ -895,7 +954,8 @@ const char *connectly_event_recipient_channel(const struct connectly_event *even
 const char *connectly_event_text(const struct connectly_event *event);
 
 /**
- * The whole delivery as compact JSON text, so fields the SDK does not model are not lost.
+ * The whole delivery as JSON text exactly as it was signed (numbers, key order and escapes
+ * untouched; surrounding whitespace removed), so fields the SDK does not model are not lost.
  * NULL when `event` is NULL. Owned by the event: valid until `connectly_event_free`; never
  * free it. Thread-safe.
  *
@@ -903,6 +963,17 @@ const char *connectly_event_text(const struct connectly_event *event);
  * `event` is NULL or a live event.
  */
 const char *connectly_event_json(const struct connectly_event *event);
+
+/**
+ * The exact bytes that were signed and verified (after removing a transport encoding), so
+ * a receiver can store what Connectly signed; their length is written to `*len` (when `len`
+ * is not NULL). NULL, with `*len` = 0, when `event` is NULL. Owned by the event: valid until
+ * `connectly_event_free`; never free it. Not NUL-terminated. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event; `len` is NULL or writable.
+ */
+const uint8_t *connectly_event_body(const struct connectly_event *event, size_t *len);
 
 /**
  * Frees an event and the strings it owns. NULL does nothing; free it once.

@@ -5,7 +5,8 @@
 # CONFORMANCE_LANGUAGES ran fewer rows than a file holds, or did not report at all.
 # A language joins with `CONFORMANCE_LANGUAGES += <language>` in its mk/<language>.mk.
 
-CONFORMANCE_FILES := webhooks.json webhook_errors.json api_errors.json retries.json
+CONFORMANCE_FILES := webhooks.json webhook_errors.json api_errors.json retries.json \
+	receiving.json
 CONFORMANCE_LANGUAGES += rust
 CONFORMANCE_DIR := target/conformance
 

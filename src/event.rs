@@ -4,7 +4,10 @@
 //! one from bytes is [`Webhook::verify_event`](crate::Webhook::verify_event), which checks the
 //! MAC first. The parser itself is private to the crate on purpose.
 
-use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+use serde_json::value::RawValue;
+use serde_json::Value;
 
 use crate::webhook::WebhookError;
 
@@ -29,8 +32,9 @@ pub struct Party {
 /// ```
 ///
 /// Get one with [`Webhook::verify_event`](crate::Webhook::verify_event). Fields the SDK does
-/// not model yet are not lost: the whole delivery is kept in [`Event::raw`].
-#[derive(Debug, Clone, PartialEq)]
+/// not model yet are not lost: [`Event::body`] holds the exact signed bytes, and
+/// [`Event::raw`] the same JSON text, unparsed, for your own types.
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Event {
     /// When Connectly produced the event, in Unix seconds. The delivery carries it as a string
@@ -42,8 +46,33 @@ pub struct Event {
     pub recipient: Party,
     /// The message text (`message.text`), when there is one.
     pub text: Option<String>,
-    /// The whole delivery as parsed JSON, so fields the SDK does not know yet are not lost.
-    pub raw: serde_json::Value,
+    /// The whole delivery as JSON text exactly as it was signed (numbers, key order and
+    /// escapes untouched); `serde_json::from_str(event.raw.get())` parses it into any type.
+    pub raw: Box<RawValue>,
+    /// The exact bytes that were signed and verified, to store or forward as they came.
+    pub body: Vec<u8>,
+}
+
+impl PartialEq for Event {
+    /// Two events are equal when their signed bytes are: every other field derives from them.
+    fn eq(&self, other: &Self) -> bool {
+        self.body == other.body
+    }
+}
+
+/// A JSON object whose member values are kept unparsed: only the members the SDK reads are
+/// ever converted, so a number no `f64` holds elsewhere in a delivery cannot refuse it.
+type Members<'a> = HashMap<String, &'a RawValue>;
+
+/// The members of `raw` when it is a JSON object.
+fn members(raw: &RawValue) -> Option<Members<'_>> {
+    serde_json::from_str(raw.get()).ok()
+}
+
+/// The value of a member the SDK reads (absent and `null` are both `None`).
+fn member(object: &Members<'_>, key: &str) -> Option<Value> {
+    let value: Value = serde_json::from_str(object.get(key)?.get()).ok()?;
+    (!value.is_null()).then_some(value)
 }
 
 impl Event {
@@ -52,54 +81,61 @@ impl Event {
     /// Every failure is [`WebhookError::InvalidPayload`] with a fixed phrase: the messages
     /// never quote the body (serde_json's own messages can, so they are dropped).
     pub(crate) fn from_verified_body(body: &[u8]) -> Result<Self, WebhookError> {
-        let raw: Value = serde_json::from_slice(body)
+        let raw: Box<RawValue> = serde_json::from_slice(body)
             .map_err(|_| WebhookError::InvalidPayload("the body is not valid JSON"))?;
-        let object = raw.as_object().ok_or(WebhookError::InvalidPayload(
+        let object = members(&raw).ok_or(WebhookError::InvalidPayload(
             "the body is not a JSON object",
         ))?;
-        let timestamp = timestamp_field(object)?;
+        let timestamp = timestamp_field(&object)?;
         let sender = party(
-            object,
+            &object,
             "sender",
             "`sender` is missing or not an object",
             "`sender.id` is missing or not a string",
             "`sender.channelType` is missing or not a string",
         )?;
         let recipient = party(
-            object,
+            &object,
             "recipient",
             "`recipient` is missing or not an object",
             "`recipient.id` is missing or not a string",
             "`recipient.channelType` is missing or not a string",
         )?;
-        let text = message_text(object)?;
+        let text = message_text(&object)?;
         Ok(Self {
             timestamp,
             sender,
             recipient,
             text,
             raw,
+            body: body.to_vec(),
         })
+    }
+
+    /// The delivery parsed into a `serde_json::Value` (a convenience over [`Event::raw`]).
+    /// Fails only for what serde_json cannot hold, such as a number beyond `f64`'s range.
+    pub fn to_value(&self) -> Result<Value, serde_json::Error> {
+        serde_json::from_str(self.raw.get())
     }
 }
 
 /// Reads only the `timestamp` of a verified body (used by `Webhook::verify` when a tolerance is
 /// set, so that bodies of other topics need not have a sender or recipient).
 pub(crate) fn timestamp_of_verified_body(body: &[u8]) -> Result<i64, WebhookError> {
-    let raw: Value = serde_json::from_slice(body)
+    let raw: Box<RawValue> = serde_json::from_slice(body)
         .map_err(|_| WebhookError::InvalidPayload("the body is not valid JSON"))?;
-    let object = raw.as_object().ok_or(WebhookError::InvalidPayload(
+    let object = members(&raw).ok_or(WebhookError::InvalidPayload(
         "the body is not a JSON object",
     ))?;
-    timestamp_field(object)
+    timestamp_field(&object)
 }
 
 /// `timestamp`: a string of decimal digits, or a non-negative JSON integer, in Unix seconds.
-fn timestamp_field(object: &Map<String, Value>) -> Result<i64, WebhookError> {
+fn timestamp_field(object: &Members<'_>) -> Result<i64, WebhookError> {
     const BAD: WebhookError = WebhookError::InvalidPayload(
         "`timestamp` is missing or not Unix seconds (a string of digits or an integer)",
     );
-    match object.get("timestamp") {
+    match member(object, "timestamp") {
         Some(Value::String(text)) => {
             if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(BAD);
@@ -116,7 +152,7 @@ fn timestamp_field(object: &Map<String, Value>) -> Result<i64, WebhookError> {
 
 /// A `{ "id": "...", "channelType": "..." }` object under `key`.
 fn party(
-    object: &Map<String, Value>,
+    object: &Members<'_>,
     key: &str,
     not_object: &'static str,
     bad_id: &'static str,
@@ -124,33 +160,31 @@ fn party(
 ) -> Result<Party, WebhookError> {
     let inner = object
         .get(key)
-        .and_then(Value::as_object)
+        .and_then(|raw| members(raw))
         .ok_or(WebhookError::InvalidPayload(not_object))?;
-    let id = inner
-        .get("id")
-        .and_then(Value::as_str)
-        .ok_or(WebhookError::InvalidPayload(bad_id))?;
-    let channel_type = inner
-        .get("channelType")
-        .and_then(Value::as_str)
-        .ok_or(WebhookError::InvalidPayload(bad_channel))?;
+    let text = |field: &str, bad: &'static str| match member(&inner, field) {
+        Some(Value::String(text)) => Ok(text),
+        _ => Err(WebhookError::InvalidPayload(bad)),
+    };
     Ok(Party {
-        id: id.to_owned(),
-        channel_type: channel_type.to_owned(),
+        id: text("id", bad_id)?,
+        channel_type: text("channelType", bad_channel)?,
     })
 }
 
 /// `message.text`: optional. A missing or `null` message or text is `None`; a message that
 /// is not an object, or a text that is not a string, is refused.
-fn message_text(object: &Map<String, Value>) -> Result<Option<String>, WebhookError> {
+fn message_text(object: &Members<'_>) -> Result<Option<String>, WebhookError> {
     let message = match object.get("message") {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::Object(message)) => message,
-        Some(_) => return Err(WebhookError::InvalidPayload("`message` is not an object")),
+        None => return Ok(None),
+        Some(raw) if raw.get() == "null" => return Ok(None),
+        Some(raw) => {
+            members(raw).ok_or(WebhookError::InvalidPayload("`message` is not an object"))?
+        }
     };
-    match message.get("text") {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) => Ok(Some(text.clone())),
+    match member(&message, "text") {
+        None => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text)),
         Some(_) => Err(WebhookError::InvalidPayload(
             "`message.text` is not a string",
         )),
@@ -171,7 +205,8 @@ mod tests {
         assert_eq!(event.sender.channel_type, "whatsapp");
         assert_eq!(event.recipient.id, "123456123");
         assert_eq!(event.text.as_deref(), Some("TEST 11"));
-        assert_eq!(event.raw["message"]["text"], "TEST 11");
+        assert_eq!(event.raw.get(), DOCUMENTED);
+        assert_eq!(event.body, DOCUMENTED.as_bytes());
     }
 
     #[test]
@@ -180,7 +215,16 @@ mod tests {
         let event = Event::from_verified_body(body).unwrap();
         assert_eq!(event.timestamp, 5);
         assert_eq!(event.text, None);
-        assert_eq!(event.raw["extra"][0], 1);
+        assert_eq!(event.to_value().unwrap()["extra"][0], 1);
+    }
+
+    #[test]
+    fn numbers_no_f64_holds_and_key_order_survive() {
+        let body = br#"{"z":1e400,"big":123456789012345678901234567890,"timestamp":"1","sender":{"id":"a","channelType":"sms","n":-1e999},"recipient":{"id":"b","channelType":"sms"},"message":{"text":"t","x":1e400}}"#;
+        let event = Event::from_verified_body(body).unwrap();
+        assert_eq!(event.raw.get().as_bytes(), body);
+        assert_eq!(event.text.as_deref(), Some("t"));
+        assert_eq!(event.body, body);
     }
 
     #[test]

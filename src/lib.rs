@@ -25,6 +25,7 @@ pub mod clock;
 mod error;
 mod event;
 pub mod ffi;
+mod receive;
 mod recipient;
 mod response;
 mod retry;
@@ -50,9 +51,10 @@ pub use client::{
 };
 pub use error::{ApiError, Error, ValidationError};
 pub use event::{Event, Party};
+pub use receive::Refusal;
 pub use recipient::Recipient;
 pub use response::Response;
-pub use webhook::{Webhook, WebhookError, SIGNATURE_HEADER};
+pub use webhook::{SignatureHeader, Webhook, WebhookError, SIGNATURE_HEADER};
 
 /// The SDK's version, as sent in the `User-Agent` header.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -46,9 +46,10 @@ pub enum WebhookError {
     #[error("the webhook signature does not match the body")]
     InvalidSignature,
     /// The body is larger than the configured limit; it was not hashed.
-    #[error("the webhook body is {size} bytes, more than the {limit}-byte limit")]
+    #[error("the webhook body is over the {limit}-byte limit (at least {size} bytes)")]
     PayloadTooLarge {
-        /// The body's size in bytes.
+        /// The body's size in bytes, or as much of it as was read or decoded before the
+        /// limit was crossed (so: at least this much).
         size: usize,
         /// The configured limit in bytes.
         limit: usize,
@@ -89,6 +90,52 @@ impl WebhookError {
             Self::TimestampOutsideTolerance { .. } => "TimestampOutsideTolerance",
         }
     }
+}
+
+/// A signature header value as a caller has it: `&str`, `&String`, `String`, or an
+/// `Option` of those (`None` when the header was absent).
+///
+/// Implemented for the types a web framework hands out, so `webhook.verify(body, &sig)`
+/// works whichever of them `sig` is. Sealed: the SDK decides what counts as a header value.
+pub trait SignatureHeader: sealed::Sealed {
+    /// The header's text, or `None` when it was absent.
+    fn header_value(&self) -> Option<&str>;
+}
+
+mod sealed {
+    /// Keeps [`SignatureHeader`](super::SignatureHeader) implemented only here.
+    pub trait Sealed {}
+}
+
+macro_rules! signature_header {
+    ($($ty:ty => |$s:ident| $get:expr;)*) => {$(
+        impl sealed::Sealed for $ty {}
+        impl SignatureHeader for $ty {
+            fn header_value(&self) -> Option<&str> {
+                let $s = self;
+                $get
+            }
+        }
+    )*};
+}
+
+signature_header! {
+    &str => |s| Some(s);
+    &String => |s| Some(s.as_str());
+    String => |s| Some(s.as_str());
+    Option<&str> => |s| *s;
+    Option<String> => |s| s.as_deref();
+    Option<&String> => |s| s.map(String::as_str);
+    &Option<String> => |s| s.as_deref();
+}
+
+/// The [`SIGNATURE_HEADER`] value in `headers`: `None` when absent; a value that is not
+/// visible ASCII cannot be base64, so it is [`WebhookError::MalformedSignature`].
+pub(crate) fn signature_in(headers: &http::HeaderMap) -> Result<Option<&str>, WebhookError> {
+    headers
+        .get(SIGNATURE_HEADER)
+        .map(|value| value.to_str().map_err(|_| WebhookError::MalformedSignature))
+        .transpose()
 }
 
 /// Verifies and signs webhook deliveries with one or more secrets.
@@ -270,12 +317,8 @@ impl Webhook {
     /// Without a tolerance `verify` does not look inside the body at all. With one set (see
     /// [`with_tolerance`](Webhook::with_tolerance)), it then reads the signed body's
     /// `timestamp` and checks it.
-    pub fn verify<'a>(
-        &self,
-        body: &[u8],
-        signature: impl Into<Option<&'a str>>,
-    ) -> Result<(), WebhookError> {
-        self.verify_mac(body, signature.into())?;
+    pub fn verify(&self, body: &[u8], signature: impl SignatureHeader) -> Result<(), WebhookError> {
+        self.verify_mac(body, signature.header_value())?;
         if let Some(tolerance) = self.tolerance {
             let timestamp = event::timestamp_of_verified_body(body)?;
             self.check_timestamp(timestamp, tolerance)?;
@@ -289,17 +332,37 @@ impl Webhook {
     /// A signed body that is not the JSON expected (a `timestamp`, `sender` and `recipient`
     /// with `id` and `channelType`) is [`InvalidPayload`](WebhookError::InvalidPayload). With
     /// a tolerance set, the timestamp is then checked.
-    pub fn verify_event<'a>(
+    pub fn verify_event(
         &self,
         body: &[u8],
-        signature: impl Into<Option<&'a str>>,
+        signature: impl SignatureHeader,
     ) -> Result<Event, WebhookError> {
-        self.verify_mac(body, signature.into())?;
+        self.verify_mac(body, signature.header_value())?;
         let event = Event::from_verified_body(body)?;
         if let Some(tolerance) = self.tolerance {
             self.check_timestamp(event.timestamp, tolerance)?;
         }
         Ok(event)
+    }
+
+    /// [`verify`](Webhook::verify) with the request's headers as they are (an
+    /// [`http::HeaderMap`], as axum, actix-web and hyper give them): the signature is read
+    /// from the [`SIGNATURE_HEADER`] header.
+    pub fn verify_headers(
+        &self,
+        body: &[u8],
+        headers: &http::HeaderMap,
+    ) -> Result<(), WebhookError> {
+        self.verify(body, signature_in(headers)?)
+    }
+
+    /// [`verify_event`](Webhook::verify_event) with the request's headers as they are.
+    pub fn verify_event_headers(
+        &self,
+        body: &[u8],
+        headers: &http::HeaderMap,
+    ) -> Result<Event, WebhookError> {
+        self.verify_event(body, signature_in(headers)?)
     }
 
     /// The signature header value Connectly would send for `body`, made with the first

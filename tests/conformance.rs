@@ -291,3 +291,170 @@ fn retries_json() {
     }
     report("retries.json", ran, rows.len());
 }
+
+/// One row of `receiving.json`, decoded.
+struct Delivery {
+    name: String,
+    method: String,
+    encoding: Option<String>,
+    body: Vec<u8>,
+    signature: Option<String>,
+    max_body_size: usize,
+    status: u16,
+    kind: String,
+    event_body: Option<Vec<u8>>,
+    event_text: Option<String>,
+}
+
+/// The file's secret and its rows.
+fn deliveries() -> (String, Vec<Delivery>) {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine as _;
+    let (doc, rows) = load("receiving.json");
+    let decode = |value: &Value| STANDARD.decode(value.as_str().unwrap()).unwrap();
+    let rows = rows
+        .iter()
+        .map(|row| Delivery {
+            name: text(row, "name").unwrap().to_owned(),
+            method: text(row, "method").unwrap().to_owned(),
+            encoding: opt_text(&row["content_encoding"]),
+            body: decode(&row["body_b64"]),
+            signature: opt_text(&row["signature"]),
+            max_body_size: row
+                .get("max_body_size")
+                .and_then(Value::as_u64)
+                .map_or(Webhook::DEFAULT_MAX_BODY_SIZE, |n| {
+                    usize::try_from(n).unwrap()
+                }),
+            status: u16::try_from(row["expected_status"].as_u64().unwrap()).unwrap(),
+            kind: text(row, "expected_kind").unwrap().to_owned(),
+            event_body: row.get("event_body_b64").map(decode),
+            event_text: row.get("event_text").and_then(opt_text),
+        })
+        .collect();
+    (text(&doc, "secret").unwrap().to_owned(), rows)
+}
+
+/// The core's receiving policy against every row: `receive`, `receive_headers`, and `admit`
+/// (which may only refuse with the row's own status).
+#[test]
+fn receiving_json() {
+    let (secret, rows) = deliveries();
+    let mut ran = 0;
+    for row in &rows {
+        let name = &row.name;
+        let webhook = Webhook::new(&secret)
+            .unwrap()
+            .with_max_body_size(row.max_body_size);
+        let mut headers = http::HeaderMap::new();
+        if let Some(encoding) = &row.encoding {
+            headers.insert("content-encoding", encoding.parse().unwrap());
+        }
+        if let Some(signature) = &row.signature {
+            headers.insert(connectly::SIGNATURE_HEADER, signature.parse().unwrap());
+        }
+        let direct = webhook.receive(
+            &row.method,
+            row.encoding.as_deref(),
+            &row.body,
+            row.signature.as_deref(),
+        );
+        let through_headers = webhook.receive_headers(&row.method, &headers, &row.body);
+        for result in [&direct, &through_headers] {
+            match result {
+                Ok(event) => {
+                    assert_eq!(row.kind, "ok", "{name}: accepted");
+                    assert_eq!(Some(&event.body), row.event_body.as_ref(), "{name}");
+                    assert_eq!(event.raw.get().as_bytes(), event.body, "{name}");
+                    assert_eq!(event.text, row.event_text, "{name}");
+                }
+                Err(refusal) => {
+                    assert_eq!(refusal.kind_name(), row.kind, "{name}: {refusal}");
+                    assert_eq!(refusal.status(), row.status, "{name}");
+                    assert!(!refusal.to_string().contains(&secret), "{name}");
+                }
+            }
+        }
+        let declared = u64::try_from(row.body.len()).unwrap();
+        if let Err(refusal) = webhook.admit(&row.method, Some(declared)) {
+            assert_eq!(refusal.status(), row.status, "{name}: admit");
+        }
+        ran += 1;
+    }
+    report("receiving.json", ran, rows.len());
+}
+
+/// Kills a background child when the test ends, however it ends.
+struct Background(std::process::Child);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `connectly listen` with `secret` and a body limit; its URL once it listens.
+fn listen(secret: &str, max_body_size: usize, dir: &std::path::Path) -> (Background, String) {
+    let url_file = dir.join(format!("listen-{max_body_size}.url"));
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_connectly"))
+        .args(["listen", "--port", "0", "--max-body-size"])
+        .arg(max_body_size.to_string())
+        .arg("--url-file")
+        .arg(&url_file)
+        .env("CONNECTLY_WEBHOOK_SECRET", secret)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let guard = Background(child);
+    let start = Instant::now();
+    loop {
+        if let Ok(url) = std::fs::read_to_string(&url_file) {
+            if !url.is_empty() {
+                return (guard, url);
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "listen did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `connectly listen` answers every row over real HTTP as the policy says.
+#[test]
+fn receiving_json_through_listen() {
+    let (secret, rows) = deliveries();
+    let dir = std::env::temp_dir().join(format!("connectly-receiving-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let http = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap();
+    let mut listeners = std::collections::HashMap::new();
+    let mut ran = 0;
+    for row in &rows {
+        let (_, url) = listeners
+            .entry(row.max_body_size)
+            .or_insert_with(|| listen(&secret, row.max_body_size, &dir));
+        let method = reqwest::Method::from_bytes(row.method.as_bytes()).unwrap();
+        let mut request = http.request(method, url.as_str()).body(row.body.clone());
+        if let Some(encoding) = &row.encoding {
+            request = request.header("content-encoding", encoding);
+        }
+        if let Some(signature) = &row.signature {
+            request = request.header(connectly::SIGNATURE_HEADER, signature);
+        }
+        let response = request.send().unwrap();
+        assert_eq!(response.status().as_u16(), row.status, "{}", row.name);
+        if row.status == 405 {
+            assert_eq!(response.headers()["allow"], "POST", "{}", row.name);
+        }
+        ran += 1;
+    }
+    assert_eq!(ran, rows.len());
+    drop(listeners);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -53,7 +53,7 @@ fn check_event(body: &[u8]) {
     let webhook = Webhook::new("property-secret").unwrap();
     let signature = webhook.sign(body);
     match webhook.verify_event(body, signature.as_str()) {
-        Ok(event) => assert!(event.raw.is_object() && event.timestamp >= 0),
+        Ok(event) => assert!(event.raw.get().starts_with('{') && event.timestamp >= 0),
         Err(WebhookError::InvalidPayload(reason)) => assert!(reason.len() < 100),
         Err(other) => panic!("a correctly signed body failed with {other:?}"),
     }

@@ -134,7 +134,7 @@ fn documented_connectly_example() {
         }
     );
     assert_eq!(event.text.as_deref(), Some("TEST 11"));
-    assert_eq!(event.raw["message"]["text"], "TEST 11");
+    assert_eq!(event.to_value().unwrap()["message"]["text"], "TEST 11");
     assert_eq!(SIGNATURE_HEADER, "x-connectly-hmac-sha256");
 }
 
@@ -145,7 +145,10 @@ fn documented_connectly_example() {
 #[test]
 fn missing_signature() {
     let w = webhook();
-    assert_eq!(w.verify(b"{}", None), Err(WebhookError::MissingSignature));
+    assert_eq!(
+        w.verify(b"{}", None::<&str>),
+        Err(WebhookError::MissingSignature)
+    );
     for header in ["", " ", "\t\r\n ", "\u{a0}"] {
         assert_eq!(
             w.verify(b"{}", header),
@@ -363,9 +366,10 @@ fn event_accepts_integer_timestamps_and_keeps_unknown_fields() {
     assert_eq!(event.sender.channel_type, "sms");
     assert_eq!(event.recipient.channel_type, "instagram");
     assert_eq!(event.text, None);
-    assert_eq!(event.raw["topic"], "messages");
-    assert_eq!(event.raw["sender"]["name"], "Ann");
-    assert_eq!(event.raw["message"]["attachments"][0], 1);
+    let raw = event.to_value().unwrap();
+    assert_eq!(raw["topic"], "messages");
+    assert_eq!(raw["sender"]["name"], "Ann");
+    assert_eq!(raw["message"]["attachments"][0], 1);
 }
 
 #[test]
@@ -544,7 +548,7 @@ fn canary_nothing_secret_leaks() {
     };
     let sig = |b: &str| w.sign(b.as_bytes());
 
-    check(w.verify(good_body.as_bytes(), None), &good_body, "");
+    check(w.verify(good_body.as_bytes(), None::<&str>), &good_body, "");
     check(w.verify(good_body.as_bytes(), "   "), &good_body, "");
     let malformed = "CANARY-SIGNATURE-not-base64";
     check(
@@ -765,7 +769,7 @@ proptest! {
         for w in [&plain, &strict] {
             match w.verify_event(body.as_bytes(), signature.as_str()) {
                 Ok(event) => prop_assert_eq!(
-                    event.raw,
+                    event.to_value().unwrap(),
                     serde_json::from_str::<Value>(&body).unwrap()
                 ),
                 Err(error) => prop_assert!(matches!(
@@ -776,4 +780,67 @@ proptest! {
             let _ = w.verify(body.as_bytes(), signature.as_str());
         }
     }
+}
+
+/// A signature header as a framework hands it over: `&str`, `&String`, `String` and the
+/// `Option`s of them all compile and verify alike.
+#[test]
+fn verify_takes_every_common_signature_type() {
+    let w = Webhook::new("types").unwrap();
+    let body = DOCUMENTED_BODY.as_bytes();
+    let owned: String = w.sign(body);
+    assert_eq!(w.verify(body, owned.as_str()), Ok(()));
+    assert_eq!(w.verify(body, &owned), Ok(()));
+    assert_eq!(w.verify(body, owned.clone()), Ok(()));
+    assert_eq!(w.verify(body, Some(owned.as_str())), Ok(()));
+    assert_eq!(w.verify(body, Some(owned.clone())), Ok(()));
+    assert_eq!(w.verify(body, Some(&owned)), Ok(()));
+    let header: Option<String> = Some(owned.clone());
+    assert_eq!(w.verify(body, &header), Ok(()));
+    assert!(w.verify_event(body, owned).is_ok());
+    let absent: Option<String> = None;
+    assert_eq!(w.verify(body, absent), Err(WebhookError::MissingSignature));
+}
+
+/// axum, actix-web and hyper users pass their request's headers as they are.
+#[test]
+fn verify_headers_reads_the_signature_header() {
+    let w = Webhook::new("headers").unwrap();
+    let body = DOCUMENTED_BODY.as_bytes();
+    let mut headers = http::HeaderMap::new();
+    assert_eq!(
+        w.verify_headers(body, &headers),
+        Err(WebhookError::MissingSignature)
+    );
+    // Header names are case-insensitive: the map normalises them.
+    headers.insert("X-Connectly-Hmac-Sha256", w.sign(body).parse().unwrap());
+    assert_eq!(w.verify_headers(body, &headers), Ok(()));
+    assert_eq!(
+        w.verify_event_headers(body, &headers)
+            .unwrap()
+            .text
+            .as_deref(),
+        Some("TEST 11")
+    );
+    headers.insert(
+        SIGNATURE_HEADER,
+        http::HeaderValue::from_bytes(b"\xff\xfe").unwrap(),
+    );
+    assert_eq!(
+        w.verify_headers(body, &headers),
+        Err(WebhookError::MalformedSignature)
+    );
+}
+
+/// The event keeps what was signed: numbers no `f64` holds, key order and escapes survive in
+/// `raw` and `body`, and such a delivery is not refused.
+#[test]
+fn events_keep_the_signed_bytes() {
+    let w = Webhook::new("exact").unwrap();
+    let body = br#"{"z":{"b":1,"a":2},"n":123456789012345678901234567890,"f":1e400,"s":"\u00e9","timestamp":"1","sender":{"id":"a","channelType":"sms"},"recipient":{"id":"b","channelType":"sms"}}"#;
+    let event = w.verify_event(body, w.sign(body)).unwrap();
+    assert_eq!(event.body, body);
+    assert_eq!(event.raw.get().as_bytes(), body);
+    // serde_json's Value cannot hold 1e400; the event does not need it to.
+    assert!(event.to_value().is_err());
 }

@@ -1,7 +1,8 @@
 /*
  * A small webhook receiver: registers itself for topic "messages", then answers each
- * delivery 200 when its signature verifies and 403 otherwise, until one valid delivery has
- * arrived.
+ * delivery by the SDK's one receiving policy (connectly_webhook_admit before reading the
+ * body, connectly_webhook_receive after: 200 when it verifies; 405, 413, 415, 400 or 403
+ * otherwise), until one valid delivery has arrived.
  *
  *   cc -D_POSIX_C_SOURCE=200809L receive.c $(pkg-config --cflags --libs connectly) -o receive
  *   CONNECTLY_API_KEY=... CONNECTLY_BUSINESS_ID=... CONNECTLY_WEBHOOK_SECRET=... \
@@ -23,8 +24,11 @@
 
 #define MAX_REQUEST (1024 * 1024)
 
-/* Reads one request; returns its length, with *body_at the body's offset (-1 on error). */
-static long read_request(int fd, char *buf, size_t cap, size_t *body_at, size_t *body_len) {
+/* Reads one request's head, asks `admit` whether its method and declared length may be read,
+ * then reads the body. Returns 0 with *body_at the body's offset, the HTTP status to refuse
+ * with, or -1 when the connection failed. */
+static int read_request(int fd, const connectly_webhook *webhook, char *buf, size_t cap,
+                        size_t *body_at, size_t *body_len) {
     size_t used = 0;
     for (;;) {
         ssize_t n;
@@ -42,16 +46,24 @@ static long read_request(int fd, char *buf, size_t cap, size_t *body_at, size_t 
                 if (strncasecmp(p, "content-length:", 15) == 0) cl = p + 15;
                 if (strstr(p, "\r\n") == NULL) break;
             }
+            uint16_t admitted = 500;
+            char method[16];
+            size_t method_len = strcspn(buf, " ");
+            if (method_len >= sizeof method) method_len = sizeof method - 1;
+            memcpy(method, buf, method_len);
+            method[method_len] = 0;
             if (cl != NULL) want = (size_t)strtoul(cl, NULL, 10);
+            connectly_webhook_admit(webhook, method, cl != NULL ? (int64_t)want : -1, &admitted);
+            if (admitted != 200) return admitted;
             *body_at = (size_t)(end + 4 - buf);
-            if (want > cap - *body_at - 1) return -1;
+            if (want > cap - *body_at - 1) return 413;
             while (used < *body_at + want) {
                 n = read(fd, buf + used, *body_at + want - used);
                 if (n <= 0) return -1;
                 used += (size_t)n;
             }
             *body_len = want;
-            return (long)used;
+            return 0;
         }
     }
 }
@@ -81,9 +93,9 @@ static void reply(int fd, int status, const char *text) {
     char head[256];
     int n = snprintf(head, sizeof head,
                      "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %lu\r\n"
-                     "Connection: close\r\n\r\n%s",
-                     status, status == 200 ? "OK" : (status == 403 ? "Forbidden" : "Error"),
-                     (unsigned long)strlen(text), text);
+                     "%sConnection: close\r\n\r\n%s",
+                     status, status == 200 ? "OK" : "Refused", (unsigned long)strlen(text),
+                     status == 405 ? "Allow: POST\r\n" : "", text);
     if (write(fd, head, (size_t)n) != n) perror("write");
 }
 
@@ -143,18 +155,22 @@ int main(int argc, char **argv) {
     if (buf == NULL) return 1;
     while (!verified) {
         size_t body_at = 0, body_len = 0;
-        char signature[128];
+        char signature[128], encoding[64];
         connectly_event *event = NULL;
-        int fd = accept(server, NULL, NULL);
+        uint16_t answer = 500;
+        int refused, fd = accept(server, NULL, NULL);
         if (fd < 0) continue;
-        if (read_request(fd, buf, MAX_REQUEST, &body_at, &body_len) < 0) {
+        refused = read_request(fd, webhook, buf, MAX_REQUEST, &body_at, &body_len);
+        if (refused < 0) {
             reply(fd, 400, "bad request\n");
-        } else if (strncmp(buf, "POST ", 5) != 0) {
-            reply(fd, 405, "POST only\n");
+        } else if (refused > 0) {
+            reply(fd, refused, "refused\n");
         } else {
-            int has = header_value(buf, "x-connectly-hmac-sha256", signature, sizeof signature);
-            status = connectly_webhook_verify_event(webhook, (const uint8_t *)buf + body_at,
-                                                    body_len, has ? signature : NULL, &event);
+            int has_sig = header_value(buf, "x-connectly-hmac-sha256", signature, sizeof signature);
+            int has_enc = header_value(buf, "content-encoding", encoding, sizeof encoding);
+            status = connectly_webhook_receive(webhook, "POST", has_enc ? encoding : NULL,
+                                               (const uint8_t *)buf + body_at, body_len,
+                                               has_sig ? signature : NULL, &event, &answer);
             if (status == CONNECTLY_OK) {
                 printf("verified delivery from %s (%s): %s\n", connectly_event_sender_id(event),
                        connectly_event_sender_channel(event),
@@ -163,9 +179,9 @@ int main(int argc, char **argv) {
                 reply(fd, 200, "ok\n");
                 verified = 1;
             } else {
-                printf("refused a delivery: %s: %s\n", connectly_status_name(status),
-                       connectly_last_error_message());
-                reply(fd, 403, "invalid signature\n");
+                printf("refused a delivery (%u): %s: %s\n", (unsigned)answer,
+                       connectly_status_name(status), connectly_last_error_message());
+                reply(fd, answer, "refused\n");
             }
         }
         fflush(stdout);

@@ -12,7 +12,7 @@ fuzz_target!(|body: &[u8]| {
     let signature = webhook.sign(body);
     match webhook.verify_event(body, signature.as_str()) {
         Ok(event) => {
-            assert!(event.raw.is_object());
+            assert!(event.raw.get().starts_with('{'));
             assert!(event.timestamp >= 0);
         }
         Err(WebhookError::InvalidPayload(reason)) => {

@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     let signature = webhook.sign(body);
     assert_eq!(webhook.verify(body, signature.as_str()), Ok(()));
     match webhook.verify_event(body, signature.as_str()) {
-        Ok(event) => assert!(event.raw.is_object()),
+        Ok(event) => assert!(event.raw.get().starts_with('{')),
         Err(WebhookError::InvalidPayload(_)) => {}
         Err(other) => panic!("a correctly signed body failed with {other:?}"),
     }

@@ -7,7 +7,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::last_error;
 use super::status::connectly_status;
-use crate::{Error, WebhookError};
+use crate::{Error, Refusal, WebhookError};
 
 /// Why an export failed, before it becomes a status and a last-error message.
 #[derive(Debug)]
@@ -20,6 +20,8 @@ pub(crate) enum Failure {
     Core(Error),
     /// A webhook check failed.
     Webhook(WebhookError),
+    /// A delivery was refused by the receiving policy.
+    Refusal(Refusal),
     /// A panic was caught, or an impossible state met.
     Internal(&'static str),
 }
@@ -31,6 +33,7 @@ impl Failure {
             Failure::Invalid(_) => connectly_status::CONNECTLY_ERROR_INVALID_ARGUMENT,
             Failure::Core(error) => connectly_status::of_error(error),
             Failure::Webhook(error) => connectly_status::of_webhook_error(error),
+            Failure::Refusal(refusal) => connectly_status::of_refusal(refusal),
             Failure::Internal(_) => connectly_status::CONNECTLY_ERROR_INTERNAL,
         }
     }
@@ -43,6 +46,7 @@ impl fmt::Display for Failure {
             Failure::Invalid(reason) => f.write_str(reason),
             Failure::Core(error) => write!(f, "{error}"),
             Failure::Webhook(error) => write!(f, "{error}"),
+            Failure::Refusal(refusal) => write!(f, "{refusal}"),
             Failure::Internal(what) => write!(f, "internal error: {what}"),
         }
     }
@@ -51,6 +55,12 @@ impl fmt::Display for Failure {
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
         Failure::Core(error)
+    }
+}
+
+impl From<Refusal> for Failure {
+    fn from(refusal: Refusal) -> Self {
+        Failure::Refusal(refusal)
     }
 }
 

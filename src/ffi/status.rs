@@ -2,7 +2,7 @@
 
 use std::os::raw::{c_char, c_uint};
 
-use crate::{Error, WebhookError};
+use crate::{Error, Refusal, WebhookError};
 
 /// The outcome of a call: `CONNECTLY_OK` (0) or the kind of failure.
 ///
@@ -54,6 +54,12 @@ pub enum connectly_status {
     CONNECTLY_ERROR_INVALID_SECRET = 25,
     /// Webhook: a tolerance is set and the body's timestamp is outside it.
     CONNECTLY_ERROR_TIMESTAMP_OUTSIDE_TOLERANCE = 26,
+    /// Receiving: the request's method was not POST (answer 405 with `Allow: POST`).
+    CONNECTLY_ERROR_METHOD_NOT_ALLOWED = 27,
+    /// Receiving: the `Content-Encoding` is not none, identity, gzip or x-gzip (answer 415).
+    CONNECTLY_ERROR_UNSUPPORTED_ENCODING = 28,
+    /// Receiving: the body claims gzip but is not valid gzip (answer 400).
+    CONNECTLY_ERROR_MALFORMED_ENCODING = 29,
     /// A bug: the library caught a panic or met an impossible state. Please report it.
     CONNECTLY_ERROR_INTERNAL = 99,
 }
@@ -61,7 +67,7 @@ pub enum connectly_status {
 use connectly_status as S;
 
 /// Every status, in numeric order (for `connectly_status_name` and tests).
-pub(crate) const ALL: [connectly_status; 22] = [
+pub(crate) const ALL: [connectly_status; 25] = [
     S::CONNECTLY_OK,
     S::CONNECTLY_ERROR_NULL_ARGUMENT,
     S::CONNECTLY_ERROR_INVALID_ARGUMENT,
@@ -83,6 +89,9 @@ pub(crate) const ALL: [connectly_status; 22] = [
     S::CONNECTLY_ERROR_INVALID_PAYLOAD,
     S::CONNECTLY_ERROR_INVALID_SECRET,
     S::CONNECTLY_ERROR_TIMESTAMP_OUTSIDE_TOLERANCE,
+    S::CONNECTLY_ERROR_METHOD_NOT_ALLOWED,
+    S::CONNECTLY_ERROR_UNSUPPORTED_ENCODING,
+    S::CONNECTLY_ERROR_MALFORMED_ENCODING,
     S::CONNECTLY_ERROR_INTERNAL,
 ];
 
@@ -113,6 +122,9 @@ impl connectly_status {
             S::CONNECTLY_ERROR_TIMESTAMP_OUTSIDE_TOLERANCE => {
                 "CONNECTLY_ERROR_TIMESTAMP_OUTSIDE_TOLERANCE\0"
             }
+            S::CONNECTLY_ERROR_METHOD_NOT_ALLOWED => "CONNECTLY_ERROR_METHOD_NOT_ALLOWED\0",
+            S::CONNECTLY_ERROR_UNSUPPORTED_ENCODING => "CONNECTLY_ERROR_UNSUPPORTED_ENCODING\0",
+            S::CONNECTLY_ERROR_MALFORMED_ENCODING => "CONNECTLY_ERROR_MALFORMED_ENCODING\0",
             S::CONNECTLY_ERROR_INTERNAL => "CONNECTLY_ERROR_INTERNAL\0",
         }
     }
@@ -151,6 +163,16 @@ impl connectly_status {
             }
             #[allow(unreachable_patterns)]
             _ => S::CONNECTLY_ERROR_INTERNAL,
+        }
+    }
+
+    /// The status for a refused delivery: the one mapping of `connectly::Refusal` kinds.
+    pub(crate) fn of_refusal(refusal: &Refusal) -> Self {
+        match refusal {
+            Refusal::MethodNotAllowed => S::CONNECTLY_ERROR_METHOD_NOT_ALLOWED,
+            Refusal::UnsupportedEncoding => S::CONNECTLY_ERROR_UNSUPPORTED_ENCODING,
+            Refusal::MalformedEncoding => S::CONNECTLY_ERROR_MALFORMED_ENCODING,
+            Refusal::Webhook(error) => Self::of_webhook_error(error),
         }
     }
 }

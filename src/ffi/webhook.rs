@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::boundary::{self, bytes, call, give, handle, handle_mut, out_ptr, value, Failure};
 use super::status::connectly_status;
-use crate::{Event, Webhook, WebhookError};
+use crate::{Event, Refusal, Webhook, WebhookError};
 
 /// The size of a buffer that holds any signature `connectly_webhook_sign` writes: 44 base64
 /// characters and the terminating NUL.
@@ -33,6 +33,7 @@ pub struct connectly_event {
     recipient_channel: CString,
     text: Option<CString>,
     json: CString,
+    body: Vec<u8>,
 }
 
 /// A C string from event text, which C cannot carry when it holds a NUL character.
@@ -45,9 +46,7 @@ fn event_string(text: &str) -> Result<CString, Failure> {
 }
 
 impl connectly_event {
-    fn new(event: &Event) -> Result<Self, Failure> {
-        let json = serde_json::to_string(&event.raw)
-            .map_err(|_| Failure::Internal("the event could not be encoded"))?;
+    fn new(event: Event) -> Result<Self, Failure> {
         Ok(Self {
             timestamp: event.timestamp,
             sender_id: event_string(&event.sender.id)?,
@@ -55,7 +54,8 @@ impl connectly_event {
             recipient_id: event_string(&event.recipient.id)?,
             recipient_channel: event_string(&event.recipient.channel_type)?,
             text: event.text.as_deref().map(event_string).transpose()?,
-            json: event_string(&json)?,
+            json: event_string(event.raw.get())?,
+            body: event.body,
         })
     }
 }
@@ -253,11 +253,122 @@ pub unsafe extern "C" fn connectly_webhook_verify_event(
         out_ptr(out, "out")?;
         // SAFETY: NULL or NUL-terminated, by the caller's contract.
         let signature = unsafe { signature_arg(signature) }?;
-        let event = connectly_event::new(&handle.webhook.verify_event(body, signature)?)?;
+        let event = connectly_event::new(handle.webhook.verify_event(body, signature)?)?;
         // SAFETY: `out` was checked non-NULL above.
         unsafe { give(out, event) };
         Ok(())
     })
+}
+
+/// The checks a receiver makes before it reads a request's body: `method` must be `"POST"`
+/// (else `CONNECTLY_ERROR_METHOD_NOT_ALLOWED`: answer 405 with `Allow: POST`), and
+/// `content_length` (the declared `Content-Length`; -1 when the request has none) must not
+/// exceed the verifier's body size limit (else `CONNECTLY_ERROR_PAYLOAD_TOO_LARGE`: 413).
+/// Then read at most the limit plus one byte and pass them to `connectly_webhook_receive`.
+///
+/// When `http_status` is not NULL it is always written: 200 when admitted, else the status to
+/// answer with (500 for a NULL `webhook` or `method`). Thread-safe.
+///
+/// # Safety
+/// `webhook` is NULL or a live verifier; `method` is NULL or NUL-terminated; `http_status` is
+/// NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_webhook_admit(
+    webhook: *const connectly_webhook,
+    method: *const c_char,
+    content_length: i64,
+    http_status: *mut u16,
+) -> connectly_status {
+    let mut answer = 500;
+    let status = call(|| {
+        // SAFETY: NULL or live, by the caller's contract.
+        let handle = unsafe { handle(webhook, "webhook") }?;
+        // SAFETY: NULL or NUL-terminated, by the caller's contract.
+        let method = unsafe { boundary::text(method, "method") }?;
+        let declared = u64::try_from(content_length).ok();
+        let admitted = handle.webhook.admit(method, declared);
+        answer = admitted.as_ref().map_or_else(Refusal::status, |()| 200);
+        Ok(admitted?)
+    });
+    // SAFETY: NULL or writable, by the caller's contract.
+    unsafe { write_status(http_status, answer) };
+    status
+}
+
+/// Receives one delivery by the SDK's one policy (the README's receiving table): `method`
+/// must be POST; the body (at most the limit: bigger is `_PAYLOAD_TOO_LARGE`) is decoded by
+/// its `content_encoding` (NULL, `""` or `identity`: as is; `gzip` or `x-gzip`, any case:
+/// every gzip member; anything else `CONNECTLY_ERROR_UNSUPPORTED_ENCODING`; broken gzip
+/// `CONNECTLY_ERROR_MALFORMED_ENCODING`); the signature is verified over the decoded bytes
+/// and only then is the event parsed and written to `*out` (free it with
+/// `connectly_event_free`; its `connectly_event_body` is the decoded, signed bytes).
+///
+/// When `http_status` is not NULL it is always written: 200 on success, else the status to
+/// answer the request with (405, 413, 415, 400 or 403; 500 for a failure of the call itself,
+/// such as a NULL argument). A NULL `webhook`, `method` or `out`, or a NULL `body` with a
+/// non-zero length, is `CONNECTLY_ERROR_NULL_ARGUMENT`. Thread-safe.
+///
+/// # Safety
+/// `webhook` is NULL or a live verifier; `method`, `content_encoding` and `signature` are
+/// NULL or NUL-terminated; `body` is NULL or `body_len` readable bytes; `out` and
+/// `http_status` are NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_webhook_receive(
+    webhook: *const connectly_webhook,
+    method: *const c_char,
+    content_encoding: *const c_char,
+    body: *const u8,
+    body_len: usize,
+    signature: *const c_char,
+    out: *mut *mut connectly_event,
+    http_status: *mut u16,
+) -> connectly_status {
+    let mut answer = 500;
+    let status = call(|| {
+        // SAFETY: NULL or live, by the caller's contract.
+        let handle = unsafe { handle(webhook, "webhook") }?;
+        // SAFETY: NULL or NUL-terminated, by the caller's contract.
+        let method = unsafe { boundary::text(method, "method") }?;
+        // SAFETY: NULL or `body_len` bytes, by the caller's contract.
+        let body = unsafe { bytes(body, body_len, "body") }?;
+        out_ptr(out, "out")?;
+        // An encoding that is not UTF-8 is no encoding the policy knows.
+        // SAFETY: NULL or NUL-terminated, by the caller's contract.
+        let encoding = unsafe { boundary::optional_text(content_encoding, "content_encoding") }
+            .map_err(|_| Refusal::UnsupportedEncoding);
+        // SAFETY: NULL or NUL-terminated, by the caller's contract.
+        let signature = unsafe { signature_arg(signature) };
+        let received = handle
+            .webhook
+            .admit(method, None)
+            .and(encoding)
+            .and_then(|encoding| {
+                let signature = signature.map_err(|_| WebhookError::MalformedSignature)?;
+                handle.webhook.receive(method, encoding, body, signature)
+            });
+        answer = received.as_ref().map_or_else(Refusal::status, |_| 200);
+        let event = connectly_event::new(received?)?;
+        // SAFETY: `out` was checked non-NULL above.
+        unsafe { give(out, event) };
+        Ok(())
+    });
+    if status != connectly_status::CONNECTLY_OK && answer == 200 {
+        answer = 500;
+    }
+    // SAFETY: NULL or writable, by the caller's contract.
+    unsafe { write_status(http_status, answer) };
+    status
+}
+
+/// Writes `status` through `out` unless it is NULL.
+///
+/// # Safety
+/// `out` is NULL or writable.
+unsafe fn write_status(out: *mut u16, status: u16) {
+    if !out.is_null() {
+        // SAFETY: non-NULL and writable, by the caller's contract.
+        unsafe { out.write(status) };
+    }
 }
 
 /// Writes the signature Connectly would send for `body` (standard padded base64 of the
@@ -402,7 +513,8 @@ pub unsafe extern "C" fn connectly_event_text(event: *const connectly_event) -> 
     }
 }
 
-/// The whole delivery as compact JSON text, so fields the SDK does not model are not lost.
+/// The whole delivery as JSON text exactly as it was signed (numbers, key order and escapes
+/// untouched; surrounding whitespace removed), so fields the SDK does not model are not lost.
 /// NULL when `event` is NULL. Owned by the event: valid until `connectly_event_free`; never
 /// free it. Thread-safe.
 ///
@@ -412,6 +524,28 @@ pub unsafe extern "C" fn connectly_event_text(event: *const connectly_event) -> 
 pub unsafe extern "C" fn connectly_event_json(event: *const connectly_event) -> *const c_char {
     // SAFETY: forwarded to the caller.
     unsafe { field(event, ptr::null(), |e| e.json.as_ptr()) }
+}
+
+/// The exact bytes that were signed and verified (after removing a transport encoding), so
+/// a receiver can store what Connectly signed; their length is written to `*len` (when `len`
+/// is not NULL). NULL, with `*len` = 0, when `event` is NULL. Owned by the event: valid until
+/// `connectly_event_free`; never free it. Not NUL-terminated. Thread-safe.
+///
+/// # Safety
+/// `event` is NULL or a live event; `len` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_event_body(
+    event: *const connectly_event,
+    len: *mut usize,
+) -> *const u8 {
+    // SAFETY: forwarded to the caller.
+    let (pointer, size) =
+        unsafe { field(event, (ptr::null(), 0), |e| (e.body.as_ptr(), e.body.len())) };
+    if !len.is_null() {
+        // SAFETY: non-NULL and writable, by the caller's contract.
+        value((), || unsafe { len.write(size) });
+    }
+    pointer
 }
 
 /// Frees an event and the strings it owns. NULL does nothing; free it once.

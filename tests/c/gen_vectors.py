@@ -4,6 +4,7 @@
 Every byte string is emitted as lowercase hex, so any byte survives; the C suite decodes it.
 Usage: gen_vectors.py VECTORS_DIR OUT.c
 """
+import base64
 import json
 import re
 import sys
@@ -148,6 +149,34 @@ def main() -> None:
         out.append('    {0, 0, {"", "", ""}, {"", "", "", "", "", "", "", ""}, 0, "", 0, 0, CONNECTLY_OK, 0, 0, 0},')
     out.append("};")
     out.append("const size_t RETRY_VECTOR_ROWS = %d;" % len(rows))
+    with open(f"{vectors_dir}/receiving.json", encoding="utf-8") as f:
+        receiving = json.load(f)
+    rows = receiving["vectors"]
+    out.append("const char *const RECV_SECRET = %s;" % json.dumps(receiving["secret"]))
+    out.append("const struct recv_vector RECV_VECTORS[] = {")
+    for row in rows:
+        encoding = row["content_encoding"]
+        signature = row["signature"]
+        ok = row["expected_kind"] == "ok"
+        out.append(
+            "    {%s, %s, %d, %s, %s, %d, %s, %d, %d, %s, %s, %s},"
+            % (
+                json.dumps(row["name"]),
+                json.dumps(row["method"]),
+                0 if encoding is None else 1,
+                json.dumps(encoding or ""),
+                c_hex(base64.b64decode(row["body_b64"])),
+                0 if signature is None else 1,
+                json.dumps(signature or ""),
+                row.get("max_body_size", -1),
+                row["expected_status"],
+                status_of(row["expected_kind"]),
+                c_hex(base64.b64decode(row["event_body_b64"]) if ok else b""),
+                json.dumps(row.get("event_text") or ""),
+            )
+        )
+    out.append("};")
+    out.append("const size_t RECV_VECTOR_ROWS = %d;" % len(rows))
     with open(out_path, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
 

@@ -152,6 +152,8 @@ int main(void) {
         {"bad_inputs", test_bad_inputs},
         {"signature_vectors", test_signature_vectors},
         {"webhook_error_vectors", test_webhook_error_vectors},
+        {"receiving_vectors", test_receiving_vectors},
+        {"receive_null_arguments", test_receive_null_arguments},
         {"webhook_handle", test_webhook_handle},
         {"client_config", test_client_config},
         {"sends", test_sends},

@@ -34,6 +34,8 @@ void test_null_arguments(void);
 void test_bad_inputs(void);
 void test_signature_vectors(void);
 void test_webhook_error_vectors(void);
+void test_receiving_vectors(void);
+void test_receive_null_arguments(void);
 void test_webhook_handle(void);
 void test_client_config(void);
 void test_sends(void);

@@ -104,6 +104,99 @@ void test_webhook_error_vectors(void) {
     conformance_report("webhook_errors.json", rows);
 }
 
+void test_receiving_vectors(void) {
+    size_t i, rows = 0;
+    for (i = 0; i < RECV_VECTOR_ROWS; i++) {
+        const struct recv_vector *v = &RECV_VECTORS[i];
+        size_t body_len, want_len, got_len = 0;
+        unsigned char *body = unhex(v->body_hex, &body_len);
+        unsigned char *want = unhex(v->event_body_hex, &want_len);
+        const uint8_t *secrets[1];
+        size_t secret_len = strlen(RECV_SECRET);
+        connectly_webhook *webhook = NULL;
+        connectly_event *event = NULL;
+        uint16_t answer = 0, admitted = 0;
+        long failures_before = harness_failures;
+
+        secrets[0] = (const uint8_t *)RECV_SECRET;
+        CHECK_STATUS(connectly_webhook_new(secrets, &secret_len, 1, &webhook), CONNECTLY_OK);
+        if (v->max_body_size >= 0) {
+            CHECK_STATUS(connectly_webhook_set_max_body_size(webhook, (size_t)v->max_body_size),
+                         CONNECTLY_OK);
+        }
+        /* What a server knows before reading: the method and the declared length. */
+        connectly_webhook_admit(webhook, v->method, (int64_t)body_len, &admitted);
+        if (admitted != 200) CHECK(admitted == v->http_status);
+        CHECK_STATUS(connectly_webhook_receive(webhook, v->method,
+                                               v->has_encoding ? v->encoding : NULL, body,
+                                               body_len, v->has_signature ? v->signature : NULL,
+                                               &event, &answer),
+                     v->expected);
+        CHECK(answer == v->http_status);
+        CHECK((event != NULL) == (v->expected == CONNECTLY_OK));
+        if (event != NULL) {
+            const uint8_t *got = connectly_event_body(event, &got_len);
+            const char *json = connectly_event_json(event);
+            CHECK(got_len == want_len && memcmp(got, want, want_len) == 0);
+            /* The JSON text is the signed bytes as they came: no re-encoding. */
+            CHECK(strlen(json) == want_len && memcmp(json, want, want_len) == 0);
+            CHECK_STR(connectly_event_text(event), v->event_text);
+        }
+        if (harness_failures != failures_before) fprintf(stderr, "  (in row %s)\n", v->name);
+        connectly_event_free(event);
+        connectly_webhook_free(webhook);
+        free(body);
+        free(want);
+        rows++;
+    }
+    printf("receiving.json: %lu rows\n", (unsigned long)rows);
+    CHECK(rows == RECV_VECTOR_ROWS);
+    conformance_report("receiving.json", rows);
+}
+
+/* Every pointer may be NULL; *http_status is written whatever happens. */
+void test_receive_null_arguments(void) {
+    static const uint8_t secret[] = "s";
+    const uint8_t *secrets[1];
+    size_t secret_len = 1, len = 99;
+    connectly_webhook *webhook = NULL;
+    connectly_event *event = NULL;
+    uint16_t answer = 0;
+
+    secrets[0] = secret;
+    CHECK_STATUS(connectly_webhook_new(secrets, &secret_len, 1, &webhook), CONNECTLY_OK);
+    CHECK_STATUS(connectly_webhook_receive(NULL, "POST", NULL, NULL, 0, NULL, &event, &answer),
+                 CONNECTLY_ERROR_NULL_ARGUMENT);
+    CHECK(answer == 500 && event == NULL);
+    CHECK_STATUS(connectly_webhook_receive(webhook, NULL, NULL, NULL, 0, NULL, &event, NULL),
+                 CONNECTLY_ERROR_NULL_ARGUMENT);
+    CHECK_STATUS(connectly_webhook_receive(webhook, "POST", NULL, NULL, 5, NULL, &event, &answer),
+                 CONNECTLY_ERROR_NULL_ARGUMENT);
+    CHECK_STATUS(connectly_webhook_receive(webhook, "POST", NULL, NULL, 0, NULL, NULL, &answer),
+                 CONNECTLY_ERROR_NULL_ARGUMENT);
+    CHECK(answer == 500);
+    CHECK_STATUS(connectly_webhook_receive(webhook, "POST", NULL, NULL, 0, NULL, &event, &answer),
+                 CONNECTLY_ERROR_MISSING_SIGNATURE);
+    CHECK(answer == 403 && event == NULL);
+    /* A signature that is not UTF-8 is malformed; an encoding that is not UTF-8 unsupported. */
+    CHECK_STATUS(connectly_webhook_receive(webhook, "POST", NULL, NULL, 0, "\xff", &event, &answer),
+                 CONNECTLY_ERROR_MALFORMED_SIGNATURE);
+    CHECK_STATUS(connectly_webhook_receive(webhook, "POST", "\xff", NULL, 0, NULL, &event, &answer),
+                 CONNECTLY_ERROR_UNSUPPORTED_ENCODING);
+    CHECK(answer == 415);
+    CHECK_STATUS(connectly_webhook_admit(NULL, "POST", -1, &answer), CONNECTLY_ERROR_NULL_ARGUMENT);
+    CHECK(answer == 500);
+    CHECK_STATUS(connectly_webhook_admit(webhook, NULL, -1, NULL), CONNECTLY_ERROR_NULL_ARGUMENT);
+    CHECK_STATUS(connectly_webhook_admit(webhook, "POST", -1, &answer), CONNECTLY_OK);
+    CHECK(answer == 200);
+    CHECK_STATUS(connectly_webhook_admit(webhook, "POST", INT64_MAX, &answer),
+                 CONNECTLY_ERROR_PAYLOAD_TOO_LARGE);
+    CHECK(answer == 413);
+    CHECK(connectly_event_body(NULL, &len) == NULL && len == 0);
+    CHECK(connectly_event_body(NULL, NULL) == NULL);
+    connectly_webhook_free(webhook);
+}
+
 void test_webhook_handle(void) {
     static const char body[] =
         "{\"timestamp\":\"1639083206\",\"sender\":{\"id\":\"+16315555500\",\"channelType\":"

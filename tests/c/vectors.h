@@ -61,6 +61,25 @@ struct retry_vector {
     int http_status;             /* 0: none (a timeout or a broken connection) */
 };
 
+/* receiving.json: an HTTP delivery and the status the receiving policy answers. */
+struct recv_vector {
+    const char *name;
+    const char *method;
+    int has_encoding;
+    const char *encoding;
+    const char *body_hex;        /* the bytes on the wire */
+    int has_signature;
+    const char *signature;
+    long long max_body_size;     /* -1: the default */
+    int http_status;
+    connectly_status expected;
+    const char *event_body_hex;  /* ok rows: the signed bytes the event carries */
+    const char *event_text;
+};
+
+extern const char *const RECV_SECRET;
+extern const struct recv_vector RECV_VECTORS[];
+extern const size_t RECV_VECTOR_ROWS;
 extern const struct sig_vector SIG_VECTORS[];
 extern const size_t SIG_VECTOR_ROWS;
 extern const struct err_vector ERR_VECTORS[];
