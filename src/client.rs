@@ -215,7 +215,7 @@ impl ClientBuilder {
             Error::Config("no business id: set CONNECTLY_BUSINESS_ID or pass one".into())
         })?;
         validate::credential("api key", &api_key)?;
-        validate::credential("business id", &business_id)?;
+        validate::business_id(&business_id)?;
         if self.timeout.is_zero() {
             return Err(Error::Config(
                 "the timeout must be greater than zero".into(),
@@ -478,14 +478,14 @@ impl Client {
                 body,
                 inner.timeout.min(remaining),
             );
-            let (error, wait) = match self.judge(outcome, attempt, repeat) {
+            let (error, retry_after) = match self.judge(outcome, attempt, repeat) {
                 Verdict::Done(result) => return result,
-                Verdict::Retry { error, wait } => (error, wait),
+                Verdict::Retry { error, retry_after } => (error, retry_after),
             };
             if attempt >= max_attempts {
                 return Err(error);
             }
-            let wait = wait.unwrap_or_else(|| retry::backoff(attempt, &*inner.jitter));
+            let wait = retry::wait(attempt, retry_after, &*inner.jitter);
             if !fits(inner.clock.now(), wait, deadline) {
                 return Err(error);
             }
@@ -503,11 +503,14 @@ impl Client {
                     // only I/O failures before the request was sent are worth repeating.
                     Broken::NotConnected { tls, .. } => !tls,
                     Broken::TimedOut => repeat.retries_timeout(),
-                    Broken::Interrupted { .. } | Broken::TooLarge => false,
+                    Broken::Interrupted { .. } | Broken::TooLarge { .. } => false,
                 };
                 let error = broken.into_error(attempts);
                 return if retry {
-                    Verdict::Retry { error, wait: None }
+                    Verdict::Retry {
+                        error,
+                        retry_after: None,
+                    }
                 } else {
                     Verdict::Done(Err(error))
                 };
@@ -520,7 +523,13 @@ impl Client {
         if (300..400).contains(&status) {
             return Verdict::Done(Err(Error::Redirect { status, attempts }));
         }
-        let api = Box::new(self.redact(ApiError::from_reply(status, &reply.body, attempts)));
+        // The API key is removed from the reply, should a proxy ever echo it back.
+        let api = Box::new(ApiError::from_reply_redacting(
+            status,
+            &reply.body,
+            attempts,
+            self.inner.api_key.to_str().ok(),
+        ));
         if status == 429 {
             let now = self.inner.clock.system_time();
             let retry_after = reply
@@ -535,10 +544,7 @@ impl Client {
             return if too_long {
                 Verdict::Done(Err(error))
             } else {
-                Verdict::Retry {
-                    error,
-                    wait: retry_after,
-                }
+                Verdict::Retry { error, retry_after }
             };
         }
         let error = match status {
@@ -547,34 +553,13 @@ impl Client {
             _ => Error::Api(api),
         };
         if repeat.retries_status(status) {
-            Verdict::Retry { error, wait: None }
+            Verdict::Retry {
+                error,
+                retry_after: None,
+            }
         } else {
             Verdict::Done(Err(error))
         }
-    }
-
-    /// Removes the API key from an error reply's text, should a proxy ever echo it back.
-    fn redact(&self, mut api: ApiError) -> ApiError {
-        let Ok(key) = self.inner.api_key.to_str() else {
-            return api;
-        };
-        for field in [
-            &mut api.message,
-            &mut api.code,
-            &mut api.error_type,
-            &mut api.trace_id,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            if field.contains(key) {
-                *field = field.replace(key, "[REDACTED]");
-            }
-        }
-        if api.body.to_string().contains(key) {
-            api.body = serde_json::Value::Null;
-        }
-        api
     }
 }
 
@@ -583,7 +568,8 @@ enum Verdict {
     Done(Result<Response, Error>),
     Retry {
         error: Error,
-        wait: Option<Duration>,
+        /// How long the server asked to wait, when it said.
+        retry_after: Option<Duration>,
     },
 }
 

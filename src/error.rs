@@ -63,11 +63,18 @@ pub enum Error {
         /// Attempts made.
         attempts: u32,
     },
-    /// The response body was larger than the SDK accepts.
-    #[error("the response body exceeds the {limit}-byte limit")]
+    /// The response body was larger than the SDK accepts. The request reached the server,
+    /// which answered `status`: the call may have been carried out (a 2xx means the message
+    /// was accepted), so check before sending again. Never retried.
+    #[error(
+        "the response body exceeds the {limit}-byte limit (HTTP {status}); the request \
+         reached the server and the message may have been accepted"
+    )]
     ResponseTooLarge {
         /// The limit in bytes.
         limit: u64,
+        /// The HTTP status the server answered with.
+        status: u16,
         /// Attempts made.
         attempts: u32,
     },
@@ -111,7 +118,9 @@ impl Error {
     /// The HTTP status the API answered, if it answered.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Redirect { status, .. } => Some(*status),
+            Error::Redirect { status, .. } | Error::ResponseTooLarge { status, .. } => {
+                Some(*status)
+            }
             _ => self.api_error().map(|e| e.status),
         }
     }
@@ -157,7 +166,8 @@ impl ValidationError {
 /// An error reply from the API: its status and the fields of the documented error body.
 ///
 /// Every field but `status` is optional: a reply that is not the documented JSON still gives
-/// the status and a short excerpt of the body as `message`.
+/// the status and a short excerpt of the body as `message`. Should the reply echo the API
+/// key, it is replaced by `[REDACTED]` in every field, inside `body` too.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiError {
@@ -180,13 +190,39 @@ pub struct ApiError {
 /// Longest excerpt of a non-JSON error body kept as the message.
 const EXCERPT_CHARS: usize = 200;
 
+/// What an echoed secret is replaced with.
+const REDACTED: &str = "[REDACTED]";
+
 impl ApiError {
     /// Reads the documented error body; tolerates a body that is not JSON, or JSON of
     /// another shape.
     pub(crate) fn from_reply(status: u16, body: &[u8], attempts: u32) -> Self {
-        let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+        Self::from_reply_redacting(status, body, attempts, None)
+    }
+
+    /// Reads the error body as [`from_reply`](Self::from_reply) does, with every occurrence
+    /// of `secret` (the API key, should a proxy echo it) removed from every field, the kept
+    /// JSON included.
+    pub(crate) fn from_reply_redacting(
+        status: u16,
+        body: &[u8],
+        attempts: u32,
+        secret: Option<&str>,
+    ) -> Self {
+        let secret = secret.filter(|s| !s.is_empty());
+        let mut json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+        // Matched in the parsed strings: the serialised text may escape the secret.
+        let echoed = secret.is_some_and(|s| redact_value(&mut json, s));
         let field = |name: &str| json_text(json.get(name));
-        let message = field("message").or_else(|| excerpt(body));
+        let message = field("message").or_else(|| {
+            // The raw text still holds an echo found in the JSON, perhaps escaped.
+            let text = if echoed {
+                json.to_string()
+            } else {
+                String::from_utf8_lossy(body).into_owned()
+            };
+            excerpt(&text, secret)
+        });
         ApiError {
             status,
             code: field("code"),
@@ -208,17 +244,71 @@ pub(crate) fn json_text(value: Option<&serde_json::Value>) -> Option<String> {
     }
 }
 
-/// The start of a non-JSON body, on one line, for an error message.
-fn excerpt(body: &[u8]) -> Option<String> {
-    let text = String::from_utf8_lossy(body);
-    let line: String = text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .take(EXCERPT_CHARS)
-        .collect();
-    (!line.is_empty()).then_some(line)
+/// `text` with every occurrence of `secret` replaced, or `None` when it has none.
+fn scrub(text: &str, secret: &str) -> Option<String> {
+    text.contains(secret)
+        .then(|| text.replace(secret, REDACTED))
+}
+
+/// Replaces `secret` in every string and object key of `value` (a number holding it becomes
+/// a string); whether it was found.
+fn redact_value(value: &mut serde_json::Value, secret: &str) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Null | Value::Bool(_) => false,
+        Value::Number(n) => match scrub(&n.to_string(), secret) {
+            Some(text) => {
+                *value = Value::String(text);
+                true
+            }
+            None => false,
+        },
+        Value::String(s) => match scrub(s, secret) {
+            Some(text) => {
+                *s = text;
+                true
+            }
+            None => false,
+        },
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |found, item| redact_value(item, secret) | found),
+        Value::Object(map) => {
+            let mut found = false;
+            if map.keys().any(|k| k.contains(secret)) {
+                found = true;
+                *map = std::mem::take(map)
+                    .into_iter()
+                    .map(|(k, v)| (scrub(&k, secret).unwrap_or(k), v))
+                    .collect();
+            }
+            map.values_mut()
+                .fold(found, |found, item| redact_value(item, secret) | found)
+        }
+    }
+}
+
+/// The start of a body's text, on one line, for an error message; without `secret`.
+///
+/// The secret is removed from the whole text before it is cut, so none straddles the cut;
+/// and when the text is cut, any start of the secret left at the end goes too.
+fn excerpt(text: &str, secret: Option<&str>) -> Option<String> {
+    let text = match secret.and_then(|s| scrub(text, s)) {
+        Some(scrubbed) => scrubbed,
+        None => text.to_owned(),
+    };
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut cut: String = line.chars().take(EXCERPT_CHARS).collect();
+    if let Some(secret) = secret.filter(|_| cut.len() < line.len()) {
+        let dangling = (1..=secret.len().min(cut.len()))
+            .rev()
+            .find(|&n| secret.get(..n).is_some_and(|start| cut.ends_with(start)));
+        if let Some(n) = dangling {
+            cut.truncate(cut.len() - n);
+            cut.truncate(cut.trim_end().len());
+        }
+    }
+    (!cut.is_empty()).then_some(cut)
 }
 
 impl fmt::Display for ApiError {
@@ -234,5 +324,60 @@ impl fmt::Display for ApiError {
             write!(f, " (trace id {trace})")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "CANARY-key-0123456789abcdefghijklmnopqrstuv";
+
+    /// Every run of 8 characters of `KEY` that occurs in `text`.
+    fn leaks(text: &str) -> Vec<&'static str> {
+        (0..=KEY.len() - 8)
+            .map(|i| &KEY[i..i + 8])
+            .filter(|w| text.contains(w))
+            .collect()
+    }
+
+    #[test]
+    fn a_key_straddling_the_excerpt_cut_is_removed_at_every_offset() {
+        for offset in 0..=EXCERPT_CHARS + 10 {
+            let body = format!("{}{KEY}{}", "x".repeat(offset), " y".repeat(200));
+            let api = ApiError::from_reply_redacting(502, body.as_bytes(), 1, Some(KEY));
+            let shown = format!("{api} {api:?}");
+            assert_eq!(
+                leaks(&shown),
+                Vec::<&str>::new(),
+                "offset {offset}: {shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_start_of_the_key_dangling_at_the_cut_is_dropped() {
+        let body = format!("{}{}", "x".repeat(EXCERPT_CHARS - 10), &KEY[..30]);
+        let api = ApiError::from_reply_redacting(502, body.as_bytes(), 1, Some(KEY));
+        assert_eq!(api.message.as_deref(), Some("x".repeat(190).as_str()));
+    }
+
+    #[test]
+    fn the_key_is_removed_from_json_strings_keys_and_numbers() {
+        let key = r#"k"e\y-with-"quotes"-and-\back\slashes"#;
+        let body = serde_json::json!({
+            "code": key,
+            "nested": [{ key: format!("echo {key} echo") }],
+            "n": 12_345_678_901_u64,
+        });
+        let api = ApiError::from_reply_redacting(400, body.to_string().as_bytes(), 1, Some(key));
+        assert_eq!(api.code.as_deref(), Some(REDACTED));
+        assert_eq!(api.body["nested"][0][REDACTED], "echo [REDACTED] echo");
+        assert!(!format!("{api:?} {api}").contains("quotes"));
+        // No `message`: the excerpt comes from the cleaned JSON, not the escaped raw text.
+        assert!(!api.message.unwrap_or_default().contains("quotes"));
+        let api =
+            ApiError::from_reply_redacting(400, body.to_string().as_bytes(), 1, Some("345678901"));
+        assert_eq!(api.body["n"], "12[REDACTED]");
     }
 }

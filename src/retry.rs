@@ -4,6 +4,9 @@
 //! be established) or the server answered 429: Connectly documents no idempotency key, so a
 //! send that may have arrived is never repeated. Registering a webhook replaces the previous
 //! registration, so it is also retried on 500, 502, 503, 504 and timeouts.
+//!
+//! No retry comes sooner than its backoff: a `Retry-After` of 0 or in the past (clock skew)
+//! does not make the client repeat at once.
 
 use std::time::{Duration, SystemTime};
 
@@ -49,6 +52,13 @@ pub(crate) fn backoff(retry: u32, jitter: &dyn Jitter) -> Duration {
     step / 2 + step.mul_f64(unit) / 2
 }
 
+/// The wait before retry number `retry`: its backoff, or the server's `Retry-After` when
+/// that is longer. Never less than the backoff.
+pub(crate) fn wait(retry: u32, retry_after: Option<Duration>, jitter: &dyn Jitter) -> Duration {
+    let backoff = backoff(retry, jitter);
+    retry_after.map_or(backoff, |asked| asked.max(backoff))
+}
+
 /// Reads a `Retry-After` value: delay-seconds or an HTTP date. `None` when unreadable.
 pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
@@ -82,6 +92,19 @@ mod tests {
         assert_eq!(secs, [0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0]);
         assert_eq!(backoff(1, &Fixed(0.0)), Duration::from_millis(250));
         assert_eq!(backoff(u32::MAX, &Fixed(0.0)), Duration::from_secs(4));
+    }
+
+    #[test]
+    fn a_short_or_past_retry_after_never_cuts_the_backoff() {
+        let half = Fixed(0.5);
+        for retry in 1..=10 {
+            let backoff = backoff(retry, &half);
+            for asked in [None, Some(Duration::ZERO), Some(Duration::from_millis(1))] {
+                assert_eq!(wait(retry, asked, &half), backoff, "retry {retry}");
+            }
+            let longer = backoff + Duration::from_secs(1);
+            assert_eq!(wait(retry, Some(longer), &half), longer);
+        }
     }
 
     #[test]

@@ -36,8 +36,9 @@ pub(crate) enum Broken {
     TimedOut,
     /// The connection broke after it was established; the request may have reached the server.
     Interrupted { message: String },
-    /// The answer was larger than [`MAX_RESPONSE_BYTES`].
-    TooLarge,
+    /// The answer, with this status, was larger than [`MAX_RESPONSE_BYTES`]; the request
+    /// reached the server.
+    TooLarge { status: u16 },
 }
 
 impl Broken {
@@ -53,8 +54,9 @@ impl Broken {
             Broken::NotConnected { message, .. } | Broken::Interrupted { message } => {
                 Error::Transport { message, attempts }
             }
-            Broken::TooLarge => Error::ResponseTooLarge {
+            Broken::TooLarge { status } => Error::ResponseTooLarge {
                 limit: MAX_RESPONSE_BYTES,
+                status,
                 attempts,
             },
         }
@@ -85,11 +87,11 @@ pub(crate) fn post(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let body = match response.content_length() {
-        Some(length) if length > MAX_RESPONSE_BYTES => return Err(Broken::TooLarge),
+        Some(length) if length > MAX_RESPONSE_BYTES => return Err(Broken::TooLarge { status }),
         // A known length within the cap is read in one go: each `read()` on a blocking
         // response is a round trip to reqwest's runtime thread.
         Some(_) => Vec::from(response.bytes().map_err(classify)?),
-        None => read_capped(response)?,
+        None => read_capped(response, status)?,
     };
     Ok(Reply {
         status,
@@ -99,14 +101,14 @@ pub(crate) fn post(
 }
 
 /// Reads a body of unknown length, refusing it once it passes [`MAX_RESPONSE_BYTES`].
-fn read_capped(response: reqwest::blocking::Response) -> Result<Vec<u8>, Broken> {
+fn read_capped(response: reqwest::blocking::Response, status: u16) -> Result<Vec<u8>, Broken> {
     let mut body = Vec::new();
     response
         .take(MAX_RESPONSE_BYTES + 1)
         .read_to_end(&mut body)
         .map_err(|e| classify_read(&e))?;
     if body.len() as u64 > MAX_RESPONSE_BYTES {
-        return Err(Broken::TooLarge);
+        return Err(Broken::TooLarge { status });
     }
     Ok(body)
 }

@@ -1,6 +1,7 @@
 //! Input checks that run before any byte is sent.
 
 use std::net::IpAddr;
+use std::time::Duration;
 
 use crate::error::ValidationError;
 
@@ -22,6 +23,41 @@ pub(crate) fn credential(field: &'static str, value: &str) -> Result {
         ));
     }
     Ok(())
+}
+
+/// The business id: a credential that is also a path segment, so `.` and `..` (which URL
+/// normalisation would resolve, leaving the business's path) are refused.
+pub(crate) fn business_id(value: &str) -> Result {
+    credential("business id", value)?;
+    if value == "." || value == ".." {
+        return Err(ValidationError::new(
+            "business id",
+            "must not be `.` or `..` (it is a path segment)",
+        ));
+    }
+    Ok(())
+}
+
+/// A bulk rate limit, in messages per second: finite and at least
+/// [`BulkOptions::MIN_RATE_LIMIT`](crate::BulkOptions::MIN_RATE_LIMIT). Gives the interval
+/// between message starts.
+pub(crate) fn rate_limit(per_second: f64) -> Result<Duration> {
+    let min = crate::BulkOptions::MIN_RATE_LIMIT;
+    let refused = || {
+        ValidationError::new(
+            "rate limit",
+            format!(
+                "must be a finite number of messages per second, at least {min} \
+                 (one message every {} s)",
+                1.0 / min
+            ),
+        )
+    };
+    // NaN fails both tests.
+    if !per_second.is_finite() || per_second < min {
+        return Err(refused());
+    }
+    Duration::try_from_secs_f64(1.0 / per_second).map_err(|_| refused())
 }
 
 /// A name-like value: non-empty, not only whitespace, no control characters.
@@ -151,6 +187,39 @@ mod tests {
         }
         let err = credential("api key", "secret value").unwrap_err();
         assert!(!err.to_string().contains("secret"));
+    }
+
+    #[test]
+    fn business_ids() {
+        for ok in ["biz", "...", ".a", "a.b", "a..", "%2e%2e"] {
+            assert!(business_id(ok).is_ok(), "{ok:?}");
+        }
+        for bad in [".", "..", "", "a b"] {
+            assert!(business_id(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn rate_limits() {
+        assert_eq!(rate_limit(0.01), Ok(Duration::from_secs(100)));
+        assert_eq!(rate_limit(200.0), Ok(Duration::from_millis(5)));
+        assert_eq!(rate_limit(f64::MAX), Ok(Duration::ZERO));
+        for bad in [
+            1e-19,
+            1e-300,
+            f64::MIN_POSITIVE,
+            5e-324,
+            0.009_999,
+            0.0,
+            -0.0,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            let err = rate_limit(bad).unwrap_err();
+            assert_eq!(err.field, "rate limit", "{bad}");
+        }
     }
 
     #[test]

@@ -387,3 +387,133 @@ fn bulk_sends_a_jsonl_or_csv_file_in_order() {
     assert!(text(&out.stderr).contains("line 1"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Asserts `path` is a regular file (not a link) readable and writable by its owner only.
+fn assert_private_file(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::symlink_metadata(path).unwrap();
+    assert!(
+        meta.file_type().is_file(),
+        "{} is not a plain file",
+        path.display()
+    );
+    assert_eq!(
+        meta.permissions().mode() & 0o777,
+        0o600,
+        "{}",
+        path.display()
+    );
+}
+
+#[test]
+fn credential_files_are_private_and_a_planted_link_is_not_followed() {
+    let dir = tempdir();
+    let victim = dir.join("victim");
+    std::fs::write(&victim, "untouched").unwrap();
+    let env_file = dir.join("mock.env");
+    let url_file = dir.join("listen.url");
+    // The name the tool once wrote through: a link there must not be followed.
+    for file in [&env_file, &url_file] {
+        let mut planted = file.clone().into_os_string();
+        planted.push(".tmp");
+        std::os::unix::fs::symlink(&victim, planted).unwrap();
+    }
+
+    let _mock = Background(
+        cli()
+            .args(["mock", "--env-file"])
+            .arg(&env_file)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let settings = wait_for_file(&env_file);
+    assert!(settings.contains("CONNECTLY_API_KEY="), "{settings}");
+    assert_private_file(&env_file);
+
+    let _listener = Background(
+        cli()
+            .env("CONNECTLY_WEBHOOK_SECRET", "cli-secret")
+            .args(["listen", "--url-file"])
+            .arg(&url_file)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    assert!(wait_for_file(&url_file).starts_with("http://127.0.0.1:"));
+    assert_private_file(&url_file);
+
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+    let mut left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        [
+            "listen.url",
+            "listen.url.tmp",
+            "mock.env",
+            "mock.env.tmp",
+            "victim"
+        ],
+        "no temporary file is left behind"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bulk_refuses_a_rate_it_cannot_pace_before_sending() {
+    let mock = MockServer::start().unwrap();
+    let dir = tempdir();
+    let jsonl = dir.join("messages.jsonl");
+    std::fs::write(&jsonl, "{\"to\":\"+15555555555\",\"text\":\"hi\"}\n").unwrap();
+    for rate in ["0", "-1", "1e-19", "NaN", "inf"] {
+        let out = against(&mock)
+            .args(["bulk", &format!("--rate={rate}")])
+            .arg(&jsonl)
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 3, "--rate {rate}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("rate limit"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    assert_eq!(mock.request_count(), 0);
+    let out = against(&mock)
+        .args(["bulk", "--rate", "0.01"])
+        .arg(&jsonl)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(mock.request_count(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_oversized_reply_reports_its_status_and_warns_it_may_have_been_sent() {
+    let mock = MockServer::start().unwrap();
+    mock.fail_next([Failure::Huge {
+        bytes: 11 * 1024 * 1024,
+        chunked: false,
+    }]);
+    let out = against(&mock)
+        .args(["send-text", "--to", "+15555555555", "--text", "hi"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 8);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("HTTP 200") && err.contains("may have"),
+        "{err}"
+    );
+    assert!(!err.contains("CONNECTLY_BASE_URL"), "{err}");
+    assert_eq!(mock.request_count(), 1);
+}

@@ -175,6 +175,7 @@ fn a_200_mib_response_is_refused_without_reading_it_all() {
             err,
             Error::ResponseTooLarge {
                 limit: 10_485_760,
+                status: 200,
                 attempts: 1
             }
         ),
@@ -193,7 +194,14 @@ fn a_200_mib_response_is_refused_without_reading_it_all() {
     );
     let err = run.result.unwrap_err();
     assert!(
-        matches!(err, Error::ResponseTooLarge { attempts: 1, .. }),
+        matches!(
+            err,
+            Error::ResponseTooLarge {
+                status: 200,
+                attempts: 1,
+                ..
+            }
+        ),
         "{err:?}"
     );
     if let (Some(before), Some(after)) = (before, peak_rss_kib()) {
@@ -202,6 +210,30 @@ fn a_200_mib_response_is_refused_without_reading_it_all() {
             after.saturating_sub(before) < 100 * 1024,
             "peak memory grew from {before} KiB to {after} KiB"
         );
+    }
+}
+
+#[test]
+fn an_oversized_2xx_keeps_its_status_and_is_never_retried() {
+    let _serial = serial();
+    let huge = |chunked| Failure::Huge {
+        bytes: 11 * 1024 * 1024,
+        chunked,
+    };
+    for chunked in [false, true] {
+        // Registering a webhook is retried on 5xx and timeouts, but not on this: the server
+        // answered, and the call may have been carried out.
+        for call in [|c: &Client| send(c, "huge"), register] {
+            let run = scenario(vec![huge(chunked)], Duration::from_secs(30), call);
+            let err = run.result.unwrap_err();
+            assert_eq!(err.status(), Some(200), "{err:?}");
+            assert_eq!((err.attempts(), run.requests), (1, 1), "{err:?}");
+            let text = err.to_string();
+            assert!(
+                text.contains("HTTP 200") && text.contains("may have been accepted"),
+                "{text}"
+            );
+        }
     }
 }
 

@@ -29,7 +29,7 @@ pub(super) struct BulkArgs {
     /// Messages in flight at once (1 to 64).
     #[arg(long, default_value_t = 8)]
     concurrency: usize,
-    /// Start at most this many messages per second (Connectly allows 200).
+    /// Start at most this many messages per second (Connectly allows 200; at least 0.01).
     #[arg(long, value_name = "PER_SECOND")]
     rate: Option<f64>,
     /// Show the progress bar even when standard error is not a terminal.
@@ -196,6 +196,10 @@ fn draw(progress: Progress, started: Instant) {
 }
 
 pub(super) fn bulk(client: &Client, args: &BulkArgs) -> Outcome {
+    // A bad rate would fail every message: refuse it before reading the file.
+    if let Some(rate) = args.rate {
+        crate::validate::rate_limit(rate).map_err(crate::Error::from)?;
+    }
     let format =
         args.format
             .unwrap_or_else(|| match args.file.extension().and_then(|e| e.to_str()) {

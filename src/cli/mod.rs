@@ -79,11 +79,11 @@ impl From<crate::Error> for Failed {
                 Exit::Server,
                 "\nhint: the message may or may not have been sent; check before resending",
             ),
-            E::Timeout { .. } | E::Transport { .. } => (
+            E::Timeout { .. } | E::Transport { .. } | E::ResponseTooLarge { .. } => (
                 Exit::Network,
                 "\nhint: if a message was being sent, it may have arrived; check before resending",
             ),
-            E::Tls { .. } | E::Redirect { .. } | E::ResponseTooLarge { .. } => {
+            E::Tls { .. } | E::Redirect { .. } => {
                 (Exit::Network, "\nhint: check CONNECTLY_BASE_URL")
             }
             _ => (Exit::Refused, ""),

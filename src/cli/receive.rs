@@ -2,14 +2,14 @@
 //! (a local webhook receiver).
 
 use std::io::{BufRead, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
 use super::{Exit, Failed, Outcome};
 use crate::mock::http::{HttpServer, Reply, Request};
 use crate::mock::MockServer;
-use crate::{Webhook, SIGNATURE_HEADER};
+use crate::{Refusal, Webhook, SIGNATURE_HEADER};
 
 /// `connectly mock`.
 #[derive(Debug, Args)]
@@ -78,14 +78,45 @@ pub(super) struct ListenArgs {
     /// Write the receiver's URL to this file once listening.
     #[arg(long, value_name = "PATH")]
     url_file: Option<PathBuf>,
+    /// The largest delivery accepted, in bytes, before and after removing gzip.
+    #[arg(long, value_name = "BYTES", default_value_t = Webhook::DEFAULT_MAX_BODY_SIZE)]
+    max_body_size: usize,
 }
 
-/// Writes `contents` to `path` whole: readers never see a partial file.
-fn write_atomically(path: &PathBuf, contents: &str) -> std::io::Result<()> {
-    let mut tmp = path.clone().into_os_string();
-    tmp.push(".tmp");
-    std::fs::write(&tmp, contents)?;
-    std::fs::rename(&tmp, path)
+/// Writes `contents` (which may hold credentials) to `path` whole, readable by the owner
+/// only: readers never see a partial file. The temporary file has a random name in the same
+/// directory and is created new, so a link planted there is never followed; it is removed
+/// if anything fails.
+fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let mut attempts = 0;
+    let (tmp, mut file) = loop {
+        let tmp = dir.join(format!(".{name}.{:016x}.tmp", fastrand::u64(..)));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(&tmp) {
+            Ok(file) => break (tmp, file),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempts < 16 => {
+                attempts += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    let synced = file
+        .write_all(contents.as_bytes())
+        .and_then(|()| file.sync_all());
+    drop(file);
+    let written = synced.and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// Blocks until the process is stopped (Ctrl-C or a signal).
@@ -182,13 +213,16 @@ fn mock_deliver(args: &DeliverArgs) -> Outcome {
     Ok(())
 }
 
-/// Answers one delivery: 200 when it verifies, 403 when the signature does not, 400 when the
-/// signed body is not an event, 405 for anything but POST.
+/// Answers one delivery by the SDK's receiving policy (`Webhook::receive`): 200 when it
+/// verifies, otherwise the refusal's status (405 with `Allow: POST`, 413, 415, 400, 403).
 fn receive(webhook: &Webhook, json: bool, request: &Request) -> Reply {
-    if request.method != "POST" {
-        return Reply::text(405, "POST only\n");
-    }
-    match webhook.verify_event(&request.body, request.header(SIGNATURE_HEADER)) {
+    let received = webhook.receive(
+        &request.method,
+        request.header("content-encoding"),
+        &request.body,
+        request.header(SIGNATURE_HEADER),
+    );
+    match received {
         Ok(event) => {
             if json {
                 println!("{}", event.raw);
@@ -206,21 +240,21 @@ fn receive(webhook: &Webhook, json: bool, request: &Request) -> Reply {
             }
             Reply::text(200, "ok\n")
         }
-        Err(err) => {
-            eprintln!("rejected delivery ({}): {err}", err.kind_name());
-            let status = match err {
-                crate::WebhookError::InvalidPayload(_) => 400,
-                crate::WebhookError::PayloadTooLarge { .. } => 413,
-                _ => 403,
-            };
-            Reply::text(status, format!("{}\n", err.kind_name()))
+        Err(refusal) => {
+            eprintln!("rejected delivery ({}): {refusal}", refusal.kind_name());
+            let reply = Reply::text(refusal.status(), format!("{}\n", refusal.kind_name()));
+            match refusal {
+                Refusal::MethodNotAllowed => reply.header("Allow", "POST"),
+                _ => reply,
+            }
         }
     }
 }
 
 pub(super) fn listen(args: ListenArgs) -> Outcome {
-    let webhook =
-        Webhook::new(&args.secret).map_err(|e| Failed::new(Exit::Invalid, e.to_string()))?;
+    let webhook = Webhook::new(&args.secret)
+        .map_err(|e| Failed::new(Exit::Invalid, e.to_string()))?
+        .with_max_body_size(args.max_body_size);
     let json = args.json;
     let server = HttpServer::start(("127.0.0.1", args.port), move |request: &Request| {
         receive(&webhook, json, request)

@@ -233,7 +233,11 @@ pub unsafe extern "C" fn connectly_send_many(
             if options.concurrency > 0 {
                 bulk = bulk.concurrency(options.concurrency);
             }
-            bulk = bulk.rate_limit(options.rate_limit_per_second);
+            // 0, a negative value and NaN mean no limit here, as documented; any other
+            // value goes to the core, which refuses one it cannot pace.
+            if options.rate_limit_per_second > 0.0 {
+                bulk = bulk.rate_limit(options.rate_limit_per_second);
+            }
             callback = options.progress.map(|progress| Callback {
                 progress,
                 user: options.user,
@@ -603,5 +607,70 @@ mod tests {
         assert_eq!(mock.request_count(), 10);
         assert_eq!(seen.calls.load(Ordering::SeqCst), 11);
         assert_eq!(seen.final_failed.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn a_rate_the_core_cannot_pace_fails_each_message_and_sends_nothing() {
+        let mock = MockServer::start().unwrap();
+        let client = connectly_client {
+            client: crate::Client::builder()
+                .api_key(mock.api_key())
+                .business_id(mock.business_id())
+                .base_url(mock.url())
+                .build()
+                .unwrap(),
+        };
+        let channel = CString::new("whatsapp").unwrap();
+        let to = CString::new("+15555555555").unwrap();
+        let text = CString::new("hi").unwrap();
+        let message = connectly_message {
+            kind: MessageKindArg(0),
+            channel: channel.as_ptr(),
+            to: to.as_ptr(),
+            text: text.as_ptr(),
+            template_name: ptr::null(),
+            params: ptr::null(),
+            n_params: 0,
+        };
+        let messages = [message; 3];
+        let send = |rate: f64| {
+            let options = connectly_bulk_options {
+                concurrency: 0,
+                rate_limit_per_second: rate,
+                progress: None,
+                user: ptr::null_mut(),
+            };
+            let mut batch: *mut connectly_batch = ptr::null_mut();
+            // SAFETY: every pointer is live for the call.
+            let status =
+                unsafe { connectly_send_many(&client, messages.as_ptr(), 3, &options, &mut batch) };
+            assert_eq!(status, connectly_status::CONNECTLY_OK, "rate {rate}");
+            // SAFETY: `batch` is live until freed here.
+            unsafe {
+                let statuses: Vec<_> = (0..3).map(|i| connectly_batch_status(batch, i)).collect();
+                connectly_batch_free(batch);
+                statuses
+            }
+        };
+        for rate in [1e-19, 1e-300, f64::INFINITY] {
+            let statuses = send(rate);
+            assert!(
+                statuses
+                    .iter()
+                    .all(|s| *s == connectly_status::CONNECTLY_ERROR_VALIDATION),
+                "rate {rate}: {statuses:?}"
+            );
+        }
+        assert_eq!(mock.request_count(), 0);
+        // 0, a negative value and NaN mean no limit, as documented.
+        for rate in [0.0, -1.0, f64::NAN, 1000.0] {
+            let statuses = send(rate);
+            assert!(
+                statuses
+                    .iter()
+                    .all(|s| *s == connectly_status::CONNECTLY_OK),
+                "rate {rate}: {statuses:?}"
+            );
+        }
     }
 }

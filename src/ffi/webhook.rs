@@ -279,15 +279,14 @@ pub unsafe extern "C" fn connectly_webhook_admit(
     content_length: i64,
     http_status: *mut u16,
 ) -> connectly_status {
-    let mut answer = 500;
-    let status = call(|| {
+    let (status, answer) = call_answering(|answer| {
         // SAFETY: NULL or live, by the caller's contract.
         let handle = unsafe { handle(webhook, "webhook") }?;
         // SAFETY: NULL or NUL-terminated, by the caller's contract.
         let method = unsafe { boundary::text(method, "method") }?;
         let declared = u64::try_from(content_length).ok();
         let admitted = handle.webhook.admit(method, declared);
-        answer = admitted.as_ref().map_or_else(Refusal::status, |()| 200);
+        *answer = admitted.as_ref().map_or_else(Refusal::status, |()| 200);
         Ok(admitted?)
     });
     // SAFETY: NULL or writable, by the caller's contract.
@@ -323,8 +322,7 @@ pub unsafe extern "C" fn connectly_webhook_receive(
     out: *mut *mut connectly_event,
     http_status: *mut u16,
 ) -> connectly_status {
-    let mut answer = 500;
-    let status = call(|| {
+    let (status, answer) = call_answering(|answer| {
         // SAFETY: NULL or live, by the caller's contract.
         let handle = unsafe { handle(webhook, "webhook") }?;
         // SAFETY: NULL or NUL-terminated, by the caller's contract.
@@ -346,18 +344,26 @@ pub unsafe extern "C" fn connectly_webhook_receive(
                 let signature = signature.map_err(|_| WebhookError::MalformedSignature)?;
                 handle.webhook.receive(method, encoding, body, signature)
             });
-        answer = received.as_ref().map_or_else(Refusal::status, |_| 200);
+        *answer = received.as_ref().map_or_else(Refusal::status, |_| 200);
         let event = connectly_event::new(received?)?;
         // SAFETY: `out` was checked non-NULL above.
         unsafe { give(out, event) };
         Ok(())
     });
-    if status != connectly_status::CONNECTLY_OK && answer == 200 {
-        answer = 500;
-    }
     // SAFETY: NULL or writable, by the caller's contract.
     unsafe { write_status(http_status, answer) };
     status
+}
+
+/// Runs `body` at the boundary, as `call` does, and gives its status with the HTTP status
+/// it settled on: 500 when the call failed before settling on one, or after settling on 200.
+fn call_answering(body: impl FnOnce(&mut u16) -> Result<(), Failure>) -> (connectly_status, u16) {
+    let mut answer = 500;
+    let status = call(|| body(&mut answer));
+    if status != connectly_status::CONNECTLY_OK && answer == 200 {
+        answer = 500;
+    }
+    (status, answer)
 }
 
 /// Writes `status` through `out` unless it is NULL.

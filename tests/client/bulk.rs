@@ -106,11 +106,124 @@ fn empty_input_and_odd_options() {
     let mock = MockServer::start().unwrap();
     let client = builder(&mock).build().unwrap();
     assert!(client.send_many(&[], &BulkOptions::new()).is_empty());
-    let options = BulkOptions::new()
-        .concurrency(0)
-        .rate_limit(f64::NAN)
-        .rate_limit(-1.0);
+    let options = BulkOptions::new().concurrency(0).concurrency(1000);
     let results = client.send_many(&texts(3), &options);
-    assert_eq!(results.len(), 3);
+    assert!(results.iter().all(Result::is_ok));
     assert_eq!(mock.request_count(), 3);
+}
+
+#[test]
+fn a_rate_limit_that_cannot_be_paced_is_refused_before_anything_is_sent() {
+    let mock = MockServer::start().unwrap();
+    let client = builder(&mock).build().unwrap();
+    let calls = Arc::new(AtomicUsize::new(0));
+    for rate in [
+        1e-19,
+        1e-300,
+        5e-324,
+        BulkOptions::MIN_RATE_LIMIT * 0.999,
+        0.0,
+        -0.0,
+        -1.0,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ] {
+        let counted = calls.clone();
+        let options = BulkOptions::new().rate_limit(rate).on_progress(move |_| {
+            counted.fetch_add(1, Ordering::Relaxed);
+        });
+        let results = client.send_many(&texts(3), &options);
+        assert_eq!(results.len(), 3, "rate {rate}");
+        for result in &results {
+            assert!(
+                matches!(result, Err(Error::Validation(v)) if v.field == "rate limit"),
+                "rate {rate}: {result:?}"
+            );
+        }
+    }
+    assert_eq!(mock.request_count(), 0, "nothing may reach the server");
+    assert_eq!(calls.load(Ordering::Relaxed), 0);
+}
+
+#[test]
+fn the_smallest_and_a_huge_rate_limit_are_accepted() {
+    let mock = MockServer::start().unwrap();
+    let time = FakeTime::new();
+    let client = fake_client(&mock, &time);
+    let options = BulkOptions::new()
+        .concurrency(1)
+        .rate_limit(BulkOptions::MIN_RATE_LIMIT);
+    let results = client.send_many(&texts(3), &options);
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(time.sleeps(), vec![Duration::from_secs(100); 2]);
+    for rate in [1e300, f64::MAX] {
+        let results = client.send_many(&texts(3), &BulkOptions::new().rate_limit(rate));
+        assert!(results.iter().all(Result::is_ok), "rate {rate}");
+    }
+    assert_eq!(time.sleeps().len(), 2, "a huge rate never waits");
+    assert_eq!(mock.request_count(), 9);
+}
+
+#[test]
+fn a_panicking_progress_callback_loses_no_result_and_sends_nothing_twice() {
+    for concurrency in [1, 8] {
+        let mock = MockServer::start().unwrap();
+        let client = builder(&mock).build().unwrap();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let options = {
+            let calls = calls.clone();
+            BulkOptions::new()
+                .concurrency(concurrency)
+                .on_progress(move |_: Progress| {
+                    if calls.fetch_add(1, Ordering::SeqCst) == 2 {
+                        panic!("progress callback failed on its 3rd call");
+                    }
+                })
+        };
+        let results = client.send_many(&texts(40), &options);
+        assert_eq!(results.len(), 40);
+        assert!(results.iter().all(Result::is_ok));
+        let mut seen = sent_texts(&mock);
+        seen.sort();
+        let mut expected: Vec<String> = (0..40).map(|i| format!("message {i}")).collect();
+        expected.sort();
+        assert_eq!(seen, expected, "each message exactly once");
+        if concurrency == 1 {
+            // Not called after the panic. (With several threads, calls that start while the
+            // panic is still being reported may still run.)
+            assert_eq!(calls.load(Ordering::SeqCst), 3);
+        }
+    }
+}
+
+#[test]
+fn an_oversized_accepted_reply_keeps_its_status_in_the_row() {
+    let mock = MockServer::start().unwrap();
+    let client = builder(&mock).build().unwrap();
+    mock.fail_next([Failure::Huge {
+        bytes: 11 * 1024 * 1024,
+        chunked: true,
+    }]);
+    let results = client.send_many(&texts(5), &BulkOptions::new().concurrency(1));
+    let err = results[0].as_ref().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::ResponseTooLarge {
+                status: 200,
+                attempts: 1,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.status(), Some(200));
+    assert!(err.to_string().contains("may have been accepted"), "{err}");
+    assert!(results[1..].iter().all(Result::is_ok));
+    assert_eq!(
+        mock.request_count(),
+        5,
+        "the oversized one is not sent again"
+    );
 }

@@ -266,3 +266,81 @@ fn canary_secrets_never_appear_in_errors() {
         assert!(!shown.contains("127.0.0.1"), "URL in error: {shown}");
     }
 }
+
+/// A 44-character API key with a quote and a backslash, which JSON text escapes.
+const ECHOED_KEY: &str = r#"CANARY"key\with-quote"and\backslash-01234567"#;
+
+/// Every string in `value`, object keys included.
+fn strings(value: &serde_json::Value) -> Vec<String> {
+    match value {
+        serde_json::Value::String(s) => vec![s.clone()],
+        serde_json::Value::Array(items) => items.iter().flat_map(strings).collect(),
+        serde_json::Value::Object(map) => map
+            .iter()
+            .flat_map(|(k, v)| std::iter::once(k.clone()).chain(strings(v)))
+            .collect(),
+        other => vec![other.to_string()],
+    }
+}
+
+/// Asserts no 8 consecutive characters of `key` are in the error's text, its `Debug`, or
+/// its API reply's message or body.
+fn assert_no_part_of(key: &str, err: &Error) {
+    let mut shown = vec![err.to_string(), format!("{err:?}")];
+    if let Some(api) = err.api_error() {
+        shown.extend(api.message.clone());
+        shown.push(api.body.to_string());
+        shown.extend(strings(&api.body));
+    }
+    for window in key.as_bytes().windows(8) {
+        let window = std::str::from_utf8(window).unwrap();
+        for text in &shown {
+            assert!(!text.contains(window), "{window:?} survives in {text:?}");
+        }
+    }
+}
+
+#[test]
+fn an_echoed_api_key_straddling_the_excerpt_cut_is_removed_at_every_offset() {
+    assert_eq!(ECHOED_KEY.len(), 44);
+    let mock = MockServer::builder().api_key(ECHOED_KEY).start().unwrap();
+    let client = builder(&mock).max_retries(0).build().unwrap();
+    for offset in 0..=260 {
+        let page = format!(
+            "{}{ECHOED_KEY} bad gateway {}",
+            "p".repeat(offset),
+            "z".repeat(300)
+        );
+        mock.fail_next([Failure::status(502).with_body(page)]);
+        let err = send(&client);
+        assert!(matches!(err, Error::Server(_)), "{err:?}");
+        assert_no_part_of(ECHOED_KEY, &err);
+    }
+}
+
+#[test]
+fn an_echoed_api_key_with_quotes_and_backslashes_is_removed_from_a_json_body() {
+    let mock = MockServer::builder().api_key(ECHOED_KEY).start().unwrap();
+    let client = builder(&mock).max_retries(0).build().unwrap();
+    let documented = serde_json::json!({
+        "message": format!("bad key {ECHOED_KEY}"),
+        "code": ECHOED_KEY,
+        "cntTraceId": ECHOED_KEY,
+        "details": {ECHOED_KEY: [ECHOED_KEY, {"echo": ECHOED_KEY}]},
+    });
+    // Without `message`, the message is an excerpt of the body.
+    let undocumented = serde_json::json!({"error": {"echo": format!("{ECHOED_KEY}!")}});
+    for (status, body) in [(400, &documented), (500, &documented), (502, &undocumented)] {
+        mock.fail_next([Failure::status(status).with_body(body.to_string())]);
+        let err = send(&client);
+        assert_eq!(err.status(), Some(status));
+        assert_no_part_of(ECHOED_KEY, &err);
+        // The rest of the body is kept.
+        let api = err.api_error().unwrap();
+        assert!(api.body.is_object(), "{api:?}");
+    }
+    mock.fail_next([Failure::status(400).with_body(documented.to_string())]);
+    let api = send(&client).api_error().unwrap().clone();
+    assert_eq!(api.message.as_deref(), Some("bad key [REDACTED]"));
+    assert_eq!(api.body["details"]["[REDACTED]"][1]["echo"], "[REDACTED]");
+}

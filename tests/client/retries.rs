@@ -320,3 +320,58 @@ fn jitter_spreads_waits_within_the_step() {
     assert!(sleeps[0] >= Duration::from_millis(250) && sleeps[0] <= Duration::from_millis(500));
     assert!(sleeps[1] >= Duration::from_millis(500) && sleeps[1] <= Duration::from_millis(1000));
 }
+
+#[test]
+fn a_zero_or_past_retry_after_never_waits_less_than_the_backoff() {
+    let past = httpdate::fmt_http_date(FakeTime::epoch() - Duration::from_secs(30));
+    for retry_after in ["0", past.as_str(), "1"] {
+        let mock = MockServer::start().unwrap();
+        let time = FakeTime::new();
+        let client = builder(&mock)
+            .max_retries(10)
+            .clock(time.clone())
+            .sleeper(time.clone())
+            .jitter(std::sync::Arc::new(crate::support::NoJitter))
+            .total_timeout(Duration::from_secs(3600))
+            .build()
+            .unwrap();
+        mock.fail_next(std::iter::repeat_with(|| limited(retry_after)).take(11));
+        let err = send(&client).unwrap_err();
+        assert!(matches!(err, Error::RateLimited { .. }), "{err:?}");
+        assert_eq!(mock.request_count(), 11);
+        // Each wait is the backoff for its attempt, or the longer Retry-After ("1" beats the
+        // first backoff only).
+        let first = if retry_after == "1" { 1.0 } else { 0.5 };
+        assert_eq!(
+            time.sleeps(),
+            secs(&[first, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0, 8.0, 8.0, 8.0]),
+            "Retry-After: {retry_after}"
+        );
+    }
+}
+
+#[test]
+fn with_random_jitter_every_wait_is_at_least_the_lowest_backoff() {
+    let mock = MockServer::start().unwrap();
+    let time = FakeTime::new();
+    let client = builder(&mock)
+        .max_retries(10)
+        .clock(time.clone())
+        .sleeper(time.clone())
+        .total_timeout(Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    mock.fail_next(std::iter::repeat_with(|| limited("0")).take(11));
+    send(&client).unwrap_err();
+    let sleeps = time.sleeps();
+    assert_eq!(sleeps.len(), 10);
+    for (i, sleep) in sleeps.iter().enumerate() {
+        // Equal jitter: at least half of the step, 0.5 s doubling up to 8 s.
+        let step = (0.5 * f64::from(1u32 << i)).min(8.0);
+        assert!(
+            *sleep >= Duration::from_secs_f64(step / 2.0),
+            "retry {}: {sleep:?}",
+            i + 1
+        );
+    }
+}

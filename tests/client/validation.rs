@@ -161,3 +161,30 @@ fn from_env_reads_the_documented_variables() {
         std::env::remove_var(name);
     }
 }
+
+#[test]
+fn a_business_id_that_is_a_dot_segment_is_refused() {
+    let ok = || Client::builder().api_key("key");
+    for bad in [".", ".."] {
+        assert_refused(ok().business_id(bad).build(), "business id");
+    }
+    // Only the bare dot segments leave the path; these stay one escaped segment.
+    let mock = MockServer::start().unwrap();
+    for fine in ["...", ".a", "a.", "%2e%2e", "a/.."] {
+        let client = ok().business_id(fine).base_url(mock.url()).build().unwrap();
+        let _ = client.send_text(&Recipient::whatsapp("+15555555555"), "hi");
+    }
+    for request in mock.requests() {
+        assert!(
+            request.path.starts_with("/v1/businesses/") && request.path.ends_with("/send/messages"),
+            "{}",
+            request.path
+        );
+        assert!(
+            !request.path.contains("/../") && !request.path.contains("/./"),
+            "{}",
+            request.path
+        );
+    }
+    assert_eq!(mock.request_count(), 5);
+}
