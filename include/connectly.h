@@ -269,7 +269,9 @@ typedef struct connectly_bulk_options {
     size_t concurrency;
     /**
      * Start at most this many messages per second (Connectly documents 200 per second on the
-     * send endpoints); 0, a negative value or NaN means no limit.
+     * send endpoints); 0, a negative value or NaN means no limit. A positive rate below
+     * 0.01 (one message per 100 s) or an infinite one is refused: every message then fails
+     * with `CONNECTLY_ERROR_VALIDATION` and nothing is sent.
      */
     double rate_limit_per_second;
     /**

@@ -69,7 +69,9 @@ pub struct connectly_bulk_options {
     /// the default, 8.
     pub concurrency: usize,
     /// Start at most this many messages per second (Connectly documents 200 per second on the
-    /// send endpoints); 0, a negative value or NaN means no limit.
+    /// send endpoints); 0, a negative value or NaN means no limit. A positive rate below
+    /// 0.01 (one message per 100 s) or an infinite one is refused: every message then fails
+    /// with `CONNECTLY_ERROR_VALIDATION` and nothing is sent.
     pub rate_limit_per_second: f64,
     /// Called after each message finishes, or NULL. See `connectly_send_many` for the
     /// threads it is called from.
