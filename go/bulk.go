@@ -69,14 +69,16 @@ type bulkOptions struct {
 type BulkOption func(*bulkOptions)
 
 // WithConcurrency sets how many messages may be in flight at once: 1 to 64 (default 8);
-// values outside are clamped.
+// values outside are clamped (below 1 means 1, above 64 the core's 64).
 func WithConcurrency(n int) BulkOption {
-	return func(o *bulkOptions) { o.concurrency = min(max(n, 1), 64) }
+	// Not 0, which C reads as "the default".
+	return func(o *bulkOptions) { o.concurrency = max(n, 1) }
 }
 
 // WithRateLimit starts at most perSecond messages per second (Connectly documents 200 per
 // second on the send endpoints). Zero, a negative value or NaN means no limit (the
-// default).
+// default); a rate the core cannot pace (below 0.01 per second, or infinite) fails every
+// message with ErrValidation, and none is sent.
 func WithRateLimit(perSecond float64) BulkOption {
 	return func(o *bulkOptions) { o.rateLimit = perSecond }
 }
@@ -118,7 +120,7 @@ func (p *progress) report(done, failed, total int) {
 //export connectlyGoProgress
 func connectlyGoProgress(user unsafe.Pointer, done, failed, total C.size_t) {
 	h := cgo.Handle(*(*C.uintptr_t)(user))
-	h.Value().(*progress).report(int(done), int(failed), int(total))
+	h.Value().(*progress).report(clampInt(uint64(done)), clampInt(uint64(failed)), clampInt(uint64(total)))
 }
 
 // invalidKind marks a message the library must not send: one with a NUL byte, which a C
@@ -226,7 +228,7 @@ func (c *Client) SendMany(messages []Message, opts ...BulkOption) ([]Result, err
 	defer cm.free()
 
 	var copts C.connectly_bulk_options
-	copts.concurrency = C.size_t(o.concurrency)
+	copts.concurrency = C.size_t(o.concurrency) // exact: a non-negative int fits a size_t
 	copts.rate_limit_per_second = C.double(o.rateLimit)
 	var state *progress
 	if o.progress != nil {
@@ -273,7 +275,7 @@ func (c *Client) SendMany(messages []Message, opts ...BulkOption) ([]Result, err
 			results[i].Response = &Response{
 				Status:   int(C.connectly_response_status(r)),
 				Body:     []byte(C.GoString(C.connectly_response_body(r))),
-				Attempts: int(C.connectly_response_attempts(r)),
+				Attempts: clampInt(uint64(C.connectly_response_attempts(r))),
 				TraceID:  optionalString(C.connectly_response_trace_id(r)),
 			}
 			continue
@@ -284,7 +286,7 @@ func (c *Client) SendMany(messages []Message, opts ...BulkOption) ([]Result, err
 		}
 		results[i].Err = makeError(status, errorDetails{
 			message:      C.GoString(C.connectly_batch_error_message(batch, index)),
-			attempts:     int(C.connectly_batch_error_attempts(batch, index)),
+			attempts:     clampInt(uint64(C.connectly_batch_error_attempts(batch, index))),
 			httpStatus:   int(C.connectly_batch_error_http_status(batch, index)),
 			code:         optionalString(C.connectly_batch_error_code(batch, index)),
 			traceID:      optionalString(C.connectly_batch_error_trace_id(batch, index)),

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -45,7 +46,8 @@ var canaryKinds = []error{
 	ErrValidation, ErrConfig, ErrAuthentication, ErrRateLimited, ErrAPI, ErrServer,
 	ErrRedirect, ErrTimeout, ErrTransport, ErrTLS, ErrResponseTooLarge, ErrMissingSignature,
 	ErrMalformedSignature, ErrInvalidSignature, ErrPayloadTooLarge, ErrInvalidPayload,
-	ErrInvalidSecret, ErrTimestampOutsideTolerance,
+	ErrInvalidSecret, ErrTimestampOutsideTolerance, ErrMethodNotAllowed, ErrUnsupportedEncoding,
+	ErrMalformedEncoding,
 }
 
 func (c *canaryTexts) add(texts ...string) { c.texts = append(c.texts, texts...) }
@@ -240,6 +242,17 @@ func canaryWebhookPaths(t *testing.T, c *canaryTexts) {
 	}
 	c.addErr(t, "an empty one-shot secret", VerifyWebhook("", body, good))
 	c.addErr(t, "a negative limit", webhook.SetMaxBodySize(-1))
+	for _, tc := range []struct{ what, method, encoding, signature string }{
+		{"receiving with another method", http.MethodGet, "", good},
+		{"receiving with the key as the encoding", http.MethodPost, canaryKey, good},
+		{"receiving a body that is not gzip", http.MethodPost, "gzip", good},
+		{"receiving with the secret as the signature", http.MethodPost, "", canarySecret},
+	} {
+		_, _, err := webhook.Receive(tc.method, tc.encoding, body, tc.signature)
+		c.addErr(t, tc.what, err)
+	}
+	_, err = webhook.Admit(http.MethodPost, math.MaxInt64)
+	c.addErr(t, "admitting a declared length over the limit", err)
 
 	// The middleware, through a real server whose error log is captured.
 	var handled atomic.Bool

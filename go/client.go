@@ -66,7 +66,9 @@ func WithBaseURL(url string) Option {
 	return func(o *options) { o.baseURL = url }
 }
 
-// WithTimeout sets the time each attempt may take (default 30 s). It must be positive.
+// WithTimeout sets the time each attempt may take (default 30 s). It must be positive; it is
+// rounded up to whole milliseconds, and any positive duration is kept (math.MaxInt64: no
+// practical per-attempt limit; each call still ends within the core's total timeout).
 func WithTimeout(d time.Duration) Option {
 	return func(o *options) {
 		if d <= 0 {
@@ -106,15 +108,6 @@ func nulError(what string) error {
 // deadlineSlack is how close to a context's deadline a timeout counts as reaching it.
 const deadlineSlack = 20 * time.Millisecond
 
-// millis rounds a positive duration up to whole milliseconds.
-func millis(d time.Duration) C.uint64_t {
-	ms := (d + time.Millisecond - 1) / time.Millisecond
-	if ms < 1 {
-		ms = 1
-	}
-	return C.uint64_t(ms)
-}
-
 // NewClient makes a client for the business businessID with the API key apiKey. Nothing
 // is sent; invalid settings give ErrValidation or ErrConfig.
 func NewClient(apiKey, businessID string, opts ...Option) (*Client, error) {
@@ -138,7 +131,7 @@ func NewClient(apiKey, businessID string, opts ...Option) (*Client, error) {
 	}
 	var timeout C.uint64_t
 	if o.timeout > 0 {
-		timeout = millis(o.timeout)
+		timeout = C.uint64_t(millis(o.timeout))
 	}
 	var ptr *C.connectly_client
 	err := withThread(func() error {
@@ -206,7 +199,7 @@ func (c *Client) call(ctx context.Context, send func(*C.connectly_client, **C.co
 				return context.DeadlineExceeded
 			}
 			var derived *C.connectly_client
-			if err := lastError(C.connectly_client_with_timeout(c.ptr, millis(remaining), &derived)); err != nil {
+			if err := lastError(C.connectly_client_with_timeout(c.ptr, C.uint64_t(millis(remaining)), &derived)); err != nil {
 				return err
 			}
 			defer C.connectly_client_free(derived)
@@ -232,7 +225,7 @@ func (c *Client) call(ctx context.Context, send func(*C.connectly_client, **C.co
 	r := &Response{
 		Status:   int(C.connectly_response_status(out)),
 		Body:     json.RawMessage(C.GoString(C.connectly_response_body(out))),
-		Attempts: int(C.connectly_response_attempts(out)),
+		Attempts: clampInt(uint64(C.connectly_response_attempts(out))),
 		TraceID:  optionalString(C.connectly_response_trace_id(out)),
 	}
 	return r, nil

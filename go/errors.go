@@ -51,6 +51,13 @@ var (
 	// ErrTimestampOutsideTolerance: a tolerance is set and the delivery's timestamp is
 	// outside it.
 	ErrTimestampOutsideTolerance = errors.New("connectly: webhook timestamp outside tolerance")
+	// ErrMethodNotAllowed: a delivery's method was not POST (answer 405 with Allow: POST).
+	ErrMethodNotAllowed = errors.New("connectly: webhook method not allowed")
+	// ErrUnsupportedEncoding: a delivery's Content-Encoding is not none, identity, gzip or
+	// x-gzip (answer 415).
+	ErrUnsupportedEncoding = errors.New("connectly: unsupported webhook content encoding")
+	// ErrMalformedEncoding: a delivery's body claims gzip but is not valid gzip (answer 400).
+	ErrMalformedEncoding = errors.New("connectly: malformed webhook content encoding")
 	// ErrClosed: the Client or Webhook was used after Close.
 	ErrClosed = errors.New("connectly: use after Close")
 	// ErrInternal: a bug in the SDK (including an unusable argument the Go layer let
@@ -123,6 +130,9 @@ var statusErrors = map[C.enum_connectly_status]error{
 	C.CONNECTLY_ERROR_INVALID_PAYLOAD:             ErrInvalidPayload,
 	C.CONNECTLY_ERROR_INVALID_SECRET:              ErrInvalidSecret,
 	C.CONNECTLY_ERROR_TIMESTAMP_OUTSIDE_TOLERANCE: ErrTimestampOutsideTolerance,
+	C.CONNECTLY_ERROR_METHOD_NOT_ALLOWED:          ErrMethodNotAllowed,
+	C.CONNECTLY_ERROR_UNSUPPORTED_ENCODING:        ErrUnsupportedEncoding,
+	C.CONNECTLY_ERROR_MALFORMED_ENCODING:          ErrMalformedEncoding,
 	C.CONNECTLY_ERROR_INTERNAL:                    ErrInternal,
 }
 
@@ -146,7 +156,7 @@ func lastError(status C.enum_connectly_status) error {
 	}
 	return makeError(status, errorDetails{
 		message:      C.GoString(C.connectly_last_error_message()),
-		attempts:     int(C.connectly_last_error_attempts()),
+		attempts:     clampInt(uint64(C.connectly_last_error_attempts())),
 		httpStatus:   int(C.connectly_last_error_http_status()),
 		code:         optionalString(C.connectly_last_error_code()),
 		traceID:      optionalString(C.connectly_last_error_trace_id()),
@@ -167,7 +177,7 @@ func makeError(status C.enum_connectly_status, d errorDetails) error {
 		C.CONNECTLY_ERROR_API, C.CONNECTLY_ERROR_SERVER:
 		retryAfter := time.Duration(-1)
 		if d.retryAfterMs >= 0 {
-			retryAfter = time.Duration(d.retryAfterMs) * time.Millisecond
+			retryAfter = durationFromMillis(d.retryAfterMs)
 		}
 		return &APIError{
 			Status:     d.httpStatus,

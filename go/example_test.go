@@ -288,6 +288,28 @@ func ExampleWebhook_Handler() {
 	// Output: 200 thanks, +16315555500
 }
 
+// With a router other than net/http: refuse early with Admit, read at most the limit plus
+// one byte, then answer with the status Receive gives.
+func ExampleWebhook_Receive() {
+	webhook, _ := connectly.NewWebhook("secret")
+	defer webhook.Close()
+	signature, _ := webhook.Sign([]byte(body))
+	if status, err := webhook.Admit("POST", int64(len(body))); err != nil {
+		fmt.Println(status, err)
+		return
+	}
+	event, status, err := webhook.Receive("POST", "", []byte(body), signature)
+	fmt.Println(status, err, event.Text, string(event.Body) == body)
+	_, status, err = webhook.Receive("POST", "br", []byte(body), signature)
+	fmt.Println(status, errors.Is(err, connectly.ErrUnsupportedEncoding))
+	_, status, err = webhook.Receive("GET", "", nil, "")
+	fmt.Println(status, errors.Is(err, connectly.ErrMethodNotAllowed)) // answer with Allow: POST
+	// Output:
+	// 200 <nil> TEST 11 true
+	// 415 true
+	// 405 true
+}
+
 func ExampleEventFromContext() {
 	_, ok := connectly.EventFromContext(context.Background())
 	fmt.Println(ok)

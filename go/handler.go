@@ -1,12 +1,19 @@
 package connectly
 
+/*
+#include <stdlib.h>
+#include <connectly.h>
+*/
+import "C"
+
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
-	"errors"
 	"io"
 	"net/http"
+	"runtime"
+	"strings"
+	"unsafe"
 )
 
 type eventKey struct{}
@@ -29,80 +36,126 @@ func WebhookHandler(secret string, next http.Handler) http.Handler {
 	return webhook.Handler(next)
 }
 
-// Handler returns net/http middleware that verifies each delivery before next sees it.
+// Handler returns net/http middleware that receives each delivery by the SDK's receiving
+// policy (the core's, shared by every helper in every language; see Receive) before next
+// sees it.
 //
-// It answers 405 (with Allow: POST) to any other method; reads the raw body up to the
-// verifier's size limit (413 beyond it), decompressing a gzip Content-Encoding (400 when it
-// is not valid gzip); answers 403 to a missing, malformed or invalid signature or a
-// timestamp outside the tolerance, and 400 to a signed body that is not an event. Only a
-// verified delivery reaches next, with its Event in the request's context; next writes
-// the response (200 if it writes nothing). The middleware itself never responds after
+// It calls Admit before reading the body and Receive after, reading at most the size limit
+// plus one byte, and answers a refused delivery with the status they give: 405 (with
+// Allow: POST), 413, 415, 400 or 403, and 400 when the body could not be read. Only a
+// verified delivery reaches next, with its Event in the request's context and the request
+// as readable as if the middleware had not touched it: r.Body gives the bytes that came on
+// the wire again (still compressed, when they were) and r.ContentLength is their length.
+// next writes the response (200 if it writes nothing); the middleware never responds after
 // calling next, so each request is answered exactly once.
 func (w *Webhook) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			rw.Header().Set("Allow", http.MethodPost)
-			http.Error(rw, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		w.mu.RLock()
-		limit := w.maxBodySize
-		w.mu.RUnlock()
-		body, status := readBody(rw, r, limit)
-		if status != 0 {
-			http.Error(rw, http.StatusText(status), status)
-			return
-		}
-		event, err := w.VerifyEvent(body, r.Header.Get(SignatureHeader))
+		limit, status, err := w.admit(r.Method, r.ContentLength)
 		if err != nil {
-			status := http.StatusForbidden
-			switch {
-			case errors.Is(err, ErrPayloadTooLarge):
-				status = http.StatusRequestEntityTooLarge
-			case errors.Is(err, ErrInvalidPayload):
-				status = http.StatusBadRequest
-			case errors.Is(err, ErrClosed), errors.Is(err, ErrInternal):
-				status = http.StatusInternalServerError
-			}
-			http.Error(rw, http.StatusText(status), status)
+			refuse(rw, status)
 			return
 		}
-		next.ServeHTTP(rw, r.WithContext(context.WithValue(r.Context(), eventKey{}, event)))
+		wire, err := io.ReadAll(io.LimitReader(r.Body, readLimit(limit)))
+		if err != nil {
+			refuse(rw, http.StatusBadRequest)
+			return
+		}
+		event, status, err := w.Receive(r.Method, r.Header.Get("Content-Encoding"), wire,
+			r.Header.Get(SignatureHeader))
+		if err != nil {
+			refuse(rw, status)
+			return
+		}
+		r = r.WithContext(context.WithValue(r.Context(), eventKey{}, event))
+		r.Body = io.NopCloser(bytes.NewReader(wire))
+		r.ContentLength = int64(len(wire))
+		next.ServeHTTP(rw, r)
 	})
 }
 
-// readBody reads the raw (or gunzipped) body, at most limit bytes; a non-zero status on
-// failure.
-func readBody(rw http.ResponseWriter, r *http.Request, limit int) ([]byte, int) {
-	var reader io.Reader = http.MaxBytesReader(rw, r.Body, int64(limit)+1)
-	raw, err := io.ReadAll(reader)
+// refuse answers a refused delivery with status and its standard text (never a quote of the
+// request); 405 also says which method is allowed.
+func refuse(rw http.ResponseWriter, status int) {
+	if status == http.StatusMethodNotAllowed {
+		rw.Header().Set("Allow", http.MethodPost)
+	}
+	http.Error(rw, http.StatusText(status), status)
+}
+
+// Admit makes the receiving policy's checks due before a request's body is read: method
+// must be POST (else 405 and ErrMethodNotAllowed: answer with Allow: POST), and
+// contentLength, the declared Content-Length (-1 when unknown, as in http.Request), must
+// not exceed the size limit (else 413 and ErrPayloadTooLarge). It returns 200 and nil
+// when the body may be read: then read at most the limit plus one byte and pass them to
+// Receive. After Close it returns 500 and ErrClosed.
+func (w *Webhook) Admit(method string, contentLength int64) (int, error) {
+	_, status, err := w.admit(method, contentLength)
+	return status, err
+}
+
+// admit is Admit that also gives the size limit it checked against.
+func (w *Webhook) admit(method string, contentLength int64) (int, int, error) {
+	cMethod := headerArg(method)
+	defer C.free(unsafe.Pointer(cMethod))
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.ptr == nil {
+		return 0, http.StatusInternalServerError, ErrClosed
+	}
+	var status C.uint16_t
+	err := withThread(func() error {
+		return lastError(C.connectly_webhook_admit(w.ptr, cMethod, C.int64_t(contentLength), &status))
+	})
+	runtime.KeepAlive(w)
+	return w.maxBodySize, int(status), err
+}
+
+// Receive receives one delivery by the SDK's receiving policy, for a router other than
+// net/http (whose Handler calls it): method is the request's method, contentEncoding its
+// Content-Encoding header and signature its X-Connectly-Hmac-Sha256 header ("" when
+// absent), and body the bytes that came on the wire (read at most the size limit plus one
+// byte; see Admit).
+//
+// The policy is the core's, the same in every binding: only POST (405, answered with
+// Allow: POST); a body over the size limit, on the wire or decoded, is 413; a
+// Content-Encoding of none, identity, gzip or x-gzip (any case) is undone, every gzip
+// member in turn, and any other is 415, broken gzip 400; the signature is verified over
+// the decoded bytes (403); a signed body that is not an event is 400.
+//
+// It returns the Event and 200, or nil, the HTTP status to answer with and an error that
+// matches ErrMethodNotAllowed, ErrPayloadTooLarge, ErrUnsupportedEncoding,
+// ErrMalformedEncoding, ErrMissingSignature, ErrMalformedSignature, ErrInvalidSignature,
+// ErrTimestampOutsideTolerance or ErrInvalidPayload (ErrClosed, with 500, after Close).
+// The Event's Body is the bytes that were signed, its Raw their JSON text.
+func (w *Webhook) Receive(method, contentEncoding string, body []byte, signature string) (*Event, int, error) {
+	cMethod, cEncoding, cSignature := headerArg(method), headerArg(contentEncoding), headerArg(signature)
+	defer C.free(unsafe.Pointer(cMethod))
+	defer C.free(unsafe.Pointer(cEncoding))
+	defer C.free(unsafe.Pointer(cSignature))
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.ptr == nil {
+		return nil, http.StatusInternalServerError, ErrClosed
+	}
+	ptr, n := bytesArg(body)
+	var out *C.connectly_event
+	var status C.uint16_t
+	err := withThread(func() error {
+		return lastError(C.connectly_webhook_receive(w.ptr, cMethod, cEncoding, ptr, n, cSignature,
+			&out, &status))
+	})
+	runtime.KeepAlive(body)
+	runtime.KeepAlive(w)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, http.StatusRequestEntityTooLarge
-		}
-		return nil, http.StatusBadRequest
+		return nil, int(status), err
 	}
-	if len(raw) > limit {
-		return nil, http.StatusRequestEntityTooLarge
-	}
-	switch r.Header.Get("Content-Encoding") {
-	case "", "identity":
-		return raw, 0
-	case "gzip":
-		gz, err := gzip.NewReader(bytes.NewReader(raw))
-		if err != nil {
-			return nil, http.StatusBadRequest
-		}
-		plain, err := io.ReadAll(io.LimitReader(gz, int64(limit)+1))
-		if err != nil {
-			return nil, http.StatusBadRequest
-		}
-		if len(plain) > limit {
-			return nil, http.StatusRequestEntityTooLarge
-		}
-		return plain, 0
-	default:
-		return nil, http.StatusUnsupportedMediaType
-	}
+	defer C.connectly_event_free(out)
+	return newEvent(out), int(status), nil
+}
+
+// headerArg copies a method or header value into C memory ("" stays "", which the library
+// reads as an absent header). A C string cannot carry a NUL byte, so U+FFFD stands in for
+// each: no value the policy accepts holds either, so the core's answer is the same.
+func headerArg(value string) *C.char {
+	return cString(strings.ReplaceAll(value, "\x00", "\uFFFD"))
 }

@@ -53,6 +53,9 @@ var kinds = map[string]error{
 	"InvalidPayload":            ErrInvalidPayload,
 	"InvalidSecret":             ErrInvalidSecret,
 	"TimestampOutsideTolerance": ErrTimestampOutsideTolerance,
+	"MethodNotAllowed":          ErrMethodNotAllowed,
+	"UnsupportedEncoding":       ErrUnsupportedEncoding,
+	"MalformedEncoding":         ErrMalformedEncoding,
 }
 
 func checkKind(t *testing.T, what string, err error, kind string) {

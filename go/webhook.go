@@ -7,6 +7,7 @@ package connectly
 import "C"
 
 import (
+	"bytes"
 	"encoding/json"
 	"runtime"
 	"sync"
@@ -44,8 +45,13 @@ type Event struct {
 	// Text is the message text; HasText is false when the delivery had none.
 	Text    string
 	HasText bool
-	// Raw is the whole delivery as JSON, so fields the SDK does not model are not lost.
+	// Raw is the delivery's JSON text exactly as it was signed (numbers, key order and
+	// escapes untouched; surrounding whitespace removed), so fields the SDK does not model
+	// are not lost: decode it with json.Decoder.UseNumber to keep numbers beyond float64.
 	Raw json.RawMessage
+	// Body is the exact bytes that were signed and verified (after removing a gzip
+	// Content-Encoding): what to store to keep what Connectly signed.
+	Body []byte
 }
 
 // Time is the event's timestamp as a time.Time.
@@ -103,7 +109,8 @@ func (w *Webhook) Close() error {
 }
 
 // SetMaxBodySize sets the largest body verified, in bytes (default 5 MiB); a larger one is
-// ErrPayloadTooLarge, refused before hashing. WebhookHandler reads at most this much.
+// ErrPayloadTooLarge, refused before hashing. Handler reads at most one byte more. Any
+// non-negative int is accepted (math.MaxInt: no practical limit).
 func (w *Webhook) SetMaxBodySize(n int) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -113,6 +120,7 @@ func (w *Webhook) SetMaxBodySize(n int) error {
 	if n < 0 {
 		return &Error{Message: "the body size limit must not be negative", kind: ErrConfig}
 	}
+	// Exact: an int never exceeds a size_t.
 	err := withThread(func() error {
 		return lastError(C.connectly_webhook_set_max_body_size(w.ptr, C.size_t(n)))
 	})
@@ -124,7 +132,8 @@ func (w *Webhook) SetMaxBodySize(n int) error {
 }
 
 // SetTolerance turns on replay protection: a delivery's timestamp must then be within d of
-// the current time, else ErrTimestampOutsideTolerance. Off by default.
+// the current time, else ErrTimestampOutsideTolerance. Off by default. Timestamps are whole
+// seconds, and so is the tolerance: d is rounded up (900 ms is 1 s; only 0 is 0 s).
 func (w *Webhook) SetTolerance(d time.Duration) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -135,7 +144,7 @@ func (w *Webhook) SetTolerance(d time.Duration) error {
 		return &Error{Message: "the tolerance must not be negative", kind: ErrConfig}
 	}
 	err := withThread(func() error {
-		return lastError(C.connectly_webhook_set_tolerance(w.ptr, C.uint64_t(d/time.Second)))
+		return lastError(C.connectly_webhook_set_tolerance(w.ptr, C.uint64_t(wholeSeconds(d))))
 	})
 	runtime.KeepAlive(w)
 	return err
@@ -194,6 +203,13 @@ func (w *Webhook) VerifyEvent(body []byte, signature string) (*Event, error) {
 		return nil, err
 	}
 	defer C.connectly_event_free(out)
+	return newEvent(out), nil
+}
+
+// newEvent copies a C event into an Event; the caller still frees out.
+func newEvent(out *C.connectly_event) *Event {
+	var n C.size_t
+	body := C.connectly_event_body(out, &n)
 	event := &Event{
 		Timestamp: int64(C.connectly_event_timestamp(out)),
 		Sender: Party{
@@ -204,12 +220,13 @@ func (w *Webhook) VerifyEvent(body []byte, signature string) (*Event, error) {
 			ID:          C.GoString(C.connectly_event_recipient_id(out)),
 			ChannelType: C.GoString(C.connectly_event_recipient_channel(out)),
 		},
-		Raw: json.RawMessage(C.GoString(C.connectly_event_json(out))),
+		Raw:  json.RawMessage(C.GoString(C.connectly_event_json(out))),
+		Body: bytes.Clone(unsafe.Slice((*byte)(unsafe.Pointer(body)), n)),
 	}
 	if text := C.connectly_event_text(out); text != nil {
 		event.Text, event.HasText = C.GoString(text), true
 	}
-	return event, nil
+	return event
 }
 
 // Sign returns the signature header value Connectly would send for body, made with the

@@ -279,15 +279,13 @@ pub unsafe extern "C" fn connectly_webhook_admit(
     content_length: i64,
     http_status: *mut u16,
 ) -> connectly_status {
-    let (status, answer) = call_answering(|answer| {
+    let (status, answer) = call_answering(|| {
         // SAFETY: NULL or live, by the caller's contract.
         let handle = unsafe { handle(webhook, "webhook") }?;
         // SAFETY: NULL or NUL-terminated, by the caller's contract.
-        let method = unsafe { boundary::text(method, "method") }?;
+        let method = unsafe { method_arg(method) }?;
         let declared = u64::try_from(content_length).ok();
-        let admitted = handle.webhook.admit(method, declared);
-        *answer = admitted.as_ref().map_or_else(Refusal::status, |()| 200);
-        Ok(admitted?)
+        Ok(handle.webhook.admit(method, declared)?)
     });
     // SAFETY: NULL or writable, by the caller's contract.
     unsafe { write_status(http_status, answer) };
@@ -322,30 +320,26 @@ pub unsafe extern "C" fn connectly_webhook_receive(
     out: *mut *mut connectly_event,
     http_status: *mut u16,
 ) -> connectly_status {
-    let (status, answer) = call_answering(|answer| {
+    let (status, answer) = call_answering(|| {
         // SAFETY: NULL or live, by the caller's contract.
         let handle = unsafe { handle(webhook, "webhook") }?;
         // SAFETY: NULL or NUL-terminated, by the caller's contract.
-        let method = unsafe { boundary::text(method, "method") }?;
+        let method = unsafe { method_arg(method) }?;
         // SAFETY: NULL or `body_len` bytes, by the caller's contract.
         let body = unsafe { bytes(body, body_len, "body") }?;
         out_ptr(out, "out")?;
+        handle.webhook.admit(method, None)?;
         // An encoding that is not UTF-8 is no encoding the policy knows.
         // SAFETY: NULL or NUL-terminated, by the caller's contract.
         let encoding = unsafe { boundary::optional_text(content_encoding, "content_encoding") }
-            .map_err(|_| Refusal::UnsupportedEncoding);
+            .map_err(|_| Refusal::UnsupportedEncoding)?;
+        // A signature that is not UTF-8 cannot be base64: it goes on as text that is not
+        // either, so the policy's order of checks (size before signature) still decides.
         // SAFETY: NULL or NUL-terminated, by the caller's contract.
-        let signature = unsafe { signature_arg(signature) };
-        let received = handle
-            .webhook
-            .admit(method, None)
-            .and(encoding)
-            .and_then(|encoding| {
-                let signature = signature.map_err(|_| WebhookError::MalformedSignature)?;
-                handle.webhook.receive(method, encoding, body, signature)
-            });
-        *answer = received.as_ref().map_or_else(Refusal::status, |_| 200);
-        let event = connectly_event::new(received?)?;
+        let signature = unsafe { boundary::optional_text(signature, "signature") }
+            .unwrap_or(Some("\u{fffd}"));
+        let event = handle.webhook.receive(method, encoding, body, signature)?;
+        let event = connectly_event::new(event)?;
         // SAFETY: `out` was checked non-NULL above.
         unsafe { give(out, event) };
         Ok(())
@@ -355,14 +349,35 @@ pub unsafe extern "C" fn connectly_webhook_receive(
     status
 }
 
-/// Runs `body` at the boundary, as `call` does, and gives its status with the HTTP status
-/// it settled on: 500 when the call failed before settling on one, or after settling on 200.
-fn call_answering(body: impl FnOnce(&mut u16) -> Result<(), Failure>) -> (connectly_status, u16) {
-    let mut answer = 500;
-    let status = call(|| body(&mut answer));
-    if status != connectly_status::CONNECTLY_OK && answer == 200 {
-        answer = 500;
+/// The request method: NULL is a NULL argument; a method that is not UTF-8 is not POST.
+///
+/// # Safety
+/// `method` is NULL or NUL-terminated.
+unsafe fn method_arg<'a>(method: *const c_char) -> Result<&'a str, Failure> {
+    if method.is_null() {
+        return Err(Failure::Null("method"));
     }
+    // SAFETY: non-NULL and NUL-terminated, by the caller's contract.
+    unsafe { boundary::text(method, "method") }.map_err(|_| Refusal::MethodNotAllowed.into())
+}
+
+/// Runs `body` at the boundary, as `call` does, and gives its status with the HTTP status
+/// to answer the request with: 200 on success, a refusal's own status, 500 for a failure of
+/// the call itself (a NULL argument, a caught panic).
+fn call_answering(body: impl FnOnce() -> Result<(), Failure>) -> (connectly_status, u16) {
+    let mut answer = 500;
+    let status = call(|| {
+        let result = body();
+        answer = match &result {
+            Ok(()) => 200,
+            Err(Failure::Refusal(refusal)) => refusal.status(),
+            Err(Failure::Webhook(error)) => Refusal::Webhook(error.clone()).status(),
+            Err(
+                Failure::Null(_) | Failure::Invalid(_) | Failure::Core(_) | Failure::Internal(_),
+            ) => 500,
+        };
+        result
+    });
     (status, answer)
 }
 

@@ -184,6 +184,13 @@ void test_receive_null_arguments(void) {
     CHECK_STATUS(connectly_webhook_receive(webhook, "POST", "\xff", NULL, 0, NULL, &event, &answer),
                  CONNECTLY_ERROR_UNSUPPORTED_ENCODING);
     CHECK(answer == 415);
+    /* A method that is not UTF-8 is not POST. */
+    CHECK_STATUS(connectly_webhook_receive(webhook, "P\xffST", NULL, NULL, 0, NULL, &event, &answer),
+                 CONNECTLY_ERROR_METHOD_NOT_ALLOWED);
+    CHECK(answer == 405);
+    CHECK_STATUS(connectly_webhook_admit(webhook, "\xff", -1, &answer),
+                 CONNECTLY_ERROR_METHOD_NOT_ALLOWED);
+    CHECK(answer == 405);
     CHECK_STATUS(connectly_webhook_admit(NULL, "POST", -1, &answer), CONNECTLY_ERROR_NULL_ARGUMENT);
     CHECK(answer == 500);
     CHECK_STATUS(connectly_webhook_admit(webhook, NULL, -1, NULL), CONNECTLY_ERROR_NULL_ARGUMENT);
