@@ -92,12 +92,13 @@ func WithProgress(f func(done, failed, total int)) BulkOption {
 	return func(o *bulkOptions) { o.progress = f }
 }
 
-// progress serialises the library's progress calls (which come from several threads, in
-// any order) into increasing ones.
+// progress holds WithProgress's function for the library, which calls it one call at a time
+// with done increasing. A panic must not unwind into C: it is kept, and SendMany raises it
+// again once every message is finished. The mutex makes what a call wrote visible to
+// SendMany (the race detector cannot see the library's own locking).
 type progress struct {
 	mu       sync.Mutex
 	f        func(done, failed, total int)
-	last     int
 	panicked bool
 	value    any
 }
@@ -105,10 +106,9 @@ type progress struct {
 func (p *progress) report(done, failed, total int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.panicked || done <= p.last {
+	if p.panicked {
 		return
 	}
-	p.last = done
 	defer func() {
 		if v := recover(); v != nil {
 			p.panicked, p.value = true, v

@@ -309,12 +309,11 @@ extern "C" {
  * and nothing is sent; `(NULL, 0)` gives an empty batch. Blocks until every message is
  * finished.
  *
- * Progress: when `options->progress` is not NULL it is called once per message sent (with
- * the unusable messages counted as done and failed from the start; when there are only
- * unusable ones, it is called once), from the library's sending threads and the calling
- * thread, possibly at the same time on several threads: it must be thread-safe, and calls
- * may arrive out of order (the largest `done` seen is the progress). The call with
- * `done == total` carries the final `failed` count. Every call has returned before
+ * Progress: when `options->progress` is not NULL it is called one call at a time, `done`
+ * one more each call, once per message sent, from the library's sending threads or the
+ * calling thread; the unusable messages are counted as done and failed in a first call made
+ * before anything is sent. The call with `done == total` is the last and carries the final
+ * `failed` count. Every call has returned before
  * `connectly_send_many` returns. It may call other `connectly_*` functions (each thread has
  * its own last error), but must not free `client`; it must not unwind (no C++ exception or
  * `longjmp` out of it).

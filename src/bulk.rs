@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -73,10 +73,10 @@ pub struct Progress {
     pub total: usize,
 }
 
-/// A progress callback; called from the sending threads after each message. Calls may
-/// overlap and arrive out of order; each carries a consistent snapshot, and the one with
-/// `done == total` carries the final `failed` count. A callback that panics is not called
-/// again (see [`BulkOptions::on_progress`]).
+/// A progress callback; called from the sending threads after each message, one call at a
+/// time, with `done` one more than in the call before; the call with `done == total` is the
+/// last and carries the final `failed` count. A callback that panics is not called again (see
+/// [`BulkOptions::on_progress`]).
 pub type ProgressFn = dyn Fn(Progress) + Send + Sync;
 
 /// Options for [`Client::send_many`].
@@ -135,13 +135,72 @@ impl BulkOptions {
         self
     }
 
-    /// Calls `progress` after each message, from the sending threads.
+    /// Calls `progress` after each message, from the sending threads, one call at a time with
+    /// `done` increasing (so it need not be thread-safe in spirit, only `Sync` in type; keep
+    /// it short: the next report waits for it).
     ///
     /// A panic in `progress` is caught: it is not called again, and every message is still
     /// sent once and its result returned (the panic hook still reports the panic).
     pub fn on_progress(mut self, progress: impl Fn(Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(progress));
         self
+    }
+}
+
+/// Reports progress one call at a time: the counts and the call share one lock, so `done`
+/// grows by one each call and the call with `done == total` carries every failure.
+struct Reporter<'a> {
+    progress: Option<&'a ProgressFn>,
+    total: usize,
+    /// (done, failed, silenced): silenced once the callback panicked.
+    state: Mutex<(usize, usize, bool)>,
+}
+
+impl<'a> Reporter<'a> {
+    /// A reporter for `total` messages, `refused` of them already finished and failed; when
+    /// there are such, they are reported at once.
+    fn new(progress: Option<&'a ProgressFn>, total: usize, refused: usize) -> Self {
+        let reporter = Self {
+            progress,
+            total,
+            state: Mutex::new((refused, refused, false)),
+        };
+        if refused > 0 {
+            reporter.report(&mut reporter.lock());
+        }
+        reporter
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (usize, usize, bool)> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// One more message finished.
+    fn finished(&self, failed: bool) {
+        let mut state = self.lock();
+        state.0 += 1;
+        state.1 += usize::from(failed);
+        self.report(&mut state);
+    }
+
+    /// Calls the callback with the current counts, under the lock. A panic is caught and
+    /// silences the callback: the messages are sent, and losing their results would invite
+    /// sending them again.
+    fn report(&self, state: &mut (usize, usize, bool)) {
+        let Some(progress) = self.progress else {
+            return;
+        };
+        if state.2 {
+            return;
+        }
+        let report = Progress {
+            done: state.0,
+            failed: state.1,
+            total: self.total,
+        };
+        if catch_unwind(AssertUnwindSafe(|| progress(report))).is_err() {
+            state.2 = true;
+        }
     }
 }
 
@@ -184,27 +243,84 @@ impl Client {
         messages: &[Message],
         options: &BulkOptions,
     ) -> Vec<Result<Response, Error>> {
+        let slots: Vec<Option<&Message>> = messages.iter().map(Some).collect();
+        self.send_slots(&slots, 0, options)
+    }
+
+    /// [`send_many`](Client::send_many) for a batch a binding has prepared: an `Ok` message is
+    /// sent as `send_many` sends it, and its result comes back as `Ok(result)`; an `Err` is a
+    /// message the binding refused before sending (a C caller's string with a NUL byte, say),
+    /// which comes back unchanged as `Err` and counts as finished and failed from the start:
+    /// the first progress report, made before anything is sent, already counts it.
+    pub fn send_prepared<E>(
+        &self,
+        items: Vec<Result<Message, E>>,
+        options: &BulkOptions,
+    ) -> Vec<Result<Result<Response, Error>, E>> {
+        let mut refused = Vec::with_capacity(items.len());
+        let mut messages = Vec::with_capacity(items.len());
+        for item in items {
+            match item {
+                Ok(message) => {
+                    messages.push(message);
+                    refused.push(None);
+                }
+                Err(refusal) => refused.push(Some(refusal)),
+            }
+        }
+        let mut sendable = messages.iter();
+        let slots: Vec<Option<&Message>> = refused
+            .iter()
+            .map(|r| if r.is_some() { None } else { sendable.next() })
+            .collect();
+        let failed_first = refused.iter().filter(|r| r.is_some()).count();
+        // One result per sendable slot, in order: each fills the next slot not refused.
+        let mut sent = self.send_slots(&slots, failed_first, options).into_iter();
+        refused
+            .into_iter()
+            .filter_map(|refusal| match refusal {
+                Some(refusal) => Some(Err(refusal)),
+                None => sent.next().map(Ok),
+            })
+            .collect()
+    }
+
+    /// Sends every `Some` slot (the `None` ones, `refused` of them, were refused before
+    /// sending) and gives one result per `Some` slot, in slot order. Progress is reported one call at a
+    /// time, `done` increasing by one each call, the refused slots counted in the first call.
+    fn send_slots(
+        &self,
+        slots: &[Option<&Message>],
+        refused: usize,
+        options: &BulkOptions,
+    ) -> Vec<Result<Response, Error>> {
         let pacer = match options.rate_limit.map(validate::rate_limit).transpose() {
             Ok(interval) => interval.map(|interval| Pacer::new(interval, self.clock().now())),
-            Err(refused) => {
-                return messages
+            Err(invalid) => {
+                return slots
                     .iter()
-                    .map(|_| Err(Error::Validation(refused.clone())))
+                    .flatten()
+                    .map(|_| Err(Error::Validation(invalid.clone())))
                     .collect()
             }
         };
-        let total = messages.len();
+        let reporter = Reporter::new(options.progress.as_deref(), slots.len(), refused);
+        let sendable: Vec<(usize, &Message)> = slots
+            .iter()
+            .enumerate()
+            .filter_map(|(index, slot)| slot.map(|message| (index, message)))
+            .collect();
         let next = AtomicUsize::new(0);
-        // (done, failed)
-        let counts = Mutex::new((0usize, 0usize));
-        let progress_panicked = AtomicBool::new(false);
-        let workers = options.concurrency.clamp(1, MAX_CONCURRENCY).min(total);
+        let workers = options
+            .concurrency
+            .clamp(1, MAX_CONCURRENCY)
+            .min(sendable.len());
         // Each worker gives back the results it produced, with their indexes.
         let worker = || {
             let mut finished = Vec::new();
             loop {
-                let index = next.fetch_add(1, Ordering::Relaxed);
-                let Some(message) = messages.get(index) else {
+                let Some(&(index, message)) = sendable.get(next.fetch_add(1, Ordering::Relaxed))
+                else {
                     return finished;
                 };
                 if let Some(pacer) = &pacer {
@@ -214,30 +330,8 @@ impl Client {
                     }
                 }
                 let result = self.send_one(message);
-                let is_err = result.is_err();
+                reporter.finished(result.is_err());
                 finished.push((index, result));
-                // Both counts under one lock, so each report is a consistent snapshot and the
-                // one with `done == total` carries every failure.
-                let (done, failed) = {
-                    let mut counts = counts.lock().unwrap_or_else(|e| e.into_inner());
-                    counts.0 += 1;
-                    counts.1 += usize::from(is_err);
-                    *counts
-                };
-                if let Some(progress) = &options.progress {
-                    if !progress_panicked.load(Ordering::Relaxed) {
-                        // The message is sent: a panicking callback must not lose its result
-                        // (a caller would send it again). It is not called again.
-                        let report = Progress {
-                            done,
-                            failed,
-                            total,
-                        };
-                        if catch_unwind(AssertUnwindSafe(|| progress(report))).is_err() {
-                            progress_panicked.store(true, Ordering::Relaxed);
-                        }
-                    }
-                }
             }
         };
         let mut finished = std::thread::scope(|scope| {

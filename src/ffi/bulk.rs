@@ -175,12 +175,11 @@ unsafe fn message(raw: &connectly_message) -> Result<Message, Failure> {
 /// and nothing is sent; `(NULL, 0)` gives an empty batch. Blocks until every message is
 /// finished.
 ///
-/// Progress: when `options->progress` is not NULL it is called once per message sent (with
-/// the unusable messages counted as done and failed from the start; when there are only
-/// unusable ones, it is called once), from the library's sending threads and the calling
-/// thread, possibly at the same time on several threads: it must be thread-safe, and calls
-/// may arrive out of order (the largest `done` seen is the progress). The call with
-/// `done == total` carries the final `failed` count. Every call has returned before
+/// Progress: when `options->progress` is not NULL it is called one call at a time, `done`
+/// one more each call, once per message sent, from the library's sending threads or the
+/// calling thread; the unusable messages are counted as done and failed in a first call made
+/// before anything is sent. The call with `done == total` is the last and carries the final
+/// `failed` count. Every call has returned before
 /// `connectly_send_many` returns. It may call other `connectly_*` functions (each thread has
 /// its own last error), but must not free `client`; it must not unwind (no C++ exception or
 /// `longjmp` out of it).
@@ -210,27 +209,13 @@ pub unsafe extern "C" fn connectly_send_many(
         // SAFETY: NULL or readable options, by the caller's contract.
         let options = unsafe { options.as_ref() };
 
-        // Unusable messages get their outcome now; the rest go to the core, in order.
-        let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(raw.len());
-        let mut sendable = Vec::with_capacity(raw.len());
-        for item in raw {
-            // SAFETY: the message's pointers are valid, by the caller's contract.
-            match unsafe { message(item) } {
-                Ok(message) => {
-                    sendable.push(message);
-                    outcomes.push(None);
-                }
-                Err(failure) => outcomes.push(Some(Outcome::Failed(
-                    failure.status(),
-                    Record::new(&failure),
-                ))),
-            }
-        }
-        let unusable = raw.len() - sendable.len();
-        let total = raw.len();
+        // An unusable message is refused here, with its own status; the core counts it as
+        // finished and failed from the start, and sends the rest.
+        // SAFETY: each message's pointers are valid, by the caller's contract.
+        let items: Vec<Result<Message, Failure>> =
+            raw.iter().map(|item| unsafe { message(item) }).collect();
 
         let mut bulk = BulkOptions::new();
-        let mut callback = None;
         if let Some(options) = options {
             if options.concurrency > 0 {
                 bulk = bulk.concurrency(options.concurrency);
@@ -240,35 +225,29 @@ pub unsafe extern "C" fn connectly_send_many(
             if options.rate_limit_per_second > 0.0 {
                 bulk = bulk.rate_limit(options.rate_limit_per_second);
             }
-            callback = options.progress.map(|progress| Callback {
-                progress,
-                user: options.user,
-            });
-        }
-        if let Some(callback) = callback {
-            bulk = bulk.on_progress(move |p: Progress| {
-                callback.call(p.done + unusable, p.failed + unusable, total);
-            });
-            if sendable.is_empty() && unusable > 0 {
-                callback.call(unusable, unusable, total);
+            if let Some(progress) = options.progress {
+                let callback = Callback {
+                    progress,
+                    user: options.user,
+                };
+                bulk =
+                    bulk.on_progress(move |p: Progress| callback.call(p.done, p.failed, p.total));
             }
         }
 
-        let mut results = client.client.send_many(&sendable, &bulk).into_iter();
-        let outcomes = outcomes
+        let outcomes = client
+            .client
+            .send_prepared(items, &bulk)
             .into_iter()
-            .map(|outcome| match outcome {
-                Some(outcome) => Ok(outcome),
-                None => match results.next() {
-                    Some(Ok(response)) => Ok(Outcome::Sent(connectly_response::new(&response))),
-                    Some(Err(error)) => {
-                        let failure = Failure::Core(error);
-                        Ok(Outcome::Failed(failure.status(), Record::new(&failure)))
-                    }
-                    None => Err(Failure::Internal("send_many returned too few results")),
-                },
+            .map(|outcome| {
+                let failure = match outcome {
+                    Ok(Ok(response)) => return Outcome::Sent(connectly_response::new(&response)),
+                    Ok(Err(error)) => Failure::Core(error),
+                    Err(refused) => refused,
+                };
+                Outcome::Failed(failure.status(), Record::new(&failure))
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect();
         // SAFETY: `out` was checked non-NULL above.
         unsafe { give(out, connectly_batch { outcomes }) };
         Ok(())
@@ -607,7 +586,8 @@ mod tests {
             connectly_batch_free(batch);
         }
         assert_eq!(mock.request_count(), 10);
-        assert_eq!(seen.calls.load(Ordering::SeqCst), 11);
+        // One report for the refused message, made first, then one per message sent.
+        assert_eq!(seen.calls.load(Ordering::SeqCst), 12);
         assert_eq!(seen.final_failed.load(Ordering::SeqCst), 2);
     }
 

@@ -336,8 +336,8 @@ pub unsafe extern "C" fn connectly_webhook_receive(
         // A signature that is not UTF-8 cannot be base64: it goes on as text that is not
         // either, so the policy's order of checks (size before signature) still decides.
         // SAFETY: NULL or NUL-terminated, by the caller's contract.
-        let signature = unsafe { boundary::optional_text(signature, "signature") }
-            .unwrap_or(Some("\u{fffd}"));
+        let signature =
+            unsafe { boundary::optional_text(signature, "signature") }.unwrap_or(Some("\u{fffd}"));
         let event = handle.webhook.receive(method, encoding, body, signature)?;
         let event = connectly_event::new(event)?;
         // SAFETY: `out` was checked non-NULL above.

@@ -227,3 +227,66 @@ fn an_oversized_accepted_reply_keeps_its_status_in_the_row() {
         "the oversized one is not sent again"
     );
 }
+
+/// Progress arrives one call at a time, `done` one more each call, from any number of
+/// sending threads; so a binding has nothing to reorder.
+#[test]
+fn progress_is_reported_in_order_one_call_at_a_time() {
+    let mock = MockServer::start().unwrap();
+    let client = builder(&mock).build().unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let inside = Arc::new(AtomicUsize::new(0));
+    let options = {
+        let (seen, inside) = (seen.clone(), inside.clone());
+        BulkOptions::new()
+            .concurrency(16)
+            .on_progress(move |p: Progress| {
+                // Two calls at once would both see the other inside.
+                assert_eq!(inside.fetch_add(1, Ordering::SeqCst), 0);
+                seen.lock().unwrap().push(p.done);
+                std::thread::yield_now();
+                inside.fetch_sub(1, Ordering::SeqCst);
+            })
+    };
+    let results = client.send_many(&texts(300), &options);
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(*seen.lock().unwrap(), (1..=300).collect::<Vec<_>>());
+}
+
+/// A binding's refused messages are counted by the core, first, and come back unchanged in
+/// their slots; the rest are sent in order.
+#[test]
+fn prepared_batches_count_refused_messages_first() {
+    let mock = MockServer::start().unwrap();
+    let client = builder(&mock).build().unwrap();
+    let mut items: Vec<Result<Message, &str>> = texts(6).into_iter().map(Ok).collect();
+    items[1] = Err("refused one");
+    items[4] = Err("refused two");
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let options = {
+        let seen = seen.clone();
+        BulkOptions::new()
+            .concurrency(3)
+            .on_progress(move |p: Progress| seen.lock().unwrap().push((p.done, p.failed, p.total)))
+    };
+    let results = client.send_prepared(items, &options);
+    assert_eq!(results.len(), 6);
+    assert_eq!(results[1].as_ref().err(), Some(&"refused one"));
+    assert_eq!(results[4].as_ref().err(), Some(&"refused two"));
+    for i in [0, 2, 3, 5] {
+        assert!(matches!(results[i], Ok(Ok(_))), "message {i}");
+    }
+    let mut sent = sent_texts(&mock);
+    sent.sort();
+    assert_eq!(
+        sent,
+        ["message 0", "message 2", "message 3", "message 5"].map(String::from)
+    );
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen[0], (2, 2, 6));
+    assert_eq!(
+        seen.iter().map(|s| s.0).collect::<Vec<_>>(),
+        vec![2, 3, 4, 5, 6]
+    );
+    assert_eq!(seen.last(), Some(&(6, 2, 6)));
+}
