@@ -9,6 +9,8 @@ Send messages, register webhooks, and verify webhook deliveries::
 
     webhook = connectly.Webhook(secret)
     event = webhook.verify_event(raw_body, signature_header)
+    # or, over HTTP, with the SDK's receiving policy (method, size, gzip, HTTP statuses):
+    event = webhook.receive(method, content_encoding, raw_body, signature_header)
 
 One implementation: everything here is a thin layer over the Rust core (``connectly._connectly``).
 """
@@ -38,7 +40,9 @@ from connectly._errors import (
     InvalidPayloadError,
     InvalidSecretError,
     InvalidSignatureError,
+    MalformedEncodingError,
     MalformedSignatureError,
+    MethodNotAllowedError,
     MissingSignatureError,
     PayloadTooLargeError,
     RateLimitError,
@@ -46,6 +50,7 @@ from connectly._errors import (
     TimeoutError,
     TimestampOutsideToleranceError,
     TransportError,
+    UnsupportedEncodingError,
     ValidationError,
     WebhookVerificationError,
 )
@@ -63,7 +68,9 @@ __all__ = [
     "InvalidPayloadError",
     "InvalidSecretError",
     "InvalidSignatureError",
+    "MalformedEncodingError",
     "MalformedSignatureError",
+    "MethodNotAllowedError",
     "MissingSignatureError",
     "Party",
     "PayloadTooLargeError",
@@ -76,6 +83,7 @@ __all__ = [
     "TimeoutError",
     "TimestampOutsideToleranceError",
     "TransportError",
+    "UnsupportedEncodingError",
     "ValidationError",
     "Webhook",
     "WebhookEvent",

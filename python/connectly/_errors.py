@@ -20,7 +20,9 @@ __all__ = [
     "InvalidPayloadError",
     "InvalidSecretError",
     "InvalidSignatureError",
+    "MalformedEncodingError",
     "MalformedSignatureError",
+    "MethodNotAllowedError",
     "MissingSignatureError",
     "PayloadTooLargeError",
     "RateLimitError",
@@ -28,6 +30,7 @@ __all__ = [
     "TimeoutError",
     "TimestampOutsideToleranceError",
     "TransportError",
+    "UnsupportedEncodingError",
     "ValidationError",
     "WebhookVerificationError",
 ]
@@ -131,9 +134,36 @@ class TimeoutError(TransportError, builtins.TimeoutError):
 
 class WebhookVerificationError(ConnectlyError):
     """A webhook delivery (or secret) was rejected. Never quotes the secret, the signature
-    or the body."""
+    or the body.
+
+    ``http_status`` and ``reason`` are the answer the core's receiving policy gives it (for
+    example 403 and ``"invalid webhook signature"``): a receiving endpoint answers with them.
+    """
 
     kind = "Webhook"
+    http_status: int
+    """The HTTP status to answer the delivery with (405, 413, 415, 400 or 403; 500 for a
+    verifier that could not be built)."""
+    reason: str
+    """A short, fixed text for the response body (never a quote of the request)."""
+
+
+class MethodNotAllowedError(WebhookVerificationError):
+    """The request's method was not ``POST`` (answer 405 with ``Allow: POST``)."""
+
+    kind = "MethodNotAllowed"
+
+
+class UnsupportedEncodingError(WebhookVerificationError):
+    """The ``Content-Encoding`` is not none, ``identity``, ``gzip`` or ``x-gzip``."""
+
+    kind = "UnsupportedEncoding"
+
+
+class MalformedEncodingError(WebhookVerificationError):
+    """The body claims gzip but is not a valid gzip stream."""
+
+    kind = "MalformedEncoding"
 
 
 class MissingSignatureError(WebhookVerificationError):
@@ -169,7 +199,8 @@ class InvalidPayloadError(WebhookVerificationError):
 
 
 class InvalidSecretError(WebhookVerificationError, ValueError):
-    """A secret was empty, or there were not 1 to 8 secrets."""
+    """A secret was empty or could not be encoded as UTF-8, or there were not 1 to 8
+    secrets."""
 
     kind = "InvalidSecret"
 

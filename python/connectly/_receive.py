@@ -1,25 +1,21 @@
-"""What the framework helpers share: find the secret, read the raw body with a size cap,
-undo ``Content-Encoding: gzip`` safely, verify, and decide the status of a refusal.
+"""What the framework helpers share: find the secret, build the verifier, and turn a refusal
+into the answer to give.
 
-The body is never parsed before its signature is verified, and verification runs over the
-exact bytes Connectly signed (after removing the transport's gzip encoding).
+The receiving policy itself (the method, the size limit, ``Content-Encoding``, the status of
+each refusal) is the Rust core's: a helper calls :meth:`Webhook.admit` before it reads the
+body and :meth:`Webhook.receive` after, and answers a refusal with its ``http_status`` and
+``reason``. It reads the body through its framework's own cache, so the view can read it again.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-import zlib
 from collections.abc import Sequence
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, NoReturn, Optional, Union
 
-from connectly._connectly import DEFAULT_MAX_BODY_SIZE, SIGNATURE_HEADER, Webhook, WebhookEvent
-from connectly._errors import (
-    ConfigurationError,
-    InvalidPayloadError,
-    PayloadTooLargeError,
-    WebhookVerificationError,
-)
+from connectly._connectly import DEFAULT_MAX_BODY_SIZE, SIGNATURE_HEADER, Webhook
+from connectly._errors import ConfigurationError, MethodNotAllowedError, WebhookVerificationError
 
 Secret = Union[str, bytes, Sequence[Union[str, bytes]]]
 """A webhook secret: ``str``, ``bytes``, or a list of them (newest first) during a rotation."""
@@ -32,24 +28,14 @@ __all__ = [
     "ENV_VAR",
     "SIGNATURE_HEADER",
     "Hidden",
-    "Rejected",
     "Secret",
-    "read_capped",
-    "receive",
+    "bare_or_configured",
+    "content_length",
+    "refusal_headers",
+    "refuse_oversized",
     "resolve_secret",
     "webhook_for",
 ]
-
-_READ_CHUNK = 64 * 1024
-
-
-class Rejected(Exception):
-    """A delivery the helper refuses: the status to answer and a short, fixed reason."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
 
 
 class Hidden:
@@ -99,69 +85,25 @@ def webhook_for(secret: Secret, max_body_size: int, tolerance: Optional[float]) 
         return found
 
 
-def read_capped(read: Callable[[int], bytes], content_length: Optional[int], limit: int) -> bytes:
-    """Reads a request body through ``read(n)``, refusing (413) one over ``limit`` bytes
-    without reading more than ``limit + 1`` of it."""
-    if content_length is not None and content_length > limit:
-        raise Rejected(413, "webhook body too large")
-    chunks: list[bytes] = []
-    total = 0
-    while total <= limit:
-        chunk = read(min(_READ_CHUNK, limit + 1 - total))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        total += len(chunk)
-    if total > limit:
-        raise Rejected(413, "webhook body too large")
-    return b"".join(chunks)
+def content_length(header: Optional[str]) -> Optional[int]:
+    """A ``Content-Length`` header as a number for :meth:`Webhook.admit`: ``None`` when it is
+    absent or not a plain decimal number (the framework then reads no more than it allows)."""
+    text = (header or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
-def decode(body: bytes, content_encoding: Optional[str], limit: int) -> bytes:
-    """Removes a gzip transport encoding, decompressing at most ``limit + 1`` bytes (a
-    "zip bomb" is refused with 413 after that much work, not after exhausting memory)."""
-    encoding = (content_encoding or "").strip().lower()
-    if encoding in ("", "identity"):
-        return body
-    if encoding not in ("gzip", "x-gzip"):
-        raise Rejected(415, "unsupported content encoding")
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        plain = inflater.decompress(body, limit + 1)
-    except zlib.error:
-        raise Rejected(400, "malformed gzip body") from None
-    if len(plain) > limit:
-        raise Rejected(413, "webhook body too large")
-    if not inflater.eof or inflater.unused_data:
-        raise Rejected(400, "malformed gzip body")
-    return plain
+def refuse_oversized(hook: Webhook, error: Exception) -> NoReturn:
+    """For when the framework itself stopped reading a body over the limit (``error``:
+    Django's ``RequestDataTooBig``, Werkzeug's ``RequestEntityTooLarge``): raises the core's
+    refusal of a body that large, so the answer is the one every helper gives; ``error``
+    only should the core accept it."""
+    hook.admit("POST", hook.max_body_size + 1)
+    raise error
 
 
-def _status(error: WebhookVerificationError) -> int:
-    if isinstance(error, PayloadTooLargeError):
-        return 413
-    if isinstance(error, InvalidPayloadError):
-        return 400
-    return 403
-
-
-def receive(
-    webhook: Webhook,
-    raw: bytes,
-    content_encoding: Optional[str],
-    signature: Optional[str],
-) -> WebhookEvent:
-    """Decodes, verifies and parses one delivery; a refusal is a :class:`Rejected`."""
-    body = decode(raw, content_encoding, webhook.max_body_size)
-    try:
-        return webhook.verify_event(body, signature)
-    except WebhookVerificationError as error:
-        reason = {
-            403: "invalid webhook signature",
-            413: "webhook body too large",
-            400: "invalid webhook payload",
-        }[_status(error)]
-        raise Rejected(_status(error), reason) from None
+def refusal_headers(refusal: WebhookVerificationError) -> dict[str, str]:
+    """The headers that go with a refusal's answer: ``Allow: POST`` with a 405."""
+    return {"Allow": "POST"} if isinstance(refusal, MethodNotAllowedError) else {}
 
 
 def bare_or_configured(

@@ -11,11 +11,14 @@
         print(event.sender.id, event.text)
         return HttpResponse(status=200)   # or return nothing: 200 with an empty body
 
-The view is csrf-exempt and POST only (405 otherwise). The decorator reads the raw body (at
-most ``max_body_size`` bytes, else 413), removes a ``Content-Encoding: gzip``, verifies the
-signature (403 when it is missing or wrong), parses the event (400 when it is not one) and calls
-``view(request, event, *args, **kwargs)`` (``async def`` views too), answering exactly
-once. Django is an optional extra: ``pip install connectly-sdk[django]``.
+The view is csrf-exempt. The decorator receives the delivery by the SDK's one policy (the
+Rust core's ``Webhook.admit`` and ``Webhook.receive``): POST only (405 with ``Allow: POST``),
+at most ``max_body_size`` bytes, or ``settings.DATA_UPLOAD_MAX_MEMORY_SIZE`` when smaller
+(413), a ``Content-Encoding`` of identity or gzip (415; 400 for a broken gzip), a valid
+signature over the decoded body (403), an event (400); then it calls
+``view(request, event, *args, **kwargs)`` (``async def`` views too), answering exactly once.
+The body is read as ``request.body``, so the view can read ``request.body`` (or
+``request.read()``) again. Django is an optional extra: ``pip install connectly-sdk[django]``.
 """
 
 from __future__ import annotations
@@ -25,17 +28,19 @@ import inspect
 from typing import Any, Callable, Optional, TypeVar, Union, overload
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from connectly._connectly import DEFAULT_MAX_BODY_SIZE, SIGNATURE_HEADER, Webhook, WebhookEvent
+from connectly._errors import WebhookVerificationError
 from connectly._receive import (
     Hidden,
-    Rejected,
     Secret,
     bare_or_configured,
-    read_capped,
-    receive,
+    content_length,
+    refusal_headers,
+    refuse_oversized,
     resolve_secret,
     webhook_for,
 )
@@ -48,37 +53,47 @@ SETTING = "CONNECTLY_WEBHOOK_SECRET"
 View = TypeVar("View", bound=Callable[..., Any])
 
 
-def _content_length(request: HttpRequest) -> Optional[int]:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or "")
-    except ValueError:
-        return None
-
-
 def _webhook(secret: Hidden, max_body_size: int, tolerance: Optional[float]) -> Webhook:
+    """The verifier, whose limit is the smaller of ``max_body_size`` and
+    ``settings.DATA_UPLOAD_MAX_MEMORY_SIZE`` (when that is not ``None``): Django refuses to
+    read more than the setting as ``request.body``."""
     configured = getattr(settings, SETTING, None)
-    return webhook_for(resolve_secret(secret.value, configured), max_body_size, tolerance)
+    setting: Optional[int] = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    limit = max_body_size if setting is None else min(max_body_size, setting)
+    return webhook_for(resolve_secret(secret.value, configured), limit, tolerance)
+
+
+def _body(request: HttpRequest, hook: Webhook) -> bytes:
+    """``request.body``, which Django keeps: the view can read it again."""
+    try:
+        body: bytes = request.body
+    except RequestDataTooBig as error:
+        refuse_oversized(hook, error)
+    return body
 
 
 def _prepare(
     request: HttpRequest, secret: Hidden, max_body_size: int, tolerance: Optional[float]
 ) -> Union[WebhookEvent, HttpResponse]:
     """The verified event, or the response that refuses the request."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     hook = _webhook(secret, max_body_size, tolerance)
+    # As it arrived: Django upper-cases `request.method`, and the policy is case-sensitive.
+    method = request.META.get("REQUEST_METHOD") or request.method or ""
     try:
-        raw = read_capped(request.read, _content_length(request), max_body_size)
-        return receive(
-            hook,
-            raw,
+        hook.admit(method, content_length(request.META.get("CONTENT_LENGTH")))
+        return hook.receive(
+            method,
             request.headers.get("Content-Encoding"),
+            _body(request, hook),
             request.headers.get(SIGNATURE_HEADER),
         )
-    except Rejected as refusal:
-        return HttpResponse(
-            refusal.reason, status=refusal.status, content_type="text/plain; charset=utf-8"
+    except WebhookVerificationError as refusal:
+        response = HttpResponse(
+            refusal.reason, status=refusal.http_status, content_type="text/plain; charset=utf-8"
         )
+        for name, value in refusal_headers(refusal).items():
+            response[name] = value
+        return response
 
 
 def _decorate(
@@ -134,7 +149,7 @@ def webhook(
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     tolerance: Optional[float] = None,
 ) -> Any:
-    """A view decorator (csrf-exempt, POST only) that verifies the delivery and passes the
+    """A view decorator (csrf-exempt, POST only) that receives the delivery and passes the
     view a :class:`connectly.WebhookEvent` after the request.
 
     ``secret``: a ``str``, ``bytes`` or a list of them (rotation); when ``None``,

@@ -16,11 +16,16 @@
 ``webhook_event`` takes the secret from ``app.state.connectly_webhook_secret`` or the
 ``CONNECTLY_WEBHOOK_SECRET`` environment variable; ``connectly.fastapi.webhook(secret=...)``
 makes a dependency with its own secret and limits. In plain Starlette, ``await
-webhook_event(request)`` does the same. The dependency reads the raw body (at most
-``max_body_size`` bytes, else 413), removes a ``Content-Encoding: gzip``, verifies the signature
-(403 when missing or wrong) and parses the event (400 when it is not one); a refusal is an
-``HTTPException``, so the endpoint never runs and the app answers once. Large bodies are
-verified in a worker thread, so the event loop never blocks.
+webhook_event(request)`` does the same. The dependency receives the delivery by the SDK's one
+policy (the Rust core's ``Webhook.admit`` and ``Webhook.receive``): POST only (405 with
+``Allow: POST``), at most ``max_body_size`` bytes (413), a ``Content-Encoding`` of identity or
+gzip (415; 400 for a broken gzip), a valid signature over the decoded body (403), an event
+(400). A refusal is an ``HTTPException``, so the endpoint never runs and the app answers once.
+
+It reads at most ``max_body_size + 1`` bytes of the stream and leaves a whole body where
+Starlette keeps it, so ``await request.body()`` in the endpoint returns the same bytes (and a
+body read before is taken from there). Large or compressed bodies are verified in a worker
+thread, so the event loop never blocks.
 """
 
 # No `from __future__ import annotations` here: FastAPI reads the dependency's annotations
@@ -32,7 +37,15 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from connectly._connectly import DEFAULT_MAX_BODY_SIZE, SIGNATURE_HEADER, Webhook, WebhookEvent
-from connectly._receive import Hidden, Rejected, Secret, receive, resolve_secret, webhook_for
+from connectly._errors import WebhookVerificationError
+from connectly._receive import (
+    Hidden,
+    Secret,
+    content_length,
+    refusal_headers,
+    resolve_secret,
+    webhook_for,
+)
 
 __all__ = ["STATE_ATTRIBUTE", "WebhookDependency", "webhook", "webhook_event"]
 
@@ -45,7 +58,8 @@ _INLINE_LIMIT = 64 * 1024
 
 class WebhookDependency:
     """A FastAPI dependency (an async callable taking the request) returning the verified
-    :class:`connectly.WebhookEvent`, or raising ``HTTPException`` (403, 413, 400, 415)."""
+    :class:`connectly.WebhookEvent`, or raising ``HTTPException`` with the core's status
+    (405, 413, 415, 400 or 403) and reason."""
 
     __slots__ = ("_max_body_size", "_secret", "_tolerance")
 
@@ -70,26 +84,44 @@ class WebhookDependency:
 
     async def __call__(self, request: Request) -> WebhookEvent:
         hook = self._webhook(request)
-        limit = self._max_body_size
+        method = request.method
         try:
-            declared = request.headers.get("content-length")
-            if declared is not None and declared.isdigit() and int(declared) > limit:
-                raise Rejected(413, "webhook body too large")
-            chunks: list[bytes] = []
-            total = 0
-            async for chunk in request.stream():
-                total += len(chunk)
-                if total > limit:
-                    raise Rejected(413, "webhook body too large")
-                chunks.append(chunk)
-            raw = b"".join(chunks)
+            hook.admit(method, content_length(request.headers.get("content-length")))
+            raw = await _body(request, hook.max_body_size)
             encoding = request.headers.get("content-encoding")
             signature = request.headers.get(SIGNATURE_HEADER)
             if len(raw) > _INLINE_LIMIT or encoding:
-                return await asyncio.to_thread(receive, hook, raw, encoding, signature)
-            return receive(hook, raw, encoding, signature)
-        except Rejected as refusal:
-            raise HTTPException(status_code=refusal.status, detail=refusal.reason) from None
+                return await asyncio.to_thread(hook.receive, method, encoding, raw, signature)
+            return hook.receive(method, encoding, raw, signature)
+        except WebhookVerificationError as refusal:
+            raise HTTPException(
+                status_code=refusal.http_status,
+                detail=refusal.reason,
+                headers=refusal_headers(refusal) or None,
+            ) from None
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    """The raw body; reading stops at the first chunk that takes it past ``limit`` (the core
+    then refuses it). A whole body is left where Starlette keeps it (``request._body``), so
+    ``await request.body()`` returns it again, and one read before is taken from there."""
+    if hasattr(request, "_body"):
+        return request._body
+    chunks: list[bytes] = []
+    total = 0
+    stream = request.stream()
+    try:
+        async for chunk in stream:
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                break
+    finally:
+        await stream.aclose()
+    body = b"".join(chunks)
+    if total <= limit:
+        request._body = body
+    return body
 
 
 def webhook(

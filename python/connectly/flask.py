@@ -10,11 +10,17 @@
         print(event.sender.id, event.text)
         return "", 200                     # or return nothing: 200 with an empty body
 
-The decorator reads the raw body (at most ``max_body_size`` bytes, else 413), removes a
-``Content-Encoding: gzip``, verifies the ``x-connectly-hmac-sha256`` signature (403 when it is
-missing or wrong), parses the event (400 when it is not one) and calls
-``view(event, **url_args)`` (``async def`` views too). It answers exactly once: with the
-view's response, or with its own refusal, never both. Flask is an optional extra:
+The decorator receives the delivery by the SDK's one policy (the Rust core's
+``Webhook.admit`` and ``Webhook.receive``): POST only (405 with ``Allow: POST``), at most
+``max_body_size`` bytes, or the app's ``MAX_CONTENT_LENGTH`` when smaller (413), a
+``Content-Encoding`` of identity or gzip (415; 400 for a broken gzip), a valid
+``x-connectly-hmac-sha256`` signature over the decoded body (403), an event (400); then it
+calls ``view(event, **url_args)`` (``async def`` views too). It answers exactly once: with
+the view's response, or with its own refusal, never both.
+
+The body is read through Werkzeug's cache, at most one byte past the limit: the view can
+still call ``request.get_data()`` (or read ``request.data``) and get the same bytes, and a
+body a ``before_request`` hook already read is taken from there. Flask is an optional extra:
 ``pip install connectly-sdk[flask]``.
 """
 
@@ -25,15 +31,16 @@ import inspect
 from typing import Any, Callable, Optional, TypeVar, Union, overload
 
 import flask
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from connectly._connectly import DEFAULT_MAX_BODY_SIZE, SIGNATURE_HEADER, Webhook, WebhookEvent
+from connectly._errors import WebhookVerificationError
 from connectly._receive import (
     Hidden,
-    Rejected,
     Secret,
     bare_or_configured,
-    read_capped,
-    receive,
+    refusal_headers,
+    refuse_oversized,
     resolve_secret,
     webhook_for,
 )
@@ -47,8 +54,26 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 
 def _webhook(secret: Hidden, max_body_size: int, tolerance: Optional[float]) -> Webhook:
+    """The verifier, whose limit is the smaller of ``max_body_size`` and the request's own
+    ``max_content_length`` (the app's ``MAX_CONTENT_LENGTH``), when one is set."""
     configured = flask.current_app.config.get(CONFIG_KEY)
-    return webhook_for(resolve_secret(secret.value, configured), max_body_size, tolerance)
+    app_limit = flask.request.max_content_length
+    limit = max_body_size if app_limit is None else min(max_body_size, app_limit)
+    return webhook_for(resolve_secret(secret.value, configured), limit, tolerance)
+
+
+def _body(hook: Webhook) -> bytes:
+    """The raw body, through Werkzeug's cache (so ``request.get_data()`` returns it again):
+    one read before, by a hook, is taken from there; otherwise at most ``limit + 1`` bytes are
+    read, a stream without a ``Content-Length`` included."""
+    request = flask.request
+    # Werkzeug refuses a stream that reaches its maximum, so one byte of room keeps a body of
+    # exactly the limit, and stops reading one byte past it.
+    request.max_content_length = hook.max_body_size + 1
+    try:
+        return request.get_data(cache=True)
+    except RequestEntityTooLarge as error:
+        refuse_oversized(hook, error)
 
 
 def _prepare(
@@ -57,16 +82,23 @@ def _prepare(
     """The verified event, or the refusal to answer with."""
     request = flask.request
     hook = _webhook(secret, max_body_size, tolerance)
+    # As it arrived: Werkzeug upper-cases `request.method`, and the policy is case-sensitive.
+    method = request.environ.get("REQUEST_METHOD", request.method)
     try:
-        raw = read_capped(request.stream.read, request.content_length, max_body_size)
-        return receive(
-            hook,
-            raw,
+        hook.admit(method, request.content_length)
+        return hook.receive(
+            method,
             request.headers.get("Content-Encoding"),
+            _body(hook),
             request.headers.get(SIGNATURE_HEADER),
         )
-    except Rejected as refusal:
-        return flask.Response(refusal.reason, status=refusal.status, mimetype="text/plain")
+    except WebhookVerificationError as refusal:
+        return flask.Response(
+            refusal.reason,
+            status=refusal.http_status,
+            mimetype="text/plain",
+            headers=refusal_headers(refusal),
+        )
 
 
 def _decorate(

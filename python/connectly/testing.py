@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json as _json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional, Union
 
 from connectly._connectly import _MockServer
@@ -34,6 +34,7 @@ __all__ = [
     "DEFAULT_API_KEY",
     "DEFAULT_BUSINESS_ID",
     "DEFAULT_WEBHOOK_SECRET",
+    "SECRET_HEADERS",
     "Delivery",
     "DeliveryError",
     "MockServer",
@@ -44,20 +45,40 @@ DEFAULT_API_KEY = "mock-api-key"
 DEFAULT_BUSINESS_ID = "mock-business"
 DEFAULT_WEBHOOK_SECRET = "mock-webhook-secret"
 
+SECRET_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorization", "cookie"})
+"""Headers whose values no ``repr`` in this module shows (compared case-insensitively)."""
+
+_REDACTED = "[REDACTED]"
+
 Failure = Mapping[str, Any]
 """A scripted failure: ``{"status": 429, "retry_after": "1", "body": "..."}``,
 ``{"delay": 0.2}`` (seconds; or ``{"delay_ms": 200}``), ``{"drop": True}`` (read the request,
 then close without answering) or ``{"drop_before_read": True}``."""
 
 
-@dataclass(frozen=True)
+def _shown_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``headers`` as a ``repr`` may show them: the value of each of :data:`SECRET_HEADERS`
+    (the API key's ``x-api-key`` among them) replaced by ``[REDACTED]``."""
+    return [
+        (name, _REDACTED if name.lower() in SECRET_HEADERS else value) for name, value in headers
+    ]
+
+
+@dataclass(frozen=True, repr=False)
 class RecordedRequest:
-    """One request the mock received on an API path."""
+    """One request the mock received on an API path. Its ``repr`` shows neither the body nor
+    the value of a secret header (:data:`SECRET_HEADERS`); ``headers`` holds them as sent."""
 
     method: str
     path: str
     headers: list[tuple[str, str]]
-    body: bytes = field(repr=False)
+    body: bytes
+
+    def __repr__(self) -> str:
+        return (
+            f"RecordedRequest(method={self.method!r}, path={self.path!r}, "
+            f"headers={_shown_headers(self.headers)!r})"
+        )
 
     def header(self, name: str) -> Optional[str]:
         """The first header called ``name`` (case-insensitive), or ``None``."""

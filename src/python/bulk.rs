@@ -1,6 +1,6 @@
 //! `Client.send_many` and its message and result types.
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -162,19 +162,17 @@ pub(crate) fn send_many(
         options = options.rate_limit(rate);
     }
     if let Some(callback) = on_progress {
-        // Calls are serialised by a mutex taken before the GIL (the workers hold no GIL while
-        // they wait, so this cannot deadlock): the callback never runs concurrently, and one
-        // that raises is reported once, as unraisable, and not called again. The messages
-        // keep going either way, and the results still come back.
-        let broken = Mutex::new(false);
+        // The core calls this one call at a time, `done` increasing. A callback that raises
+        // is reported once, as unraisable, and not called again; the messages keep going
+        // either way, and the results still come back.
+        let broken = AtomicBool::new(false);
         options = options.on_progress(move |p: Progress| {
-            let mut broken = broken.lock().unwrap_or_else(|e| e.into_inner());
-            if *broken {
+            if broken.load(Ordering::Relaxed) {
                 return;
             }
             Python::attach(|py| {
                 if let Err(err) = callback.call1(py, (p.done, p.failed, p.total)) {
-                    *broken = true;
+                    broken.store(true, Ordering::Relaxed);
                     err.write_unraisable(py, Some(callback.bind(py)));
                 }
             });

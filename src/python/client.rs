@@ -6,6 +6,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
+use super::args::{self, Secret};
 use super::{bulk, errors, guard, json};
 use crate::{ClientBuilder, Recipient};
 
@@ -128,13 +129,17 @@ impl Client {
     #[pyo3(signature = (api_key=None, business_id=None, *, base_url=None, timeout=30.0, max_retries=2))]
     fn new(
         py: Python<'_>,
-        api_key: Option<String>,
-        business_id: Option<String>,
-        base_url: Option<String>,
+        api_key: Option<&Bound<'_, PyAny>>,
+        business_id: Option<&Bound<'_, PyAny>>,
+        base_url: Option<&Bound<'_, PyAny>>,
         timeout: f64,
         max_retries: i64,
     ) -> PyResult<Self> {
         guard(py, || {
+            // Read without pyo3's own conversion, whose error quotes a str it cannot encode.
+            let api_key = args::optional_secret(api_key, "api_key", Secret::Config)?;
+            let business_id = args::optional_secret(business_id, "business_id", Secret::Config)?;
+            let base_url = args::optional_secret(base_url, "base_url", Secret::Config)?;
             let config =
                 |message: &str| errors::client(py, &crate::Error::Config(message.to_owned()));
             if !(timeout.is_finite() && timeout > 0.0) {

@@ -8,7 +8,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyModule};
 
 use crate::mock::MockError;
-use crate::{Error, WebhookError};
+use crate::{Error, Refusal, WebhookError};
 
 /// The module that defines the exception classes.
 static ERRORS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
@@ -73,10 +73,21 @@ pub(crate) fn client(py: Python<'_>, err: &Error) -> PyErr {
     raise(py, class, err.to_string(), &fields)
 }
 
-/// A webhook error as the matching `connectly.WebhookVerificationError` subclass.
+/// A webhook error as the matching `connectly.WebhookVerificationError` subclass (see
+/// [`refusal`]).
 pub(crate) fn webhook(py: Python<'_>, err: &WebhookError) -> PyErr {
-    let kind = err.kind_name();
+    refusal(py, &Refusal::Webhook(err.clone()))
+}
+
+/// A refused delivery (or a webhook error) as the matching
+/// `connectly.WebhookVerificationError` subclass, carrying the core's `http_status`
+/// ([`Refusal::status`]) and `reason` ([`Refusal::reason`]): what a helper answers with.
+pub(crate) fn refusal(py: Python<'_>, refusal: &Refusal) -> PyErr {
+    let kind = refusal.kind_name();
     let class = match kind {
+        "MethodNotAllowed" => "MethodNotAllowedError",
+        "UnsupportedEncoding" => "UnsupportedEncodingError",
+        "MalformedEncoding" => "MalformedEncodingError",
         "MissingSignature" => "MissingSignatureError",
         "MalformedSignature" => "MalformedSignatureError",
         "InvalidSignature" => "InvalidSignatureError",
@@ -88,18 +99,20 @@ pub(crate) fn webhook(py: Python<'_>, err: &WebhookError) -> PyErr {
     };
     let fields = PyDict::new(py);
     put(&fields, "kind", kind);
-    match err {
-        WebhookError::PayloadTooLarge { size, limit } => {
+    put(&fields, "http_status", refusal.status());
+    put(&fields, "reason", refusal.reason());
+    match refusal {
+        Refusal::Webhook(WebhookError::PayloadTooLarge { size, limit }) => {
             put(&fields, "size", *size);
             put(&fields, "limit", *limit);
         }
-        WebhookError::TimestampOutsideTolerance { skew, tolerance } => {
+        Refusal::Webhook(WebhookError::TimestampOutsideTolerance { skew, tolerance }) => {
             put(&fields, "skew", skew.as_secs_f64());
             put(&fields, "tolerance", tolerance.as_secs_f64());
         }
         _ => {}
     }
-    raise(py, class, err.to_string(), &fields)
+    raise(py, class, refusal.to_string(), &fields)
 }
 
 /// A failed mock delivery as `connectly.testing.DeliveryError`.

@@ -6,6 +6,7 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
+use super::args::{self, Secret};
 use super::{errors, guard};
 use crate::mock::{Delivery, Failure, MockServer};
 
@@ -67,12 +68,19 @@ impl NativeMockServer {
     fn new(
         py: Python<'_>,
         port: u16,
-        api_key: Option<String>,
-        business_id: Option<String>,
-        webhook_secret: Option<String>,
-        business_phone: Option<String>,
+        api_key: Option<&Bound<'_, PyAny>>,
+        business_id: Option<&Bound<'_, PyAny>>,
+        webhook_secret: Option<&Bound<'_, PyAny>>,
+        business_phone: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         guard(py, || {
+            // Read without pyo3's own conversion, whose error quotes a str it cannot encode.
+            let api_key = args::optional_secret(api_key, "api_key", Secret::Config)?;
+            let business_id = args::optional_secret(business_id, "business_id", Secret::Config)?;
+            let webhook_secret =
+                args::optional_secret(webhook_secret, "webhook_secret", Secret::Webhook)?;
+            let business_phone =
+                args::optional_secret(business_phone, "business_phone", Secret::Config)?;
             let mut builder = MockServer::builder().port(port);
             if let Some(key) = api_key {
                 builder = builder.api_key(key);

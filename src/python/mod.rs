@@ -10,10 +10,16 @@
 //!   bodies larger than [`webhook::DETACH_THRESHOLD`];
 //! - core errors become Python exceptions in one place, [`errors`].
 
+use std::ffi::OsString;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::types::PyString;
 
+use self::args::{not_encodable, Secret};
+
+mod args;
 mod bulk;
 mod client;
 mod errors;
@@ -31,9 +37,28 @@ pub(crate) fn guard<T>(py: Python<'_>, f: impl FnOnce() -> PyResult<T>) -> PyRes
 
 /// Runs the `connectly` command line (the same one as the Rust binary) with `args`, the first
 /// being the program name; returns the exit code. The GIL is released while it runs.
+///
+/// Each argument is passed as the bytes the OS gave (`os.fsencode`), so `sys.argv`'s
+/// stand-ins for bytes that are not UTF-8 are undone; one that cannot be (an argument may be
+/// an API key) is a `ConfigurationError` that does not quote it.
 #[pyfunction]
-fn cli_main(py: Python<'_>, args: Vec<String>) -> PyResult<u8> {
-    guard(py, || Ok(py.detach(|| crate::cli::run(args) as u8)))
+fn cli_main(py: Python<'_>, args: Vec<Bound<'_, PyAny>>) -> PyResult<u8> {
+    guard(py, || {
+        let mut os_args: Vec<OsString> = Vec::with_capacity(args.len());
+        for arg in &args {
+            if !arg.is_instance_of::<PyString>() {
+                return Err(PyTypeError::new_err(format!(
+                    "a command-line argument must be str, not {}",
+                    arg.get_type().name()?
+                )));
+            }
+            let os_arg = arg
+                .extract::<OsString>()
+                .map_err(|_| not_encodable(py, "a command-line argument", Secret::Config))?;
+            os_args.push(os_arg);
+        }
+        Ok(py.detach(|| crate::cli::run(os_args) as u8))
+    })
 }
 
 /// Panics inside the extension, to test that a panic reaches Python as

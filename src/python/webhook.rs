@@ -5,9 +5,11 @@ use std::time::Duration;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyList, PyMemoryView, PyString, PyTuple};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyByteArray, PyBytes, PyInt, PyList, PyMemoryView, PyString, PyTuple};
 
-use super::{errors, guard, json};
+use super::args::{self, Secret};
+use super::{errors, guard};
 use crate::WebhookError;
 
 /// Bodies larger than this are verified with the GIL released; smaller ones are verified
@@ -51,7 +53,8 @@ impl Party {
 }
 
 /// A verified inbound message: ``timestamp`` (Unix seconds), ``sender``, ``recipient``,
-/// ``text`` (``None`` when there is none) and ``raw`` (the whole delivery as a dict).
+/// ``text`` (``None`` when there is none), ``body`` (the exact bytes that were signed) and
+/// ``raw`` (``json.loads(body)``: the whole delivery).
 #[pyclass(frozen, module = "connectly._connectly")]
 pub(crate) struct WebhookEvent {
     /// When Connectly produced the event, in Unix seconds.
@@ -66,13 +69,31 @@ pub(crate) struct WebhookEvent {
     /// The message text, when there is one.
     #[pyo3(get)]
     text: Option<String>,
-    /// The whole delivery as parsed JSON.
+    /// The exact bytes that were signed and verified (after removing a transport gzip).
     #[pyo3(get)]
-    raw: Py<PyAny>,
+    body: Py<PyBytes>,
+    /// `json.loads(body)`, made on first use.
+    raw: PyOnceLock<Py<PyAny>>,
 }
+
+/// Python's `json.loads`, looked up once per process.
+static JSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 #[pymethods]
 impl WebhookEvent {
+    /// The whole delivery as ``json.loads(event.body)`` gives it (integers exact, key order
+    /// kept, ``1e400`` as ``inf``), parsed on first use.
+    #[getter]
+    fn raw(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let raw = self.raw.get_or_try_init(py, || {
+            let loads = JSON_LOADS.get_or_try_init(py, || {
+                py.import("json")?.getattr("loads").map(Bound::unbind)
+            })?;
+            loads.call1(py, (self.body.clone_ref(py),))
+        })?;
+        Ok(raw.clone_ref(py))
+    }
+
     fn __repr__(&self) -> String {
         let sender = self.sender.get();
         format!(
@@ -117,36 +138,71 @@ fn body_bytes<'a>(body: &'a Bound<'_, PyAny>, limit: usize) -> PyResult<Cow<'a, 
     Ok(Cow::Owned(copy.as_bytes().to_vec()))
 }
 
-/// The signature header's value: `str` or `None`.
+/// The signature header's value: `str` or `None`. A `str` that cannot be encoded as UTF-8
+/// cannot be base64 either: it is passed on lossily, for the core to call malformed.
 fn signature_text<'a>(signature: Option<&'a Bound<'_, PyAny>>) -> PyResult<Option<Cow<'a, str>>> {
-    match signature {
-        None => Ok(None),
-        Some(s) if s.is_none() => Ok(None),
-        Some(s) => match s.cast::<PyString>() {
-            Ok(s) => Ok(Some(s.to_cow()?)),
-            Err(_) => Err(PyTypeError::new_err(format!(
-                "the signature must be str or None (the x-connectly-hmac-sha256 header), not {}",
-                s.get_type().name()?
-            ))),
-        },
-    }
+    args::optional_lossy(
+        signature,
+        "the signature (the x-connectly-hmac-sha256 header, or None)",
+    )
 }
 
-/// One secret's bytes: `str` (UTF-8) or `bytes`/`bytearray`.
+/// One secret's bytes: `str` (UTF-8) or `bytes`/`bytearray`. A `str` that cannot be encoded
+/// is `InvalidSecretError`, which never quotes it.
 fn secret_bytes(secret: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
-    if let Ok(s) = secret.cast::<PyString>() {
-        return Ok(s.to_cow()?.as_bytes().to_vec());
-    }
     if let Ok(b) = secret.cast::<PyBytes>() {
         return Ok(b.as_bytes().to_vec());
     }
     if let Ok(b) = secret.cast::<PyByteArray>() {
         return Ok(b.to_vec());
     }
+    if secret.is_instance_of::<PyString>() {
+        return Ok(args::secret(secret, "a webhook secret", Secret::Webhook)?.into_bytes());
+    }
     Err(PyTypeError::new_err(format!(
         "a webhook secret must be str or bytes, not {}",
         secret.get_type().name()?
     )))
+}
+
+/// A declared `Content-Length`: a non-negative `int` (one past `u64` counts as `u64::MAX`,
+/// which is over any limit), or `None`.
+fn content_length(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    if !value.is_instance_of::<PyInt>() {
+        return Err(PyTypeError::new_err(format!(
+            "content_length must be int or None, not {}",
+            value.get_type().name()?
+        )));
+    }
+    match value.extract::<u64>() {
+        Ok(length) => Ok(Some(length)),
+        Err(_) if value.lt(0)? => Err(PyValueError::new_err("content_length must not be negative")),
+        Err(_) => Ok(Some(u64::MAX)),
+    }
+}
+
+/// The Python object for a verified event.
+fn event_object(py: Python<'_>, event: crate::Event) -> PyResult<WebhookEvent> {
+    let party = |p: crate::Party| {
+        Py::new(
+            py,
+            Party {
+                id: p.id,
+                channel_type: p.channel_type,
+            },
+        )
+    };
+    Ok(WebhookEvent {
+        timestamp: event.timestamp,
+        sender: party(event.sender)?,
+        recipient: party(event.recipient)?,
+        text: event.text,
+        body: PyBytes::new(py, &event.body).unbind(),
+        raw: PyOnceLock::new(),
+    })
 }
 
 /// A tolerance in seconds (a number or a `datetime.timedelta`).
@@ -248,22 +304,68 @@ impl Webhook {
                 inner.verify_event(&bytes, signature)
             };
             let event = result.map_err(|err| errors::webhook(py, &err))?;
-            let party = |p: &crate::Party| {
-                Py::new(
-                    py,
-                    Party {
-                        id: p.id.clone(),
-                        channel_type: p.channel_type.clone(),
-                    },
-                )
+            event_object(py, event)
+        })
+    }
+
+    /// The checks to make before reading a request's body: ``method`` must be ``"POST"``
+    /// (else ``MethodNotAllowedError``), and a declared ``content_length`` (``None`` when
+    /// the request declares none) must not exceed ``max_body_size`` (else
+    /// ``PayloadTooLargeError``). Then read at most ``max_body_size + 1`` bytes and pass
+    /// them to ``receive``. Each refusal carries the HTTP ``http_status`` and ``reason`` to
+    /// answer with.
+    #[pyo3(signature = (method, content_length))]
+    fn admit(
+        &self,
+        py: Python<'_>,
+        method: &Bound<'_, PyAny>,
+        content_length: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        guard(py, || {
+            let method = args::lossy(method, "the method")?;
+            let length = self::content_length(content_length)?;
+            self.inner
+                .admit(&method, length)
+                .map_err(|refusal| errors::refusal(py, &refusal))
+        })
+    }
+
+    /// Receives one HTTP delivery by the SDK's one policy: ``method`` must be ``"POST"``,
+    /// ``body`` (the bytes read, ``bytes``, ``bytearray`` or ``memoryview``) at most
+    /// ``max_body_size``, ``content_encoding`` (the header, or ``None``) none, ``identity``,
+    /// ``gzip`` or ``x-gzip``; the signature is verified over the decoded body, which is
+    /// only then parsed. Returns the ``WebhookEvent``; a refusal raises a
+    /// ``WebhookVerificationError`` subclass whose ``http_status`` and ``reason`` are the
+    /// answer to give.
+    #[pyo3(signature = (method, content_encoding, body, signature))]
+    fn receive(
+        &self,
+        py: Python<'_>,
+        method: &Bound<'_, PyAny>,
+        content_encoding: Option<&Bound<'_, PyAny>>,
+        body: &Bound<'_, PyAny>,
+        signature: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<WebhookEvent> {
+        guard(py, || {
+            let method = args::lossy(method, "the method")?;
+            let encoding = args::optional_lossy(content_encoding, "the Content-Encoding")?;
+            let signature = signature_text(signature)?;
+            let inner = &self.inner;
+            // The method is judged before the body is even looked at.
+            inner
+                .admit(&method, None)
+                .map_err(|refusal| errors::refusal(py, &refusal))?;
+            let bytes = body_bytes(body, inner.max_body_size())?;
+            let receive =
+                || inner.receive(&method, encoding.as_deref(), &bytes, signature.as_deref());
+            // A gzip body may decode to up to `max_body_size` bytes, whatever its size.
+            let result = if bytes.len() > DETACH_THRESHOLD || encoding.is_some() {
+                py.detach(receive)
+            } else {
+                receive()
             };
-            Ok(WebhookEvent {
-                timestamp: event.timestamp,
-                sender: party(&event.sender)?,
-                recipient: party(&event.recipient)?,
-                text: event.text.clone(),
-                raw: json::to_py(py, &event.raw)?.unbind(),
-            })
+            let event = result.map_err(|refusal| errors::refusal(py, &refusal))?;
+            event_object(py, event)
         })
     }
 

@@ -28,6 +28,32 @@ INBOUND_BODY = (
 )
 
 
+DJANGO_SECRET = "django-secret"
+
+
+def configure_django() -> None:
+    """Configures Django once per process, whichever module that uses it is imported first:
+    test_django's URLs and secret are the defaults, which other modules override."""
+    import django
+    from django.conf import settings
+
+    if settings.configured:
+        return
+    settings.configure(
+        DEBUG=False,
+        ALLOWED_HOSTS=["127.0.0.1", "testserver", "localhost"],
+        ROOT_URLCONF="test_django",
+        SECRET_KEY="test-only-django-secret-key",
+        MIDDLEWARE=[
+            "django.middleware.common.CommonMiddleware",
+            "django.middleware.csrf.CsrfViewMiddleware",
+        ],
+        CONNECTLY_WEBHOOK_SECRET=DJANGO_SECRET,
+        USE_TZ=True,
+    )
+    django.setup()
+
+
 def load_vectors(name: str) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = json.loads((VECTORS / name).read_text("utf-8"))["vectors"]
     return rows

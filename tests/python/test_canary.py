@@ -31,9 +31,12 @@ BODY = (
     f'{{"timestamp":"1639083206","sender":{{"id":"{CANARY_KEY}","channelType":"{CANARY_SECRET}"}},'
     '"recipient":{"id":"1","channelType":"whatsapp"}}'
 ).encode()
+# A reply that echoes the API key in every field: the client redacts the key it sent, the
+# kept `body` included. (It cannot recognise a secret it never had, such as the webhook
+# secret, in a reply: the server's own words are kept as they came.)
 ECHO = (
     f'{{"message":"echo {CANARY_KEY}","code":"{CANARY_KEY}","cntTraceId":"{CANARY_KEY}",'
-    f'"userMessage":"{CANARY_SECRET}"}}'
+    f'"userMessage":"{CANARY_KEY}"}}'
 )
 CLIENT_KINDS = {
     "Authentication",

@@ -7,30 +7,15 @@ import threading
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-import django
 import pytest
-from conftest import INBOUND_BODY
-from django.conf import settings
+from conftest import DJANGO_SECRET, INBOUND_BODY, configure_django
 
-SECRET = "django-secret"
+SECRET = DJANGO_SECRET
 
-if not settings.configured:
-    settings.configure(
-        DEBUG=False,
-        ALLOWED_HOSTS=["127.0.0.1", "testserver", "localhost"],
-        ROOT_URLCONF=__name__,
-        SECRET_KEY="test-only-django-secret-key",
-        MIDDLEWARE=[
-            "django.middleware.common.CommonMiddleware",
-            "django.middleware.csrf.CsrfViewMiddleware",
-        ],
-        CONNECTLY_WEBHOOK_SECRET=SECRET,
-        USE_TZ=True,
-    )
-    django.setup()
+configure_django()
 
 from django.http import HttpRequest, HttpResponse, JsonResponse  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
 import connectly  # noqa: E402
@@ -63,11 +48,18 @@ async def async_view(request: HttpRequest, event: connectly.WebhookEvent) -> Htt
     return HttpResponse("async ok")
 
 
+@connectly.django.webhook(secret=SECRET)
+def rereads(request: HttpRequest, event: connectly.WebhookEvent) -> HttpResponse:
+    RECEIVED.append((event, (request.body, request.read())))
+    return HttpResponse("ok")
+
+
 urlpatterns = [
     path("async", async_view),
     path("webhook", receive),
     path("hook/<slug:slug>", with_arg),
     path("small", small),
+    path("rereads", rereads),
 ]
 
 
@@ -165,3 +157,56 @@ def test_live_server_receives_a_mock_delivery() -> None:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+def test_the_view_can_read_the_body_again() -> None:
+    # Before: request.body raised RawPostDataException (the helper had read the stream).
+    compressed = gzip.compress(INBOUND_BODY)
+    response = Client().post(
+        "/rereads",
+        compressed,
+        content_type="application/json",
+        HTTP_CONTENT_ENCODING="gzip",
+        **signed(),
+    )
+    assert response.status_code == 200
+    [(event, again)] = RECEIVED
+    assert event.body == INBOUND_BODY
+    assert again == (compressed, compressed)
+
+
+def test_the_smaller_data_upload_max_memory_size_applies() -> None:
+    # Before: a 4 MiB delivery passed with the setting at 1 KiB.
+    body = INBOUND_BODY[:-1] + b',"pad":"' + b"x" * 4096 + b'"}'
+    with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1024):
+        response = Client().post("/webhook", body, content_type="text/plain", **signed(body))
+        assert response.status_code == 413
+        assert response.content == b"webhook body too large"
+        small_enough = Client().post(
+            "/webhook", INBOUND_BODY, content_type="text/plain", **signed()
+        )
+        assert small_enough.status_code == 200
+    with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=None):
+        response = Client().post("/webhook", body, content_type="text/plain", **signed(body))
+        assert response.status_code == 200
+    assert len(RECEIVED) == 2
+
+
+def test_a_lower_case_method_is_405() -> None:
+    # Django upper-cases request.method; the policy is case-sensitive.
+    response = Client().generic("post", "/webhook", INBOUND_BODY, "text/plain", **signed())
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert RECEIVED == []
+
+
+def test_an_unencodable_secret_is_not_quoted() -> None:
+    # Before: UnicodeEncodeError with the secret in its args.
+    lone = "whsec_SUPERSECRET_\udcff"
+    with override_settings(CONNECTLY_WEBHOOK_SECRET=lone):
+        with pytest.raises(connectly.InvalidSecretError) as caught:
+            Client().post("/webhook", INBOUND_BODY, content_type="text/plain", **signed())
+    error = caught.value
+    shown = [str(error), repr(error), repr(error.args), repr(vars(error))]
+    assert error.__cause__ is None
+    assert all("SUPERSEC" not in text for text in shown)

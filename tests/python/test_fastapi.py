@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gzip
-from typing import Annotated
+import json
+import math
+from typing import Annotated, Any
 
 from conftest import INBOUND_BODY
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.testclient import TestClient
 
 import connectly
@@ -33,6 +35,21 @@ async def receive(event: Event) -> dict[str, object]:
 
 @app.post("/small")
 def small(event: SmallEvent) -> dict[str, object]:
+    RECEIVED.append(event)
+    return {"ok": True}
+
+
+AGAIN: list[tuple[bytes, bytes, Any]] = []
+
+
+@app.post("/again")
+async def again(request: Request, event: Event) -> dict[str, object]:
+    AGAIN.append((event.body, await request.body(), event.raw))
+    return {"ok": True}
+
+
+@app.api_route("/any", methods=["GET", "POST", "PUT"])
+async def any_method(event: Event) -> dict[str, object]:
     RECEIVED.append(event)
     return {"ok": True}
 
@@ -77,4 +94,40 @@ def test_gzip_and_rotation() -> None:
             "/small", content=bomb, headers=headers(b"", **{"content-encoding": "gzip"})
         )
         assert response.status_code == 413
+    assert len(RECEIVED) == 1
+
+
+def test_the_endpoint_can_read_the_body_again() -> None:
+    # Before: `await request.body()` in the endpoint raised "Stream consumed".
+    AGAIN.clear()
+    compressed = gzip.compress(INBOUND_BODY)
+    with TestClient(app) as client:
+        response = client.post(
+            "/again", content=compressed, headers=headers(**{"content-encoding": "gzip"})
+        )
+    assert response.status_code == 200
+    assert [(body, again) for body, again, _ in AGAIN] == [(INBOUND_BODY, compressed)]
+
+
+def test_numbers_no_float_holds_keep_their_value_and_order() -> None:
+    AGAIN.clear()
+    body = INBOUND_BODY[:-1] + b',"n":123456789012345678901234567890,"f":1e400,"z":{"b":1,"a":2}}'
+    with TestClient(app) as client:
+        assert client.post("/again", content=body, headers=headers(body)).status_code == 200
+    [(_, _, raw)] = AGAIN
+    assert raw == json.loads(body)
+    assert raw["n"] == 123456789012345678901234567890
+    assert raw["f"] == math.inf
+    assert list(raw["z"]) == ["b", "a"]
+
+
+def test_other_methods_are_405_from_the_dependency() -> None:
+    RECEIVED.clear()
+    with TestClient(app) as client:
+        for method in ("GET", "PUT"):
+            response = client.request(method, "/any", content=INBOUND_BODY, headers=headers())
+            assert response.status_code == 405
+            assert response.headers["allow"] == "POST"
+            assert response.json() == {"detail": "method not allowed"}
+        assert client.post("/any", content=INBOUND_BODY, headers=headers()).status_code == 200
     assert len(RECEIVED) == 1

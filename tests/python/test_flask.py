@@ -4,12 +4,15 @@ deliveries from the mock; the test client covers gzip, size caps and refusals.""
 from __future__ import annotations
 
 import gzip
+import json
+import math
 import threading
 from typing import Any, Callable
 
 import flask
 import pytest
 from conftest import INBOUND_BODY, LiveServer
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 import connectly
 import connectly.flask
@@ -185,3 +188,137 @@ def test_size_caps(app_client: Any) -> None:
     )
     assert response.status_code == 413
     assert received == []
+
+
+def signed_headers(body: bytes = INBOUND_BODY) -> dict[str, str]:
+    return {"x-connectly-hmac-sha256": sign(body)}
+
+
+def test_body_read_by_a_before_request_hook_is_used() -> None:
+    # Before: the helper read request.stream after the hook had drained it: 403 for every
+    # genuine delivery.
+    app = flask.Flask("hooked")
+    hooked: list[bytes] = []
+    app.before_request(lambda: hooked.append(flask.request.get_data()) or None)
+    seen: list[bytes] = []
+
+    @app.post("/webhook")
+    @connectly.flask.webhook(SECRET)
+    def view(event: connectly.WebhookEvent) -> str:
+        seen.append(event.body)
+        return "ok"
+
+    response = app.test_client().post("/webhook", data=INBOUND_BODY, headers=signed_headers())
+    assert response.status_code == 200
+    assert hooked == [INBOUND_BODY]
+    assert seen == [INBOUND_BODY]
+
+
+def test_the_view_can_read_the_body_again() -> None:
+    app = flask.Flask("reread")
+    again: list[tuple[bytes, bytes]] = []
+
+    @app.post("/webhook")
+    @connectly.flask.webhook(SECRET)
+    def view(event: connectly.WebhookEvent) -> str:
+        again.append((flask.request.get_data(), flask.request.data))
+        return "ok"
+
+    compressed = gzip.compress(INBOUND_BODY)
+    headers = {**signed_headers(), "Content-Encoding": "gzip"}
+    response = app.test_client().post("/webhook", data=compressed, headers=headers)
+    assert response.status_code == 200
+    assert again == [(compressed, compressed)]
+
+
+def test_a_route_for_get_and_post_answers_get_with_405() -> None:
+    # Before: 403 (the GET reached the signature check).
+    app = flask.Flask("methods")
+
+    @app.route("/webhook", methods=["GET", "POST"])
+    @connectly.flask.webhook(SECRET)
+    def view(event: connectly.WebhookEvent) -> str:
+        return "ok"
+
+    response = app.test_client().get("/webhook", headers=signed_headers())
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "POST"
+    assert response.get_data() == b"method not allowed"
+
+
+class CountingStream:
+    """A request stream of ``size`` bytes that counts what was read from it."""
+
+    def __init__(self, size: int) -> None:
+        self.left = size
+        self.read_bytes = 0
+
+    def read(self, n: int = -1) -> bytes:
+        n = self.left if n is None or n < 0 else min(n, self.left)
+        self.left -= n
+        self.read_bytes += n
+        return b"x" * n
+
+
+@pytest.mark.parametrize("size", [1024, 1025, 10 * 1024 * 1024])
+def test_a_body_without_content_length_is_read_capped(size: int) -> None:
+    app = flask.Flask("streaming")
+    seen: list[bytes] = []
+
+    @app.post("/webhook")
+    @connectly.flask.webhook(SECRET, max_body_size=1024)
+    def view(event: connectly.WebhookEvent) -> str:
+        seen.append(event.body)
+        return "ok"
+
+    stream = CountingStream(size)
+    environ = EnvironBuilder("/webhook", method="POST", headers=signed_headers(b"x" * size))
+    request = environ.get_environ()
+    # No Content-Length, from a server that ends the stream itself (chunked, say).
+    request.pop("CONTENT_LENGTH", None)
+    request.update({"wsgi.input": stream, "wsgi.input_terminated": True})
+    _, status, _ = run_wsgi_app(app, request, buffered=True)
+    assert stream.read_bytes <= 1025
+    if size <= 1024:
+        # Read whole, then verified: x's are not an event.
+        assert stream.read_bytes == size
+        assert status.startswith("400 ")
+    else:
+        assert status.startswith("413 ")
+    assert seen == []
+
+
+def test_the_apps_smaller_max_content_length_applies() -> None:
+    app = flask.Flask("app-limit")
+    app.config["MAX_CONTENT_LENGTH"] = 100
+
+    @app.post("/webhook")
+    @connectly.flask.webhook(SECRET)
+    def view(event: connectly.WebhookEvent) -> str:
+        return "ok"
+
+    assert len(INBOUND_BODY) > 100
+    response = app.test_client().post("/webhook", data=INBOUND_BODY, headers=signed_headers())
+    assert response.status_code == 413
+    assert response.get_data() == b"webhook body too large"
+
+
+def test_numbers_no_float_holds_keep_their_value_and_order() -> None:
+    body = INBOUND_BODY[:-1] + b',"n":123456789012345678901234567890,"f":1e400,"z":{"b":1,"a":2}}'
+    app = flask.Flask("numbers")
+    raws: list[Any] = []
+
+    @app.post("/webhook")
+    @connectly.flask.webhook(SECRET)
+    def view(event: connectly.WebhookEvent) -> str:
+        raws.append(event.raw)
+        return "ok"
+
+    response = app.test_client().post("/webhook", data=body, headers=signed_headers(body))
+    assert response.status_code == 200
+    [raw] = raws
+    assert raw == json.loads(body)
+    assert raw["n"] == 123456789012345678901234567890
+    assert raw["f"] == math.inf
+    assert list(raw) == list(json.loads(body))
+    assert list(raw["z"]) == ["b", "a"]

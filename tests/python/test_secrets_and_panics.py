@@ -128,3 +128,100 @@ def test_panic_becomes_internal_error() -> None:
     assert isinstance(caught.value, connectly.ConnectlyError)
     assert caught.value.kind == "Internal"
     assert "PanicException" not in formatted(caught.value)
+
+
+# A secret that cannot be encoded as UTF-8: os.environ gives a lone surrogate like this one
+# for bytes that are not UTF-8. Before: UnicodeEncodeError, quoting it in args and `.object`.
+LONE = "whsec_SUPERSECRET_\udcff"
+UNPAIRED = "key-\ud800-SUPERSECRET"  # not even os.fsencode can encode this one
+
+
+def assert_hides(error: BaseException, secret: str) -> None:
+    """No text of `error` holds `secret` or any 8 characters of it, and nothing is chained."""
+    assert error.__cause__ is None
+    assert error.__context__ is None
+    texts = [str(error), repr(error), repr(error.args), formatted(error), repr(vars(error))]
+    pieces = {secret[i : i + 8] for i in range(len(secret) - 7)}
+    for text in texts:
+        for piece in pieces:
+            assert piece not in text, (piece, text)
+
+
+def unencodable_calls() -> list[tuple[Callable[[], Any], type[connectly.ConnectlyError], str]]:
+    config, secret = connectly.ConfigurationError, connectly.InvalidSecretError
+    return [
+        (lambda: connectly.Client(LONE, "b"), config, "api_key"),
+        (lambda: connectly.Client(api_key=UNPAIRED, business_id="b"), config, "api_key"),
+        (lambda: connectly.Client("k", LONE), config, "business_id"),
+        (lambda: connectly.Client("k", "b", base_url=LONE), config, "base_url"),
+        (lambda: connectly.AsyncClient(LONE, "b"), config, "api_key"),
+        (lambda: connectly.Webhook(LONE), secret, "webhook secret"),
+        (lambda: connectly.Webhook(["fine", LONE]), secret, "webhook secret"),
+        (lambda: connectly.Webhook((UNPAIRED,)), secret, "webhook secret"),
+        (lambda: MockServer(api_key=LONE), config, "api_key"),
+        (lambda: MockServer(business_id=LONE), config, "business_id"),
+        (lambda: MockServer(webhook_secret=LONE), secret, "webhook secret"),
+        (lambda: native.cli_main(["connectly", "send", "--api-key", UNPAIRED]), config, "argument"),
+    ]
+
+
+def test_unencodable_secrets_raise_without_quoting_them() -> None:
+    for call, error, argument in unencodable_calls():
+        with pytest.raises(error) as caught:
+            call()
+        assert argument in str(caught.value)
+        assert "UTF-8" in str(caught.value)
+        assert_hides(caught.value, LONE)
+        assert_hides(caught.value, UNPAIRED)
+
+
+def test_cli_args_pass_as_the_bytes_the_os_gave(capfd: pytest.CaptureFixture[str]) -> None:
+    # sys.argv's stand-in for a byte that is not UTF-8 is undone, and the CLI answers as the
+    # Rust binary does: a usage error (2) that quotes nothing.
+    capfd.readouterr()
+    assert native.cli_main(["connectly", "sign", "--secret", LONE, "-"]) == 2
+    out, err = capfd.readouterr()
+    assert "invalid UTF-8" in err
+    assert "SUPERSEC" not in out + err
+
+
+def test_helpers_with_an_unencodable_secret(clean_env: pytest.MonkeyPatch) -> None:
+    import flask
+
+    import connectly.flask
+
+    clean_env.setenv("CONNECTLY_WEBHOOK_SECRET", LONE)
+    app = flask.Flask("unencodable")
+    app.testing = True
+
+    def view(event: connectly.WebhookEvent) -> str:
+        return "ok"
+
+    app.post("/env", endpoint="env")(connectly.flask.webhook(view))
+    app.post("/argument", endpoint="argument")(connectly.flask.webhook(UNPAIRED)(view))
+    for path in ("/env", "/argument"):
+        with pytest.raises(connectly.InvalidSecretError) as caught:
+            app.test_client().post(path, data=INBOUND_BODY)
+        assert_hides(caught.value, LONE)
+        assert_hides(caught.value, UNPAIRED)
+    app.testing = False
+    response = app.test_client().post("/env", data=INBOUND_BODY)
+    assert response.status_code == 500
+
+
+def test_fastapi_with_an_unencodable_secret() -> None:
+    from fastapi import Depends, FastAPI
+    from fastapi.testclient import TestClient
+
+    import connectly.fastapi
+
+    app = FastAPI()
+    app.state.connectly_webhook_secret = LONE
+
+    @app.post("/webhook")
+    def receive(event: connectly.WebhookEvent = Depends(connectly.fastapi.webhook_event)) -> None:  # noqa: B008
+        pass
+
+    with TestClient(app) as client, pytest.raises(connectly.InvalidSecretError) as caught:
+        client.post("/webhook", content=INBOUND_BODY)
+    assert_hides(caught.value, LONE)

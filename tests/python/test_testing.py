@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import connectly
-from connectly.testing import DeliveryError, MockServer
+from connectly.testing import DeliveryError, MockServer, RecordedRequest
 
 
 def test_fixture_is_registered_by_the_entry_point(connectly_mock: MockServer) -> None:
@@ -113,3 +113,31 @@ def test_delivery_to_an_unreachable_receiver(connectly_mock: MockServer) -> None
     with pytest.raises(DeliveryError) as caught:
         connectly_mock.deliver_inbound("+15555550100", "hi")
     assert caught.value.kind == "Transport"
+
+
+def test_reprs_hide_secret_headers(connectly_mock: MockServer) -> None:
+    # Before: RecordedRequest's repr showed the x-api-key header.
+    client = connectly.Client(
+        connectly_mock.api_key, connectly_mock.business_id, base_url=connectly_mock.url
+    )
+    client.send_text("+15555555555", "one")
+    [request] = connectly_mock.requests()
+    assert request.header("x-api-key") == "mock-api-key"
+    for shown in (repr(request), str(request), repr(connectly_mock.requests())):
+        assert "mock-api-key" not in shown
+        assert "[REDACTED]" in shown
+    made = RecordedRequest(
+        "POST",
+        "/p",
+        [
+            ("Authorization", "Bearer token-1"),
+            ("COOKIE", "session=token-2"),
+            ("proxy-authorization", "Basic token-3"),
+            ("X-Api-Key", "token-4"),
+            ("X-Trace", "visible"),
+        ],
+        b"body-token-5",
+    )
+    assert "token-" not in repr(made)
+    assert "'X-Trace', 'visible'" in repr(made)
+    assert made.header("cookie") == "session=token-2"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import hmac
 import json
+import math
 import threading
 import time
 from datetime import timedelta
@@ -281,3 +283,135 @@ def test_verify_many_threads_share_one_webhook() -> None:
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_event_body_is_the_signed_bytes() -> None:
+    webhook = connectly.Webhook(SECRET)
+    event = webhook.verify_event(bytearray(INBOUND_BODY), webhook.sign(INBOUND_BODY))
+    assert type(event.body) is bytes
+    assert event.body == INBOUND_BODY
+
+
+def test_raw_is_what_json_loads_gives() -> None:
+    # Before: raw was converted from a serde Value: 1e400 refused the delivery, and key order
+    # was lost.
+    body = (
+        b'{"z":1e400,"big":123456789012345678901234567890,"timestamp":"1",'
+        b'"sender":{"id":"a","channelType":"sms","n":-1e999},'
+        b'"recipient":{"id":"b","channelType":"sms"},"m":{"y":1,"x":2.50}}'
+    )
+    webhook = connectly.Webhook(SECRET)
+    for event in (
+        webhook.verify_event(body, webhook.sign(body)),
+        webhook.receive("POST", None, body, webhook.sign(body)),
+    ):
+        expected = json.loads(body)
+        assert event.raw == expected
+        assert list(event.raw) == list(expected)
+        assert list(event.raw["m"]) == ["y", "x"]
+        assert event.raw["big"] == 123456789012345678901234567890
+        assert event.raw["z"] == math.inf
+        assert event.raw["sender"]["n"] == -math.inf
+        assert event.raw is event.raw  # parsed once
+
+
+def test_receive_follows_the_core_policy() -> None:
+    webhook = connectly.Webhook(SECRET, max_body_size=len(INBOUND_BODY))
+    signature = webhook.sign(INBOUND_BODY)
+    event = webhook.receive("POST", None, INBOUND_BODY, signature)
+    assert event.text == "TEST 11"
+    event = webhook.receive("POST", " X-Gzip ", gzip.compress(INBOUND_BODY), signature)
+    assert event.body == INBOUND_BODY
+    halves = gzip.compress(INBOUND_BODY[:50]) + gzip.compress(INBOUND_BODY[50:])
+    event = connectly.Webhook(SECRET).receive("POST", "gzip", memoryview(halves), signature)
+    assert event.body == INBOUND_BODY
+
+    cases: list[tuple[tuple[Any, ...], type[connectly.WebhookVerificationError], int, str]] = [
+        (("GET", None, INBOUND_BODY, None), connectly.MethodNotAllowedError, 405,
+         "method not allowed"),
+        (("post", None, INBOUND_BODY, signature), connectly.MethodNotAllowedError, 405,
+         "method not allowed"),
+        (("POST", "br", INBOUND_BODY, None), connectly.UnsupportedEncodingError, 415,
+         "unsupported content encoding"),
+        (("POST", "gzip", b"not gzip", signature), connectly.MalformedEncodingError, 400,
+         "malformed gzip body"),
+        (("POST", None, INBOUND_BODY + b" ", None), connectly.PayloadTooLargeError, 413,
+         "webhook body too large"),
+        (("POST", "gzip", gzip.compress(INBOUND_BODY + b" "), signature),
+         connectly.PayloadTooLargeError, 413, "webhook body too large"),
+        (("POST", None, INBOUND_BODY, None), connectly.MissingSignatureError, 403,
+         "invalid webhook signature"),
+        (("POST", None, INBOUND_BODY, "\udcff" * 44), connectly.MalformedSignatureError, 403,
+         "invalid webhook signature"),
+        (("POST", None, b"[]", webhook.sign(b"[]")), connectly.InvalidPayloadError, 400,
+         "invalid webhook payload"),
+        (("P\udcffST", "gzip\udcff", INBOUND_BODY, None), connectly.MethodNotAllowedError, 405,
+         "method not allowed"),
+    ]  # fmt: skip
+    for args, error, status, reason in cases:
+        with pytest.raises(error) as caught:
+            webhook.receive(*args)
+        assert type(caught.value) is error, args[:2]
+        assert caught.value.http_status == status, args[:2]
+        assert caught.value.reason == reason, args[:2]
+        assert caught.value.kind == error.kind
+        assert isinstance(caught.value, connectly.WebhookVerificationError)
+
+
+def test_admit_checks_the_method_and_the_declared_length() -> None:
+    webhook = connectly.Webhook(SECRET, max_body_size=100)
+    webhook.admit("POST", None)
+    webhook.admit("POST", 100)
+    for method, length, error, status in [
+        ("PUT", 1, connectly.MethodNotAllowedError, 405),
+        ("POST", 101, connectly.PayloadTooLargeError, 413),
+        ("POST", 2**70, connectly.PayloadTooLargeError, 413),
+    ]:
+        with pytest.raises(error) as caught:
+            webhook.admit(method, length)
+        assert caught.value.http_status == status
+    with pytest.raises(ValueError, match="negative"):
+        webhook.admit("POST", -1)
+    with pytest.raises(TypeError):
+        webhook.admit("POST", "5")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        webhook.admit(b"POST", None)  # type: ignore[arg-type]
+
+
+def test_verify_errors_carry_the_core_status_too() -> None:
+    webhook = connectly.Webhook(SECRET, max_body_size=10)
+    for call, status in [
+        (lambda: webhook.verify(INBOUND_BODY, None), 403),
+        (lambda: webhook.verify(INBOUND_BODY, webhook.sign(INBOUND_BODY)), 413),
+        (lambda: connectly.Webhook(SECRET).verify_event(b"{}", webhook.sign(b"{}")), 400),
+        (lambda: connectly.Webhook([]), 500),
+    ]:
+        with pytest.raises(connectly.WebhookVerificationError) as caught:
+            call()
+        assert caught.value.http_status == status
+
+
+def test_large_bodies_are_received_without_the_gil() -> None:
+    body = b'{"timestamp":"1","pad":"' + b"a" * (4 * 1024 * 1024) + b'"}'
+    webhook = connectly.Webhook(SECRET)
+    signature = webhook.sign(body)
+    compressed = gzip.compress(body)
+    stop = threading.Event()
+    ticks = [0]
+
+    def spin() -> None:
+        while not stop.is_set():
+            ticks[0] += 1
+
+    spinner = threading.Thread(target=spin)
+    spinner.start()
+    try:
+        for _ in range(3):
+            with pytest.raises(connectly.InvalidPayloadError):
+                webhook.receive("POST", None, body, signature)
+            with pytest.raises(connectly.InvalidPayloadError):
+                webhook.receive("POST", "gzip", compressed, signature)
+    finally:
+        stop.set()
+        spinner.join()
+    assert ticks[0] > 0
