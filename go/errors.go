@@ -7,7 +7,6 @@ import "C"
 
 import (
 	"errors"
-	"fmt"
 	"time"
 )
 
@@ -136,6 +135,18 @@ var statusErrors = map[C.enum_connectly_status]error{
 	C.CONNECTLY_ERROR_INTERNAL:                    ErrInternal,
 }
 
+// kindOf is the sentinel for a status the library returns; false for one it does not know.
+func kindOf(status int) (error, bool) {
+	kind, ok := statusErrors[C.enum_connectly_status(status)]
+	return kind, ok
+}
+
+// statusName is the library's name for a status, such as "CONNECTLY_ERROR_TIMEOUT";
+// "CONNECTLY_UNKNOWN_STATUS" for a number it does not define.
+func statusName(status int) string {
+	return C.GoString(C.connectly_status_name(C.connectly_status(status)))
+}
+
 // errorDetails is what the C library reports about one failure: the calling thread's last
 // error, or one message's outcome in a batch.
 type errorDetails struct {
@@ -168,7 +179,7 @@ func lastError(status C.enum_connectly_status) error {
 // makeError builds the error for a failure with status and its details: an *APIError for
 // the kinds the API answered, an *Error otherwise.
 func makeError(status C.enum_connectly_status, d errorDetails) error {
-	kind, ok := statusErrors[status]
+	kind, ok := kindOf(int(status))
 	if !ok {
 		kind = ErrInternal
 	}
@@ -192,7 +203,7 @@ func makeError(status C.enum_connectly_status, d errorDetails) error {
 	}
 	message := d.message
 	if message == "" {
-		message = fmt.Sprintf("status %s", C.GoString(C.connectly_status_name(C.connectly_status(status))))
+		message = "status " + statusName(int(status))
 	}
 	return &Error{
 		Message:  message,

@@ -3,11 +3,17 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::kind::ErrorKind;
+
 /// Everything that can go wrong when calling the Connectly API.
 ///
 /// No variant's text contains the API key, the request URL or a message's content.
+///
+/// Not `#[non_exhaustive]`, on purpose: every binding (the C status, the Python exception,
+/// the Go sentinel, the CLI exit code) maps each variant in an exhaustive `match`, so a new
+/// variant does not compile until every binding handles it. Adding one is a breaking change,
+/// made in a minor release while the crate is 0.x.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum Error {
     /// An input was refused before anything was sent.
     #[error(transparent)]
@@ -88,22 +94,27 @@ fn retry_after_text(retry_after: Option<Duration>) -> String {
 }
 
 impl Error {
-    /// A stable name for the kind of error, the same in every language binding
-    /// (`Validation`, `Authentication`, `RateLimited`, ...).
-    pub fn kind_name(&self) -> &'static str {
+    /// The kind of error, the same in every language binding: what the C status, the Python
+    /// exception class and the CLI exit code are mapped from.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Validation(_) => "Validation",
-            Error::Config(_) => "Config",
-            Error::Authentication(_) => "Authentication",
-            Error::RateLimited { .. } => "RateLimited",
-            Error::Api(_) => "Api",
-            Error::Server(_) => "Server",
-            Error::Redirect { .. } => "Redirect",
-            Error::Timeout { .. } => "Timeout",
-            Error::Transport { .. } => "Transport",
-            Error::Tls { .. } => "Tls",
-            Error::ResponseTooLarge { .. } => "ResponseTooLarge",
+            Error::Validation(_) => ErrorKind::Validation,
+            Error::Config(_) => ErrorKind::Config,
+            Error::Authentication(_) => ErrorKind::Authentication,
+            Error::RateLimited { .. } => ErrorKind::RateLimited,
+            Error::Api(_) => ErrorKind::Api,
+            Error::Server(_) => ErrorKind::Server,
+            Error::Redirect { .. } => ErrorKind::Redirect,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Transport { .. } => ErrorKind::Transport,
+            Error::Tls { .. } => ErrorKind::Tls,
+            Error::ResponseTooLarge { .. } => ErrorKind::ResponseTooLarge,
         }
+    }
+
+    /// The kind's name, such as `"RateLimited"` (`self.kind().name()`).
+    pub fn kind_name(&self) -> &'static str {
+        self.kind().name()
     }
 
     /// The API's error reply, for errors the API answered.

@@ -25,6 +25,7 @@ pub mod clock;
 mod error;
 mod event;
 pub mod ffi;
+mod kind;
 mod receive;
 mod recipient;
 mod response;
@@ -51,6 +52,7 @@ pub use client::{
 };
 pub use error::{ApiError, Error, ValidationError};
 pub use event::{Event, Party};
+pub use kind::{ErrorKind, RefusalKind};
 pub use receive::Refusal;
 pub use recipient::Recipient;
 pub use response::Response;

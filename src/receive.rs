@@ -27,13 +27,18 @@ use std::io::Read;
 use flate2::read::MultiGzDecoder;
 
 use crate::event::Event;
+use crate::kind::RefusalKind;
 use crate::webhook::{signature_in, SignatureHeader, Webhook, WebhookError};
 
 /// Why a delivery was refused; [`Refusal::status`] is the HTTP status to answer with.
 ///
 /// Like [`WebhookError`], no message quotes the body, the signature or a secret.
+///
+/// Not `#[non_exhaustive]`, on purpose: every binding (the C status, the Python exception,
+/// the Go sentinel, the CLI exit code) maps each variant in an exhaustive `match`, so a new
+/// variant does not compile until every binding handles it. Adding one is a breaking change,
+/// made in a minor release while the crate is 0.x.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum Refusal {
     /// The request's method was not `POST`: answer 405 with `Allow: POST`.
     #[error("only POST delivers webhook events")]
@@ -50,55 +55,66 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// The HTTP status for this refusal: 405, 413, 415, 400 or 403 (500 for a verifier that
-    /// could not be built, which `receive` itself never returns).
-    pub fn status(&self) -> u16 {
+    /// The refusal's kind: what every binding maps on.
+    pub fn kind(&self) -> RefusalKind {
         match self {
-            Self::MethodNotAllowed => 405,
-            Self::UnsupportedEncoding => 415,
-            Self::MalformedEncoding => 400,
-            Self::Webhook(error) => match error {
-                WebhookError::MissingSignature
-                | WebhookError::MalformedSignature
-                | WebhookError::InvalidSignature
-                | WebhookError::TimestampOutsideTolerance { .. } => 403,
-                WebhookError::PayloadTooLarge { .. } => 413,
-                WebhookError::InvalidPayload(_) => 400,
-                WebhookError::InvalidSecret(_) => 500,
-            },
+            Self::MethodNotAllowed => RefusalKind::MethodNotAllowed,
+            Self::UnsupportedEncoding => RefusalKind::UnsupportedEncoding,
+            Self::MalformedEncoding => RefusalKind::MalformedEncoding,
+            Self::Webhook(error) => error.kind(),
         }
     }
 
-    /// The refusal's kind, such as `"MethodNotAllowed"` or `"InvalidSignature"`: the name
-    /// every binding and the shared vectors use.
+    /// The HTTP status for this refusal: 405, 413, 415, 400 or 403 (500 for a verifier that
+    /// could not be built, which `receive` itself never returns).
+    pub fn status(&self) -> u16 {
+        self.kind().status()
+    }
+
+    /// The refusal's kind name, such as `"MethodNotAllowed"` or `"InvalidSignature"`: the
+    /// name every binding and the shared vectors use.
     pub fn kind_name(&self) -> &'static str {
-        match self {
-            Self::MethodNotAllowed => "MethodNotAllowed",
-            Self::UnsupportedEncoding => "UnsupportedEncoding",
-            Self::MalformedEncoding => "MalformedEncoding",
-            Self::Webhook(error) => error.kind_name(),
-        }
+        self.kind().name()
     }
 
     /// A short, fixed text for the response body (never a quote of the request).
     pub fn reason(&self) -> &'static str {
+        self.kind().reason()
+    }
+}
+
+impl RefusalKind {
+    /// The HTTP status a receiver answers a refusal of this kind with.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::MethodNotAllowed => 405,
+            Self::UnsupportedEncoding => 415,
+            Self::MalformedEncoding | Self::InvalidPayload => 400,
+            Self::MissingSignature
+            | Self::MalformedSignature
+            | Self::InvalidSignature
+            | Self::TimestampOutsideTolerance => 403,
+            Self::PayloadTooLarge => 413,
+            Self::InvalidSecret => 500,
+        }
+    }
+
+    /// A short, fixed response text for a refusal of this kind.
+    pub fn reason(self) -> &'static str {
         match self {
             Self::MethodNotAllowed => "method not allowed",
             Self::UnsupportedEncoding => "unsupported content encoding",
             Self::MalformedEncoding => "malformed gzip body",
-            Self::Webhook(error) => match error {
-                WebhookError::PayloadTooLarge { .. } => "webhook body too large",
-                WebhookError::InvalidPayload(_) => "invalid webhook payload",
-                WebhookError::InvalidSecret(_) => "webhook receiver misconfigured",
-                WebhookError::MissingSignature
-                | WebhookError::MalformedSignature
-                | WebhookError::InvalidSignature
-                | WebhookError::TimestampOutsideTolerance { .. } => "invalid webhook signature",
-            },
+            Self::PayloadTooLarge => "webhook body too large",
+            Self::InvalidPayload => "invalid webhook payload",
+            Self::InvalidSecret => "webhook receiver misconfigured",
+            Self::MissingSignature
+            | Self::MalformedSignature
+            | Self::InvalidSignature
+            | Self::TimestampOutsideTolerance => "invalid webhook signature",
         }
     }
 }
-
 /// The transport encodings a delivery may arrive in.
 enum Encoding {
     Identity,

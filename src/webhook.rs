@@ -17,6 +17,7 @@ use subtle::{Choice, ConstantTimeEq};
 
 use crate::clock::{Clock, SystemClock};
 use crate::event::{self, Event};
+use crate::kind::RefusalKind;
 
 /// The header that carries a delivery's signature (HTTP header names are case-insensitive).
 pub const SIGNATURE_HEADER: &str = "x-connectly-hmac-sha256";
@@ -32,8 +33,12 @@ const ENCODED_TAG_LEN: usize = 44;
 /// No message contains the secret, the signature or the body: the reasons are fixed phrases
 /// and numbers (sizes, durations). [`WebhookError::kind_name`] gives the variant's name, which
 /// is the error kind shared by every language binding.
+///
+/// Not `#[non_exhaustive]`, on purpose: every binding (the C status, the Python exception,
+/// the Go sentinel, the CLI exit code) maps each variant in an exhaustive `match`, so a new
+/// variant does not compile until every binding handles it. Adding one is a breaking change,
+/// made in a minor release while the crate is 0.x.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum WebhookError {
     /// The signature header was absent, empty, or only whitespace.
     #[error("the webhook signature header is missing or empty")]
@@ -77,18 +82,23 @@ pub enum WebhookError {
 }
 
 impl WebhookError {
-    /// The variant's name, such as `"InvalidSignature"`: the error kind every binding (C, Go,
-    /// Python) maps on. Stable across releases.
-    pub fn kind_name(&self) -> &'static str {
+    /// The kind of error: what every binding (C, Go, Python) maps on.
+    pub fn kind(&self) -> RefusalKind {
         match self {
-            Self::MissingSignature => "MissingSignature",
-            Self::MalformedSignature => "MalformedSignature",
-            Self::InvalidSignature => "InvalidSignature",
-            Self::PayloadTooLarge { .. } => "PayloadTooLarge",
-            Self::InvalidPayload(_) => "InvalidPayload",
-            Self::InvalidSecret(_) => "InvalidSecret",
-            Self::TimestampOutsideTolerance { .. } => "TimestampOutsideTolerance",
+            Self::MissingSignature => RefusalKind::MissingSignature,
+            Self::MalformedSignature => RefusalKind::MalformedSignature,
+            Self::InvalidSignature => RefusalKind::InvalidSignature,
+            Self::PayloadTooLarge { .. } => RefusalKind::PayloadTooLarge,
+            Self::InvalidPayload(_) => RefusalKind::InvalidPayload,
+            Self::InvalidSecret(_) => RefusalKind::InvalidSecret,
+            Self::TimestampOutsideTolerance { .. } => RefusalKind::TimestampOutsideTolerance,
         }
+    }
+
+    /// The variant's name, such as `"InvalidSignature"` (`self.kind().name()`). Stable across
+    /// releases.
+    pub fn kind_name(&self) -> &'static str {
+        self.kind().name()
     }
 }
 

@@ -17,6 +17,7 @@ __all__ = [
     "WebhookEvent",
     "_MockServer",
     "__version__",
+    "_error_classes",
     "_test_panic",
     "cli_main",
 ]
@@ -210,3 +211,4 @@ class _MockServer:
 
 def cli_main(args: list[str]) -> int: ...
 def _test_panic() -> None: ...
+def _error_classes() -> list[tuple[str, type[Exception]]]: ...

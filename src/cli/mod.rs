@@ -86,7 +86,7 @@ impl From<crate::Error> for Failed {
             E::Tls { .. } | E::Redirect { .. } => {
                 (Exit::Network, "\nhint: check CONNECTLY_BASE_URL")
             }
-            _ => (Exit::Refused, ""),
+            E::Api(_) => (Exit::Refused, ""),
         };
         Failed::new(exit, format!("{err}{hint}"))
     }

@@ -27,7 +27,12 @@ fn webhook(secret: &str) -> Result<Webhook, Failed> {
 fn rejected(err: WebhookError) -> Failed {
     let exit = match err {
         WebhookError::InvalidSecret(_) => Exit::Invalid,
-        _ => Exit::BadSignature,
+        WebhookError::MissingSignature
+        | WebhookError::MalformedSignature
+        | WebhookError::InvalidSignature
+        | WebhookError::PayloadTooLarge { .. }
+        | WebhookError::InvalidPayload(_)
+        | WebhookError::TimestampOutsideTolerance { .. } => Exit::BadSignature,
     };
     Failed::new(
         exit,

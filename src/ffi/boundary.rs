@@ -32,8 +32,8 @@ impl Failure {
             Failure::Null(_) => connectly_status::CONNECTLY_ERROR_NULL_ARGUMENT,
             Failure::Invalid(_) => connectly_status::CONNECTLY_ERROR_INVALID_ARGUMENT,
             Failure::Core(error) => connectly_status::of_error(error),
-            Failure::Webhook(error) => connectly_status::of_webhook_error(error),
-            Failure::Refusal(refusal) => connectly_status::of_refusal(refusal),
+            Failure::Webhook(error) => connectly_status::of_refusal_kind(error.kind()),
+            Failure::Refusal(refusal) => connectly_status::of_refusal_kind(refusal.kind()),
             Failure::Internal(_) => connectly_status::CONNECTLY_ERROR_INTERNAL,
         }
     }

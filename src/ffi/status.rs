@@ -2,7 +2,7 @@
 
 use std::os::raw::{c_char, c_uint};
 
-use crate::{Error, Refusal, WebhookError};
+use crate::{Error, ErrorKind, RefusalKind};
 
 /// The outcome of a call: `CONNECTLY_OK` (0) or the kind of failure.
 ///
@@ -131,48 +131,41 @@ impl connectly_status {
 
     /// The status for a core error: the one mapping of `connectly::Error` kinds.
     pub(crate) fn of_error(error: &Error) -> Self {
-        match error {
-            Error::Validation(_) => S::CONNECTLY_ERROR_VALIDATION,
-            Error::Config(_) => S::CONNECTLY_ERROR_CONFIG,
-            Error::Authentication(_) => S::CONNECTLY_ERROR_AUTHENTICATION,
-            Error::RateLimited { .. } => S::CONNECTLY_ERROR_RATE_LIMITED,
-            Error::Api(_) => S::CONNECTLY_ERROR_API,
-            Error::Server(_) => S::CONNECTLY_ERROR_SERVER,
-            Error::Redirect { .. } => S::CONNECTLY_ERROR_REDIRECT,
-            Error::Timeout { .. } => S::CONNECTLY_ERROR_TIMEOUT,
-            Error::Transport { .. } => S::CONNECTLY_ERROR_TRANSPORT,
-            Error::Tls { .. } => S::CONNECTLY_ERROR_TLS,
-            Error::ResponseTooLarge { .. } => S::CONNECTLY_ERROR_RESPONSE_TOO_LARGE,
-            // `Error` is non-exhaustive: a kind added to the core later is still an error.
-            #[allow(unreachable_patterns)]
-            _ => S::CONNECTLY_ERROR_INTERNAL,
+        Self::of_error_kind(error.kind())
+    }
+
+    /// The status for each kind of client error.
+    pub(crate) fn of_error_kind(kind: ErrorKind) -> Self {
+        match kind {
+            ErrorKind::Validation => S::CONNECTLY_ERROR_VALIDATION,
+            ErrorKind::Config => S::CONNECTLY_ERROR_CONFIG,
+            ErrorKind::Authentication => S::CONNECTLY_ERROR_AUTHENTICATION,
+            ErrorKind::RateLimited => S::CONNECTLY_ERROR_RATE_LIMITED,
+            ErrorKind::Api => S::CONNECTLY_ERROR_API,
+            ErrorKind::Server => S::CONNECTLY_ERROR_SERVER,
+            ErrorKind::Redirect => S::CONNECTLY_ERROR_REDIRECT,
+            ErrorKind::Timeout => S::CONNECTLY_ERROR_TIMEOUT,
+            ErrorKind::Transport => S::CONNECTLY_ERROR_TRANSPORT,
+            ErrorKind::Tls => S::CONNECTLY_ERROR_TLS,
+            ErrorKind::ResponseTooLarge => S::CONNECTLY_ERROR_RESPONSE_TOO_LARGE,
         }
     }
 
-    /// The status for a webhook error: the one mapping of `connectly::WebhookError` kinds.
-    pub(crate) fn of_webhook_error(error: &WebhookError) -> Self {
-        match error {
-            WebhookError::MissingSignature => S::CONNECTLY_ERROR_MISSING_SIGNATURE,
-            WebhookError::MalformedSignature => S::CONNECTLY_ERROR_MALFORMED_SIGNATURE,
-            WebhookError::InvalidSignature => S::CONNECTLY_ERROR_INVALID_SIGNATURE,
-            WebhookError::PayloadTooLarge { .. } => S::CONNECTLY_ERROR_PAYLOAD_TOO_LARGE,
-            WebhookError::InvalidPayload(_) => S::CONNECTLY_ERROR_INVALID_PAYLOAD,
-            WebhookError::InvalidSecret(_) => S::CONNECTLY_ERROR_INVALID_SECRET,
-            WebhookError::TimestampOutsideTolerance { .. } => {
+    /// The status for each kind of refused delivery or webhook error.
+    pub(crate) fn of_refusal_kind(kind: RefusalKind) -> Self {
+        match kind {
+            RefusalKind::MethodNotAllowed => S::CONNECTLY_ERROR_METHOD_NOT_ALLOWED,
+            RefusalKind::UnsupportedEncoding => S::CONNECTLY_ERROR_UNSUPPORTED_ENCODING,
+            RefusalKind::MalformedEncoding => S::CONNECTLY_ERROR_MALFORMED_ENCODING,
+            RefusalKind::MissingSignature => S::CONNECTLY_ERROR_MISSING_SIGNATURE,
+            RefusalKind::MalformedSignature => S::CONNECTLY_ERROR_MALFORMED_SIGNATURE,
+            RefusalKind::InvalidSignature => S::CONNECTLY_ERROR_INVALID_SIGNATURE,
+            RefusalKind::PayloadTooLarge => S::CONNECTLY_ERROR_PAYLOAD_TOO_LARGE,
+            RefusalKind::InvalidPayload => S::CONNECTLY_ERROR_INVALID_PAYLOAD,
+            RefusalKind::InvalidSecret => S::CONNECTLY_ERROR_INVALID_SECRET,
+            RefusalKind::TimestampOutsideTolerance => {
                 S::CONNECTLY_ERROR_TIMESTAMP_OUTSIDE_TOLERANCE
             }
-            #[allow(unreachable_patterns)]
-            _ => S::CONNECTLY_ERROR_INTERNAL,
-        }
-    }
-
-    /// The status for a refused delivery: the one mapping of `connectly::Refusal` kinds.
-    pub(crate) fn of_refusal(refusal: &Refusal) -> Self {
-        match refusal {
-            Refusal::MethodNotAllowed => S::CONNECTLY_ERROR_METHOD_NOT_ALLOWED,
-            Refusal::UnsupportedEncoding => S::CONNECTLY_ERROR_UNSUPPORTED_ENCODING,
-            Refusal::MalformedEncoding => S::CONNECTLY_ERROR_MALFORMED_ENCODING,
-            Refusal::Webhook(error) => Self::of_webhook_error(error),
         }
     }
 }
@@ -260,6 +253,36 @@ mod tests {
         // SAFETY: `connectly_version` returns a static NUL-terminated string.
         let version = unsafe { CStr::from_ptr(connectly_version()) };
         assert_eq!(version.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+    }
+
+    /// Every kind of failure has its own status, named after it: the mapping the header
+    /// documents, checked for every kind the core has.
+    #[test]
+    fn every_kind_maps_to_the_status_named_after_it() {
+        let screaming = |name: &str| {
+            let mut out = String::from("CONNECTLY_ERROR_");
+            for (i, c) in name.chars().enumerate() {
+                if c.is_ascii_uppercase() && i > 0 {
+                    out.push('_');
+                }
+                out.push(c.to_ascii_uppercase());
+            }
+            out
+        };
+        let mut seen = std::collections::HashSet::new();
+        let statuses = ErrorKind::ALL
+            .iter()
+            .map(|k| (k.name(), connectly_status::of_error_kind(*k)))
+            .chain(
+                RefusalKind::ALL
+                    .iter()
+                    .map(|k| (k.name(), connectly_status::of_refusal_kind(*k))),
+            );
+        for (name, status) in statuses {
+            assert_eq!(format!("{status:?}"), screaming(name));
+            assert!(seen.insert(status), "{name} shares its status");
+        }
+        assert_eq!(seen.len(), ErrorKind::ALL.len() + RefusalKind::ALL.len());
     }
 
     #[test]

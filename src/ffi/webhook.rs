@@ -371,7 +371,7 @@ fn call_answering(body: impl FnOnce() -> Result<(), Failure>) -> (connectly_stat
         answer = match &result {
             Ok(()) => 200,
             Err(Failure::Refusal(refusal)) => refusal.status(),
-            Err(Failure::Webhook(error)) => Refusal::Webhook(error.clone()).status(),
+            Err(Failure::Webhook(error)) => error.kind().status(),
             Err(
                 Failure::Null(_) | Failure::Invalid(_) | Failure::Core(_) | Failure::Internal(_),
             ) => 500,

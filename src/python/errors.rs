@@ -4,31 +4,92 @@
 //! typed attributes and pickle like any exception); they are looked up once per process.
 
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyModule};
+use pyo3::types::{PyDict, PyType};
 
 use crate::mock::MockError;
-use crate::{Error, Refusal, WebhookError};
+use crate::{Error, ErrorKind, Refusal, RefusalKind, WebhookError};
 
-/// The module that defines the exception classes.
-static ERRORS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
-
-fn errors_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
-    ERRORS
-        .get_or_try_init(py, || py.import("connectly._errors").map(Bound::unbind))
-        .map(|module| module.bind(py))
+/// The exception classes of `connectly/_errors.py`, bound once (pyo3 caches each lookup).
+mod classes {
+    pyo3::import_exception!(connectly._errors, ConnectlyError);
+    pyo3::import_exception!(connectly._errors, ValidationError);
+    pyo3::import_exception!(connectly._errors, ConfigurationError);
+    pyo3::import_exception!(connectly._errors, APIError);
+    pyo3::import_exception!(connectly._errors, AuthenticationError);
+    pyo3::import_exception!(connectly._errors, RateLimitError);
+    pyo3::import_exception!(connectly._errors, ServerError);
+    pyo3::import_exception!(connectly._errors, TransportError);
+    pyo3::import_exception!(connectly._errors, TimeoutError);
+    pyo3::import_exception!(connectly._errors, MethodNotAllowedError);
+    pyo3::import_exception!(connectly._errors, UnsupportedEncodingError);
+    pyo3::import_exception!(connectly._errors, MalformedEncodingError);
+    pyo3::import_exception!(connectly._errors, MissingSignatureError);
+    pyo3::import_exception!(connectly._errors, MalformedSignatureError);
+    pyo3::import_exception!(connectly._errors, InvalidSignatureError);
+    pyo3::import_exception!(connectly._errors, PayloadTooLargeError);
+    pyo3::import_exception!(connectly._errors, InvalidPayloadError);
+    pyo3::import_exception!(connectly._errors, InvalidSecretError);
+    pyo3::import_exception!(connectly._errors, TimestampOutsideToleranceError);
+    pyo3::import_exception!(connectly._errors, DeliveryError);
+    pyo3::import_exception!(connectly._errors, InternalError);
 }
 
-/// Instantiates `connectly._errors.<class>(message, **fields)` as a Python exception. Should
-/// that fail (it cannot, short of a broken installation), the failure itself is raised.
-fn raise(py: Python<'_>, class: &str, message: String, fields: &Bound<'_, PyDict>) -> PyErr {
-    let made = errors_module(py)
-        .and_then(|module| module.getattr(class))
-        .and_then(|class| class.call((message,), Some(fields)));
-    match made {
+use pyo3::PyTypeInfo;
+
+/// The exception class for each kind of client error.
+pub(crate) fn error_class(py: Python<'_>, kind: ErrorKind) -> Bound<'_, PyType> {
+    match kind {
+        ErrorKind::Validation => classes::ValidationError::type_object(py),
+        ErrorKind::Config => classes::ConfigurationError::type_object(py),
+        ErrorKind::Authentication => classes::AuthenticationError::type_object(py),
+        ErrorKind::RateLimited => classes::RateLimitError::type_object(py),
+        ErrorKind::Api => classes::APIError::type_object(py),
+        ErrorKind::Server => classes::ServerError::type_object(py),
+        ErrorKind::Timeout => classes::TimeoutError::type_object(py),
+        ErrorKind::Redirect
+        | ErrorKind::Transport
+        | ErrorKind::Tls
+        | ErrorKind::ResponseTooLarge => classes::TransportError::type_object(py),
+    }
+}
+
+/// The exception class for each kind of refused delivery or webhook error.
+pub(crate) fn refusal_class(py: Python<'_>, kind: RefusalKind) -> Bound<'_, PyType> {
+    match kind {
+        RefusalKind::MethodNotAllowed => classes::MethodNotAllowedError::type_object(py),
+        RefusalKind::UnsupportedEncoding => classes::UnsupportedEncodingError::type_object(py),
+        RefusalKind::MalformedEncoding => classes::MalformedEncodingError::type_object(py),
+        RefusalKind::MissingSignature => classes::MissingSignatureError::type_object(py),
+        RefusalKind::MalformedSignature => classes::MalformedSignatureError::type_object(py),
+        RefusalKind::InvalidSignature => classes::InvalidSignatureError::type_object(py),
+        RefusalKind::PayloadTooLarge => classes::PayloadTooLargeError::type_object(py),
+        RefusalKind::InvalidPayload => classes::InvalidPayloadError::type_object(py),
+        RefusalKind::InvalidSecret => classes::InvalidSecretError::type_object(py),
+        RefusalKind::TimestampOutsideTolerance => {
+            classes::TimestampOutsideToleranceError::type_object(py)
+        }
+    }
+}
+
+/// Instantiates `class(message, **fields)` as a Python exception. Should that fail (it
+/// cannot, short of a broken installation), the failure itself is raised.
+fn raise(class: &Bound<'_, PyType>, message: String, fields: &Bound<'_, PyDict>) -> PyErr {
+    match class.call((message,), Some(fields)) {
         Ok(value) => PyErr::from_value(value),
         Err(err) => err,
     }
+}
+
+/// Every kind's name and exception class, for a test that checks the whole mapping.
+#[pyfunction]
+pub(crate) fn _error_classes(py: Python<'_>) -> Vec<(&'static str, Bound<'_, PyType>)> {
+    let errors = ErrorKind::ALL
+        .iter()
+        .map(|kind| (kind.name(), error_class(py, *kind)));
+    let refusals = RefusalKind::ALL
+        .iter()
+        .map(|kind| (kind.name(), refusal_class(py, *kind)));
+    errors.chain(refusals).collect()
 }
 
 /// Sets `fields[key] = value`, ignoring the (impossible) failure of a fresh dict's insert.
@@ -39,17 +100,6 @@ fn put<'py, V: IntoPyObject<'py>>(fields: &Bound<'py, PyDict>, key: &str, value:
 /// A client error as the matching `connectly` exception, with its fields.
 pub(crate) fn client(py: Python<'_>, err: &Error) -> PyErr {
     let kind = err.kind_name();
-    let class = match kind {
-        "Validation" => "ValidationError",
-        "Config" => "ConfigurationError",
-        "Authentication" => "AuthenticationError",
-        "RateLimited" => "RateLimitError",
-        "Api" => "APIError",
-        "Server" => "ServerError",
-        "Timeout" => "TimeoutError",
-        "Redirect" | "Transport" | "Tls" | "ResponseTooLarge" => "TransportError",
-        _ => "ConnectlyError",
-    };
     let fields = PyDict::new(py);
     put(&fields, "kind", kind);
     put(&fields, "attempts", err.attempts());
@@ -70,7 +120,7 @@ pub(crate) fn client(py: Python<'_>, err: &Error) -> PyErr {
     if let Error::Validation(v) = err {
         put(&fields, "field", v.field);
     }
-    raise(py, class, err.to_string(), &fields)
+    raise(&error_class(py, err.kind()), err.to_string(), &fields)
 }
 
 /// A webhook error as the matching `connectly.WebhookVerificationError` subclass (see
@@ -83,22 +133,8 @@ pub(crate) fn webhook(py: Python<'_>, err: &WebhookError) -> PyErr {
 /// `connectly.WebhookVerificationError` subclass, carrying the core's `http_status`
 /// ([`Refusal::status`]) and `reason` ([`Refusal::reason`]): what a helper answers with.
 pub(crate) fn refusal(py: Python<'_>, refusal: &Refusal) -> PyErr {
-    let kind = refusal.kind_name();
-    let class = match kind {
-        "MethodNotAllowed" => "MethodNotAllowedError",
-        "UnsupportedEncoding" => "UnsupportedEncodingError",
-        "MalformedEncoding" => "MalformedEncodingError",
-        "MissingSignature" => "MissingSignatureError",
-        "MalformedSignature" => "MalformedSignatureError",
-        "InvalidSignature" => "InvalidSignatureError",
-        "PayloadTooLarge" => "PayloadTooLargeError",
-        "InvalidPayload" => "InvalidPayloadError",
-        "InvalidSecret" => "InvalidSecretError",
-        "TimestampOutsideTolerance" => "TimestampOutsideToleranceError",
-        _ => "WebhookVerificationError",
-    };
     let fields = PyDict::new(py);
-    put(&fields, "kind", kind);
+    put(&fields, "kind", refusal.kind_name());
     put(&fields, "http_status", refusal.status());
     put(&fields, "reason", refusal.reason());
     match refusal {
@@ -112,7 +148,11 @@ pub(crate) fn refusal(py: Python<'_>, refusal: &Refusal) -> PyErr {
         }
         _ => {}
     }
-    raise(py, class, refusal.to_string(), &fields)
+    raise(
+        &refusal_class(py, refusal.kind()),
+        refusal.to_string(),
+        &fields,
+    )
 }
 
 /// A failed mock delivery as `connectly.testing.DeliveryError`.
@@ -130,14 +170,22 @@ pub(crate) fn delivery(py: Python<'_>, err: &MockError) -> PyErr {
         _ => "Delivery",
     };
     put(&fields, "kind", kind);
-    raise(py, "DeliveryError", err.to_string(), &fields)
+    raise(
+        &classes::DeliveryError::type_object(py),
+        err.to_string(),
+        &fields,
+    )
 }
 
 /// A mock that could not start (or a bad argument to it), as `connectly.ConnectlyError`.
 pub(crate) fn mock_io(py: Python<'_>, err: &std::io::Error) -> PyErr {
     let fields = PyDict::new(py);
     put(&fields, "kind", "Mock");
-    raise(py, "ConnectlyError", format!("mock server: {err}"), &fields)
+    raise(
+        &classes::ConnectlyError::type_object(py),
+        format!("mock server: {err}"),
+        &fields,
+    )
 }
 
 /// `connectly.InternalError`: a bug in the SDK (a Rust panic). The panic's message is not
@@ -146,8 +194,7 @@ pub(crate) fn internal(py: Python<'_>) -> PyErr {
     let fields = PyDict::new(py);
     put(&fields, "kind", "Internal");
     raise(
-        py,
-        "InternalError",
+        &classes::InternalError::type_object(py),
         "internal error in the connectly extension (a bug: please report it)".to_owned(),
         &fields,
     )

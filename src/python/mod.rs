@@ -90,5 +90,6 @@ fn connectly_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<mock::NativeMockServer>()?;
     m.add_function(wrap_pyfunction!(cli_main, m)?)?;
     m.add_function(wrap_pyfunction!(_test_panic, m)?)?;
+    m.add_function(wrap_pyfunction!(errors::_error_classes, m)?)?;
     Ok(())
 }
