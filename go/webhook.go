@@ -16,15 +16,17 @@ import (
 )
 
 // DefaultMaxBodySize is the largest delivery body verified unless SetMaxBodySize says
-// otherwise: 5 MiB.
-const DefaultMaxBodySize = 5 * 1024 * 1024
+// otherwise: 5 MiB, the library's own default.
+const DefaultMaxBodySize = C.CONNECTLY_DEFAULT_MAX_BODY_SIZE
 
 // Webhook verifies Connectly's webhook deliveries with one to eight secrets (newest first,
 // for rotation), their HMAC keys prepared once. Safe for concurrent use. Close it when
 // done; use after Close returns ErrClosed.
 type Webhook struct {
-	mu          sync.RWMutex
-	ptr         *C.connectly_webhook
+	mu  sync.RWMutex
+	ptr *C.connectly_webhook
+	// options are the verifier's settings; a change derives a new verifier from them.
+	options     C.connectly_webhook_options
 	maxBodySize int
 }
 
@@ -108,46 +110,59 @@ func (w *Webhook) Close() error {
 	return nil
 }
 
-// SetMaxBodySize sets the largest body verified, in bytes (default 5 MiB); a larger one is
-// ErrPayloadTooLarge, refused before hashing. Handler reads at most one byte more. Any
-// non-negative int is accepted (math.MaxInt: no practical limit).
+// SetMaxBodySize sets the largest body verified, in bytes (default 5 MiB; 0 selects the
+// default); a larger one is ErrPayloadTooLarge, refused before hashing. Handler reads at most
+// one byte more. Any non-negative int is accepted (math.MaxInt: no practical limit).
 func (w *Webhook) SetMaxBodySize(n int) error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.ptr == nil {
-		return ErrClosed
-	}
 	if n < 0 {
 		return &Error{Message: "the body size limit must not be negative", kind: ErrConfig}
 	}
-	// Exact: an int never exceeds a size_t.
-	err := withThread(func() error {
-		return lastError(C.connectly_webhook_set_max_body_size(w.ptr, C.size_t(n)))
-	})
-	runtime.KeepAlive(w)
-	if err == nil {
-		w.maxBodySize = n
+	if n == 0 {
+		n = DefaultMaxBodySize
 	}
-	return err
+	return w.derive(func(o *C.connectly_webhook_options) {
+		o.max_body_size = C.size_t(n) // exact: an int never exceeds a size_t
+	}, n)
 }
 
 // SetTolerance turns on replay protection: a delivery's timestamp must then be within d of
 // the current time, else ErrTimestampOutsideTolerance. Off by default. Timestamps are whole
 // seconds, and so is the tolerance: d is rounded up (900 ms is 1 s; only 0 is 0 s).
 func (w *Webhook) SetTolerance(d time.Duration) error {
+	if d < 0 {
+		return &Error{Message: "the tolerance must not be negative", kind: ErrConfig}
+	}
+	return w.derive(func(o *C.connectly_webhook_options) {
+		o.check_timestamp = true
+		o.tolerance_secs = C.uint64_t(wholeSeconds(d))
+	}, -1)
+}
+
+// derive replaces the verifier with one derived from it with changed settings (the library
+// never changes a verifier other threads may be using); maxBodySize >= 0 is the new limit.
+// Verifications in progress finish with the old one first.
+func (w *Webhook) derive(change func(*C.connectly_webhook_options), maxBodySize int) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.ptr == nil {
 		return ErrClosed
 	}
-	if d < 0 {
-		return &Error{Message: "the tolerance must not be negative", kind: ErrConfig}
-	}
+	options := w.options
+	change(&options)
+	var derived *C.connectly_webhook
 	err := withThread(func() error {
-		return lastError(C.connectly_webhook_set_tolerance(w.ptr, C.uint64_t(wholeSeconds(d))))
+		return lastError(C.connectly_webhook_with_options(w.ptr, &options, &derived))
 	})
 	runtime.KeepAlive(w)
-	return err
+	if err != nil {
+		return err
+	}
+	C.connectly_webhook_free(w.ptr)
+	w.ptr, w.options = derived, options
+	if maxBodySize >= 0 {
+		w.maxBodySize = maxBodySize
+	}
+	return nil
 }
 
 // signatureArg copies a signature header value into C memory; "" stays "", which the

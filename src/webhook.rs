@@ -290,6 +290,13 @@ impl Webhook {
         self
     }
 
+    /// Turns the timestamp check of [`with_tolerance`](Webhook::with_tolerance) off again.
+    #[must_use]
+    pub fn without_tolerance(mut self) -> Self {
+        self.tolerance = None;
+        self
+    }
+
     /// Sets where the current time comes from for the tolerance check (default: the system
     /// clock). Tests inject a fake clock.
     #[must_use]

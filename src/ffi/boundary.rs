@@ -188,19 +188,6 @@ pub(crate) unsafe fn handle<'a, T>(ptr: *const T, name: &'static str) -> Result<
     unsafe { ptr.as_ref() }.ok_or(Failure::Null(name))
 }
 
-/// A mutable handle argument; NULL is refused.
-///
-/// # Safety
-/// `ptr` is NULL or a live handle of type `T` made by this library, used by no other thread
-/// during the call.
-pub(crate) unsafe fn handle_mut<'a, T>(
-    ptr: *mut T,
-    name: &'static str,
-) -> Result<&'a mut T, Failure> {
-    // SAFETY: a live, unshared handle by the caller's contract.
-    unsafe { ptr.as_mut() }.ok_or(Failure::Null(name))
-}
-
 /// Checks an output pointer before any work, so that a NULL one fails without side effects.
 pub(crate) fn out_ptr<T>(out: *mut T, name: &'static str) -> Result<(), Failure> {
     if out.is_null() {

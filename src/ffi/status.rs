@@ -250,6 +250,19 @@ mod tests {
             macro_value("CONNECTLY_VERSION"),
             format!("\"{}\"", env!("CARGO_PKG_VERSION"))
         );
+        // The limits C code sizes things by are the core's own.
+        assert_eq!(
+            macro_value("CONNECTLY_DEFAULT_MAX_BODY_SIZE"),
+            crate::Webhook::DEFAULT_MAX_BODY_SIZE.to_string()
+        );
+        assert_eq!(
+            macro_value("CONNECTLY_MAX_SECRETS"),
+            crate::Webhook::MAX_SECRETS.to_string()
+        );
+        assert_eq!(
+            macro_value("CONNECTLY_SIGNATURE_BUFFER_SIZE"),
+            super::super::webhook::CONNECTLY_SIGNATURE_BUFFER_SIZE.to_string()
+        );
         // SAFETY: `connectly_version` returns a static NUL-terminated string.
         let version = unsafe { CStr::from_ptr(connectly_version()) };
         assert_eq!(version.to_str().unwrap(), env!("CARGO_PKG_VERSION"));

@@ -5,7 +5,7 @@ use std::os::raw::c_char;
 use std::ptr;
 use std::time::Duration;
 
-use super::boundary::{self, bytes, call, give, handle, handle_mut, out_ptr, value, Failure};
+use super::boundary::{self, bytes, call, give, handle, out_ptr, value, Failure};
 use super::status::connectly_status;
 use crate::{Event, Refusal, Webhook, WebhookError};
 
@@ -15,8 +15,8 @@ pub const CONNECTLY_SIGNATURE_BUFFER_SIZE: usize = 45;
 
 /// A prepared webhook verifier (opaque): one to eight secrets, their HMAC keys prepared once.
 ///
-/// Verifying and signing only read it, so one verifier may serve any number of threads at
-/// once. The setters (`connectly_webhook_set_*`) change it: call them before sharing it.
+/// Nothing changes it after it is made, so one verifier may serve any number of threads at
+/// once; `connectly_webhook_with_options` derives one with other settings.
 /// Make it with `connectly_webhook_new`, free it with `connectly_webhook_free`.
 pub struct connectly_webhook {
     webhook: Webhook,
@@ -105,16 +105,52 @@ pub unsafe extern "C" fn connectly_webhook_verify(
     })
 }
 
+/// Settings of a verifier, given when it is made (`connectly_webhook_new_with_options`) or
+/// derived (`connectly_webhook_with_options`), never changed on a verifier threads share.
+/// Zero-initialise it for the defaults.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct connectly_webhook_options {
+    /// The largest body verified (and, when receiving, read or decoded), in bytes; a larger
+    /// one is `CONNECTLY_ERROR_PAYLOAD_TOO_LARGE`, refused before hashing. 0 selects the
+    /// default, `CONNECTLY_DEFAULT_MAX_BODY_SIZE` (5 MiB).
+    pub max_body_size: usize,
+    /// Replay protection: when true, after the signature matched the body's `timestamp` must
+    /// be within `tolerance_secs` seconds of the current time, either way, else
+    /// `CONNECTLY_ERROR_TIMESTAMP_OUTSIDE_TOLERANCE` (and a signed body without a valid
+    /// timestamp is `CONNECTLY_ERROR_INVALID_PAYLOAD`). Off by default.
+    pub check_timestamp: bool,
+    /// The tolerance in whole seconds, when `check_timestamp` is true.
+    pub tolerance_secs: u64,
+}
+
+/// `webhook` with the settings of `options` (NULL: the defaults).
+fn configured(webhook: Webhook, options: Option<&connectly_webhook_options>) -> Webhook {
+    let options = options.copied().unwrap_or(connectly_webhook_options {
+        max_body_size: 0,
+        check_timestamp: false,
+        tolerance_secs: 0,
+    });
+    let webhook = webhook.with_max_body_size(match options.max_body_size {
+        0 => Webhook::DEFAULT_MAX_BODY_SIZE,
+        size => size,
+    });
+    if options.check_timestamp {
+        webhook.with_tolerance(Duration::from_secs(options.tolerance_secs))
+    } else {
+        webhook.without_tolerance()
+    }
+}
+
 /// Makes a prepared verifier for `n_secrets` secrets, newest first (rotation: a signature
-/// made with any of them verifies; signing uses the first). `secrets[i]` points to
-/// `secret_lens[i]` bytes.
+/// made with any of them verifies; signing uses the first), with the default settings (see
+/// `connectly_webhook_new_with_options`). `secrets[i]` points to `secret_lens[i]` bytes.
 ///
 /// Fewer than 1 or more than 8 secrets, or an empty one, is `CONNECTLY_ERROR_INVALID_SECRET`;
 /// a NULL `secrets` or `secret_lens` with `n_secrets > 0`, a NULL secret with a non-zero
 /// length, or a NULL `out` is `CONNECTLY_ERROR_NULL_ARGUMENT`. The bytes are copied. On
 /// success writes the verifier to `*out` (free it with `connectly_webhook_free`); on failure
-/// `*out` is not written. Bodies up to 5 MiB are verified; there is no timestamp check until
-/// `connectly_webhook_set_tolerance`. Thread-safe.
+/// `*out` is not written. Thread-safe.
 ///
 /// # Safety
 /// `secrets` and `secret_lens` are NULL or point to `n_secrets` values, each secret NULL or
@@ -124,6 +160,24 @@ pub unsafe extern "C" fn connectly_webhook_new(
     secrets: *const *const u8,
     secret_lens: *const usize,
     n_secrets: usize,
+    out: *mut *mut connectly_webhook,
+) -> connectly_status {
+    // SAFETY: forwarded to the caller; NULL options are the defaults.
+    unsafe { connectly_webhook_new_with_options(secrets, secret_lens, n_secrets, ptr::null(), out) }
+}
+
+/// Makes a prepared verifier as `connectly_webhook_new` does, with the settings in `options`
+/// (NULL: the defaults). A verifier's settings never change: to change them, derive a new
+/// verifier with `connectly_webhook_with_options`.
+///
+/// # Safety
+/// As for `connectly_webhook_new`; `options` is NULL or readable.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_webhook_new_with_options(
+    secrets: *const *const u8,
+    secret_lens: *const usize,
+    n_secrets: usize,
+    options: *const connectly_webhook_options,
     out: *mut *mut connectly_webhook,
 ) -> connectly_status {
     call(|| {
@@ -141,56 +195,38 @@ pub unsafe extern "C" fn connectly_webhook_new(
             // SAFETY: NULL or `len` bytes, by the caller's contract.
             keys.push(unsafe { bytes(pointer, len, "secrets[]") }?);
         }
-        let webhook = Webhook::with_secrets(keys)?;
+        // SAFETY: NULL or readable, by the caller's contract.
+        let options = unsafe { options.as_ref() };
+        let webhook = configured(Webhook::with_secrets(keys)?, options);
         // SAFETY: `out` was checked non-NULL above.
         unsafe { give(out, connectly_webhook { webhook }) };
         Ok(())
     })
 }
 
-/// Sets the largest body verified, in bytes (default 5 MiB = 5242880). A larger body is
-/// refused with `CONNECTLY_ERROR_PAYLOAD_TOO_LARGE` before it is hashed. A NULL `webhook` is
-/// `CONNECTLY_ERROR_NULL_ARGUMENT`.
-///
-/// Changes the verifier: not safe while another thread uses it (set it up first).
-///
-/// # Safety
-/// `webhook` is NULL or a live verifier no other thread is using.
-#[no_mangle]
-pub unsafe extern "C" fn connectly_webhook_set_max_body_size(
-    webhook: *mut connectly_webhook,
-    max_body_size: usize,
-) -> connectly_status {
-    call(|| {
-        // SAFETY: NULL or live and unshared, by the caller's contract.
-        let handle = unsafe { handle_mut(webhook, "webhook") }?;
-        handle.webhook = handle.webhook.clone().with_max_body_size(max_body_size);
-        Ok(())
-    })
-}
-
-/// Turns on replay protection: after the signature matched, the body's `timestamp` must be
-/// within `tolerance_secs` seconds of the current time, either way, else
-/// `CONNECTLY_ERROR_TIMESTAMP_OUTSIDE_TOLERANCE`; a signed body without a valid timestamp is
-/// then `CONNECTLY_ERROR_INVALID_PAYLOAD`. Off by default. A NULL `webhook` is
-/// `CONNECTLY_ERROR_NULL_ARGUMENT`.
-///
-/// Changes the verifier: not safe while another thread uses it (set it up first).
+/// Derives a new verifier with the secrets of `webhook` and the settings in `options`
+/// (NULL: the defaults), written to `*out` (free it with `connectly_webhook_free`).
+/// `webhook` itself is not changed, so threads using it are not disturbed. A NULL `webhook`
+/// or `out` is `CONNECTLY_ERROR_NULL_ARGUMENT`. Thread-safe.
 ///
 /// # Safety
-/// `webhook` is NULL or a live verifier no other thread is using.
+/// `webhook` is NULL or a live verifier; `options` is NULL or readable; `out` is NULL or
+/// writable.
 #[no_mangle]
-pub unsafe extern "C" fn connectly_webhook_set_tolerance(
-    webhook: *mut connectly_webhook,
-    tolerance_secs: u64,
+pub unsafe extern "C" fn connectly_webhook_with_options(
+    webhook: *const connectly_webhook,
+    options: *const connectly_webhook_options,
+    out: *mut *mut connectly_webhook,
 ) -> connectly_status {
     call(|| {
-        // SAFETY: NULL or live and unshared, by the caller's contract.
-        let handle = unsafe { handle_mut(webhook, "webhook") }?;
-        handle.webhook = handle
-            .webhook
-            .clone()
-            .with_tolerance(Duration::from_secs(tolerance_secs));
+        // SAFETY: NULL or live, by the caller's contract.
+        let base = unsafe { handle(webhook, "webhook") }?;
+        out_ptr(out, "out")?;
+        // SAFETY: NULL or readable, by the caller's contract.
+        let options = unsafe { options.as_ref() };
+        let webhook = configured(base.webhook.clone(), options);
+        // SAFETY: `out` was checked non-NULL above.
+        unsafe { give(out, connectly_webhook { webhook }) };
         Ok(())
     })
 }

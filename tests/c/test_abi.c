@@ -173,8 +173,10 @@ void test_null_arguments(void) {
     lens[1] = 4;
     EXPECT_NULL(connectly_webhook_new(secrets, lens, 2, &out_webhook), "secrets[]");
     CHECK(out_webhook == sentinel_webhook);
-    EXPECT_NULL(connectly_webhook_set_max_body_size(NULL, 10), "webhook");
-    EXPECT_NULL(connectly_webhook_set_tolerance(NULL, 10), "webhook");
+    EXPECT_NULL(connectly_webhook_with_options(NULL, NULL, &out_webhook), "webhook");
+    EXPECT_NULL(connectly_webhook_with_options(webhook, NULL, NULL), "out");
+    EXPECT_NULL(connectly_webhook_new_with_options(secrets, lens, 2, NULL, &out_webhook),
+                "secrets[]");
     EXPECT_NULL(connectly_webhook_verify_with(NULL, BODY, sizeof BODY - 1, "x"), "webhook");
     EXPECT_NULL(connectly_webhook_verify_with(webhook, NULL, 5, "x"), "body");
     EXPECT_NULL(connectly_webhook_verify_event(NULL, BODY, sizeof BODY - 1, "x", &event),

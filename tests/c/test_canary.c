@@ -289,8 +289,21 @@ static void webhook_paths(void) {
                                         not_event_sig, sizeof not_event_sig),
                  CONNECTLY_OK);
     check_text("a signature", good);
-    CHECK_STATUS(connectly_webhook_set_max_body_size(small, 10), CONNECTLY_OK);
-    CHECK_STATUS(connectly_webhook_set_tolerance(strict, 60), CONNECTLY_OK);
+    {
+        connectly_webhook *derived = NULL;
+        connectly_webhook_options options;
+        memset(&options, 0, sizeof options);
+        options.max_body_size = 10;
+        CHECK_STATUS(connectly_webhook_with_options(small, &options, &derived), CONNECTLY_OK);
+        connectly_webhook_free(small);
+        small = derived;
+        options.max_body_size = 0;
+        options.check_timestamp = true;
+        options.tolerance_secs = 60;
+        CHECK_STATUS(connectly_webhook_with_options(strict, &options, &derived), CONNECTLY_OK);
+        connectly_webhook_free(strict);
+        strict = derived;
+    }
 
     check_failure("a missing signature", connectly_webhook_verify_with(
                                              webhook, (const uint8_t *)body, body_len, NULL));

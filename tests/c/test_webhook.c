@@ -56,6 +56,7 @@ void test_webhook_error_vectors(void) {
         unsigned char *body;
         const uint8_t *secrets[1];
         connectly_webhook *webhook = NULL;
+        connectly_webhook_options options;
         connectly_event *event = NULL;
         connectly_status made;
         long failures_before = harness_failures;
@@ -66,20 +67,18 @@ void test_webhook_error_vectors(void) {
         for (k = 0; k < (size_t)v->body_repeat; k++) memcpy(body + k * unit_len, unit, unit_len);
 
         secrets[0] = secret;
-        made = connectly_webhook_new(secrets, &secret_len, 1, &webhook);
+        memset(&options, 0, sizeof options);
+        if (v->max_body_size >= 0) options.max_body_size = (size_t)v->max_body_size;
+        if (v->tolerance_s >= 0) {
+            options.check_timestamp = true;
+            options.tolerance_secs = (uint64_t)v->tolerance_s;
+        }
+        made = connectly_webhook_new_with_options(secrets, &secret_len, 1, &options, &webhook);
         if (made != CONNECTLY_OK) {
             /* Only an invalid secret may refuse the verifier; then it is the expected kind. */
             CHECK_STATUS(made, v->expected_verify);
             CHECK(webhook == NULL);
         } else {
-            if (v->max_body_size >= 0) {
-                CHECK_STATUS(connectly_webhook_set_max_body_size(webhook, (size_t)v->max_body_size),
-                             CONNECTLY_OK);
-            }
-            if (v->tolerance_s >= 0) {
-                CHECK_STATUS(connectly_webhook_set_tolerance(webhook, (uint64_t)v->tolerance_s),
-                             CONNECTLY_OK);
-            }
             CHECK_STATUS(connectly_webhook_verify_with(webhook, body, body_len, sig),
                          v->expected_verify);
             CHECK_STATUS(connectly_webhook_verify_event(webhook, body, body_len, sig, &event),
@@ -118,12 +117,12 @@ void test_receiving_vectors(void) {
         uint16_t answer = 0, admitted = 0;
         long failures_before = harness_failures;
 
+        connectly_webhook_options options;
+        memset(&options, 0, sizeof options);
+        if (v->max_body_size >= 0) options.max_body_size = (size_t)v->max_body_size;
         secrets[0] = (const uint8_t *)RECV_SECRET;
-        CHECK_STATUS(connectly_webhook_new(secrets, &secret_len, 1, &webhook), CONNECTLY_OK);
-        if (v->max_body_size >= 0) {
-            CHECK_STATUS(connectly_webhook_set_max_body_size(webhook, (size_t)v->max_body_size),
-                         CONNECTLY_OK);
-        }
+        CHECK_STATUS(connectly_webhook_new_with_options(secrets, &secret_len, 1, &options, &webhook),
+                     CONNECTLY_OK);
         /* What a server knows before reading: the method and the declared length. */
         connectly_webhook_admit(webhook, v->method, (int64_t)body_len, &admitted);
         if (admitted != 200) CHECK(admitted == v->http_status);
@@ -211,7 +210,8 @@ void test_webhook_handle(void) {
         "\"message\":{\"text\":\"TEST 11\"},\"extra\":[1,2]}";
     const uint8_t *secrets[2];
     size_t lens[2], len = sizeof body - 1;
-    connectly_webhook *old_only = NULL, *rotating = NULL;
+    connectly_webhook *old_only = NULL, *rotating = NULL, *derived = NULL;
+    connectly_webhook_options options;
     connectly_event *event = NULL;
     char old_sig[CONNECTLY_SIGNATURE_BUFFER_SIZE], new_sig[CONNECTLY_SIGNATURE_BUFFER_SIZE];
     char fresh[160];
@@ -282,16 +282,34 @@ void test_webhook_handle(void) {
         event = NULL;
     }
 
-    /* Size limit: exactly the limit passes, one byte over is refused. */
-    CHECK_STATUS(connectly_webhook_set_max_body_size(old_only, len), CONNECTLY_OK);
+    /* Size limit, in a derived verifier: exactly the limit passes, one byte over is refused;
+     * the verifier it was derived from is unchanged. */
+    memset(&options, 0, sizeof options);
+    options.max_body_size = len;
+    CHECK_STATUS(connectly_webhook_with_options(old_only, &options, &derived), CONNECTLY_OK);
+    CHECK_STATUS(connectly_webhook_verify_with(derived, (const uint8_t *)body, len, old_sig),
+                 CONNECTLY_OK);
+    connectly_webhook_free(derived);
+    options.max_body_size = len - 1;
+    CHECK_STATUS(connectly_webhook_with_options(old_only, &options, &derived), CONNECTLY_OK);
+    CHECK_STATUS(connectly_webhook_verify_with(derived, (const uint8_t *)body, len, old_sig),
+                 CONNECTLY_ERROR_PAYLOAD_TOO_LARGE);
     CHECK_STATUS(connectly_webhook_verify_with(old_only, (const uint8_t *)body, len, old_sig),
                  CONNECTLY_OK);
-    CHECK_STATUS(connectly_webhook_set_max_body_size(old_only, len - 1), CONNECTLY_OK);
-    CHECK_STATUS(connectly_webhook_verify_with(old_only, (const uint8_t *)body, len, old_sig),
-                 CONNECTLY_ERROR_PAYLOAD_TOO_LARGE);
+    connectly_webhook_free(derived);
+    CHECK_STATUS(connectly_webhook_with_options(NULL, &options, &derived),
+                 CONNECTLY_ERROR_NULL_ARGUMENT);
+    CHECK_STATUS(connectly_webhook_with_options(old_only, NULL, NULL),
+                 CONNECTLY_ERROR_NULL_ARGUMENT);
 
     /* Tolerance: the documented 2021 timestamp is far outside 300 s; a fresh one is inside. */
-    CHECK_STATUS(connectly_webhook_set_tolerance(rotating, 300), CONNECTLY_OK);
+    memset(&options, 0, sizeof options);
+    options.check_timestamp = true;
+    options.tolerance_secs = 300;
+    CHECK_STATUS(connectly_webhook_with_options(rotating, &options, &derived), CONNECTLY_OK);
+    connectly_webhook_free(rotating);
+    rotating = derived;
+    CHECK(CONNECTLY_DEFAULT_MAX_BODY_SIZE == 5 * 1024 * 1024 && CONNECTLY_MAX_SECRETS == 8);
     CHECK_STATUS(connectly_webhook_verify_with(rotating, (const uint8_t *)body, len, new_sig),
                  CONNECTLY_ERROR_TIMESTAMP_OUTSIDE_TOLERANCE);
     snprintf(fresh, sizeof fresh,
