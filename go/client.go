@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -111,6 +110,19 @@ const deadlineSlack = 20 * time.Millisecond
 // NewClient makes a client for the business businessID with the API key apiKey. Nothing
 // is sent; invalid settings give ErrValidation or ErrConfig.
 func NewClient(apiKey, businessID string, opts ...Option) (*Client, error) {
+	return newClient(&apiKey, &businessID, opts)
+}
+
+// NewClientFromEnv makes a client from CONNECTLY_API_KEY, CONNECTLY_BUSINESS_ID and
+// (optionally) CONNECTLY_BASE_URL, read by the library; options given here override the
+// environment.
+func NewClientFromEnv(opts ...Option) (*Client, error) {
+	return newClient(nil, nil, opts)
+}
+
+// newClient makes a client through connectly_client_new_with: a nil apiKey or businessID
+// (and an unset base URL) is read from the environment by the library.
+func newClient(apiKey, businessID *string, opts []Option) (*Client, error) {
 	o := options{maxRetries: -1}
 	for _, opt := range opts {
 		opt(&o)
@@ -118,25 +130,27 @@ func NewClient(apiKey, businessID string, opts ...Option) (*Client, error) {
 	if o.err != nil {
 		return nil, o.err
 	}
-	if hasNUL(apiKey, businessID, o.baseURL) {
-		return nil, nulError("the API key, business id and base URL")
+	copts := C.connectly_client_options_default()
+	for _, setting := range []struct {
+		value *string
+		field **C.char
+	}{{apiKey, &copts.api_key}, {businessID, &copts.business_id}, {&o.baseURL, &copts.base_url}} {
+		if setting.value == nil || (setting.field == &copts.base_url && *setting.value == "") {
+			continue
+		}
+		if hasNUL(*setting.value) {
+			return nil, nulError("the API key, business id and base URL")
+		}
+		*setting.field = cString(*setting.value)
+		defer C.free(unsafe.Pointer(*setting.field))
 	}
-	key, id := cString(apiKey), cString(businessID)
-	defer C.free(unsafe.Pointer(key))
-	defer C.free(unsafe.Pointer(id))
-	var base *C.char
-	if o.baseURL != "" {
-		base = cString(o.baseURL)
-		defer C.free(unsafe.Pointer(base))
-	}
-	var timeout C.uint64_t
 	if o.timeout > 0 {
-		timeout = C.uint64_t(millis(o.timeout))
+		copts.timeout_ms = C.uint64_t(millis(o.timeout))
 	}
+	copts.max_retries = C.int32_t(o.maxRetries)
 	var ptr *C.connectly_client
 	err := withThread(func() error {
-		return lastError(C.connectly_client_new_with_options(key, id, base, timeout,
-			C.int32_t(o.maxRetries), &ptr))
+		return lastError(C.connectly_client_new_with(&copts, &ptr))
 	})
 	if err != nil {
 		return nil, err
@@ -144,22 +158,6 @@ func NewClient(apiKey, businessID string, opts ...Option) (*Client, error) {
 	c := &Client{ptr: ptr}
 	runtime.SetFinalizer(c, (*Client).Close)
 	return c, nil
-}
-
-// NewClientFromEnv makes a client from CONNECTLY_API_KEY, CONNECTLY_BUSINESS_ID and
-// (optionally) CONNECTLY_BASE_URL; options given here override the environment.
-func NewClientFromEnv(opts ...Option) (*Client, error) {
-	key, id := os.Getenv("CONNECTLY_API_KEY"), os.Getenv("CONNECTLY_BUSINESS_ID")
-	if key == "" || id == "" {
-		return nil, &Error{
-			Message: "set CONNECTLY_API_KEY and CONNECTLY_BUSINESS_ID",
-			kind:    ErrConfig,
-		}
-	}
-	if url := os.Getenv("CONNECTLY_BASE_URL"); url != "" {
-		opts = append([]Option{WithBaseURL(url)}, opts...)
-	}
-	return NewClient(key, id, opts...)
 }
 
 // Close frees the client and its connections. It waits for calls in progress, may be

@@ -294,6 +294,33 @@ typedef struct connectly_bulk_options {
 } connectly_bulk_options;
 
 /**
+ * Settings for `connectly_client_new_with`. Start from `connectly_client_options_default()`
+ * (everything from the environment, the default timeout and retries) and set what you need.
+ */
+typedef struct connectly_client_options {
+    /**
+     * The API key; NULL: `CONNECTLY_API_KEY`.
+     */
+    const char *api_key;
+    /**
+     * The business id; NULL: `CONNECTLY_BUSINESS_ID`.
+     */
+    const char *business_id;
+    /**
+     * The API's address; NULL: `CONNECTLY_BASE_URL`, or the default when that is unset.
+     */
+    const char *base_url;
+    /**
+     * The time each attempt may take, in milliseconds; 0: the default (30 s).
+     */
+    uint64_t timeout_ms;
+    /**
+     * How many times a failed attempt may be retried (0 to 10); negative: the default (2).
+     */
+    int32_t max_retries;
+} connectly_client_options;
+
+/**
  * Settings of a verifier, given when it is made (`connectly_webhook_new_with_options`) or
  * derived (`connectly_webhook_with_options`), never changed on a verifier threads share.
  * Zero-initialise it for the defaults.
@@ -536,6 +563,29 @@ enum connectly_status connectly_client_new_with_options(const char *api_key,
  * `out` is NULL or writable.
  */
 enum connectly_status connectly_client_new_from_env(struct connectly_client **out);
+
+/**
+ * Options that take everything from the environment, with the default timeout and retries
+ * (`max_retries` -1). Thread-safe.
+ */
+struct connectly_client_options connectly_client_options_default(void);
+
+/**
+ * Makes a client from `options` (NULL: `connectly_client_options_default()`), reading each
+ * NULL string setting from its environment variable: the one way every language binding
+ * configures a client, so none reads the environment itself.
+ *
+ * A required setting missing from both is `CONNECTLY_ERROR_CONFIG`; invalid ones are
+ * `CONNECTLY_ERROR_VALIDATION` or `_CONFIG`, before anything is sent. On success writes a new
+ * client to `*out` (free it with `connectly_client_free`); a NULL `out` is
+ * `CONNECTLY_ERROR_NULL_ARGUMENT`. Thread-safe as far as the process environment is.
+ *
+ * # Safety
+ * `options` is NULL or readable, its strings NULL or NUL-terminated; `out` is NULL or
+ * writable.
+ */
+enum connectly_status connectly_client_new_with(const struct connectly_client_options *options,
+                                                struct connectly_client **out);
 
 /**
  * Makes a client with the same settings as `client` whose calls are bounded by

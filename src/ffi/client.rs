@@ -119,9 +119,83 @@ pub unsafe extern "C" fn connectly_client_new_with_options(
 pub unsafe extern "C" fn connectly_client_new_from_env(
     out: *mut *mut connectly_client,
 ) -> connectly_status {
+    // SAFETY: forwarded; NULL options read everything from the environment.
+    unsafe { connectly_client_new_with(std::ptr::null(), out) }
+}
+
+/// Settings for `connectly_client_new_with`. Start from `connectly_client_options_default()`
+/// (everything from the environment, the default timeout and retries) and set what you need.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct connectly_client_options {
+    /// The API key; NULL: `CONNECTLY_API_KEY`.
+    pub api_key: *const c_char,
+    /// The business id; NULL: `CONNECTLY_BUSINESS_ID`.
+    pub business_id: *const c_char,
+    /// The API's address; NULL: `CONNECTLY_BASE_URL`, or the default when that is unset.
+    pub base_url: *const c_char,
+    /// The time each attempt may take, in milliseconds; 0: the default (30 s).
+    pub timeout_ms: u64,
+    /// How many times a failed attempt may be retried (0 to 10); negative: the default (2).
+    pub max_retries: i32,
+}
+
+/// Options that take everything from the environment, with the default timeout and retries
+/// (`max_retries` -1). Thread-safe.
+#[no_mangle]
+pub extern "C" fn connectly_client_options_default() -> connectly_client_options {
+    connectly_client_options {
+        api_key: std::ptr::null(),
+        business_id: std::ptr::null(),
+        base_url: std::ptr::null(),
+        timeout_ms: 0,
+        max_retries: -1,
+    }
+}
+
+/// Makes a client from `options` (NULL: `connectly_client_options_default()`), reading each
+/// NULL string setting from its environment variable: the one way every language binding
+/// configures a client, so none reads the environment itself.
+///
+/// A required setting missing from both is `CONNECTLY_ERROR_CONFIG`; invalid ones are
+/// `CONNECTLY_ERROR_VALIDATION` or `_CONFIG`, before anything is sent. On success writes a new
+/// client to `*out` (free it with `connectly_client_free`); a NULL `out` is
+/// `CONNECTLY_ERROR_NULL_ARGUMENT`. Thread-safe as far as the process environment is.
+///
+/// # Safety
+/// `options` is NULL or readable, its strings NULL or NUL-terminated; `out` is NULL or
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_client_new_with(
+    options: *const connectly_client_options,
+    out: *mut *mut connectly_client,
+) -> connectly_status {
     call(|| {
         out_ptr(out, "out")?;
-        let client = build(ClientBuilder::from_env())?;
+        // SAFETY: NULL or readable, by the caller's contract.
+        let options = unsafe { options.as_ref() }
+            .copied()
+            .unwrap_or_else(|| connectly_client_options_default());
+        let mut builder = ClientBuilder::from_env();
+        // SAFETY: NULL or NUL-terminated, by the caller's contract.
+        if let Some(key) = unsafe { boundary::optional_text(options.api_key, "api_key") }? {
+            builder = builder.api_key(key);
+        }
+        // SAFETY: as above.
+        if let Some(id) = unsafe { boundary::optional_text(options.business_id, "business_id") }? {
+            builder = builder.business_id(id);
+        }
+        // SAFETY: as above.
+        if let Some(url) = unsafe { boundary::optional_text(options.base_url, "base_url") }? {
+            builder = builder.base_url(url);
+        }
+        if options.timeout_ms > 0 {
+            builder = builder.timeout(Duration::from_millis(options.timeout_ms));
+        }
+        if let Ok(retries) = u32::try_from(options.max_retries) {
+            builder = builder.max_retries(retries);
+        }
+        let client = build(builder)?;
         // SAFETY: `out` was checked non-NULL above.
         unsafe { give(out, client) };
         Ok(())

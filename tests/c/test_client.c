@@ -43,7 +43,25 @@ void test_client_config(void) {
     CHECK_STATUS(connectly_client_new_from_env(&client), CONNECTLY_ERROR_CONFIG);
     CHECK_CONTAINS(connectly_last_error_message(), "CONNECTLY_API_KEY");
     CHECK(client == sentinel);
+    /* An option given fills what the environment lacks; the rest still comes from it. */
+    {
+        connectly_client_options options = connectly_client_options_default();
+        CHECK(options.api_key == NULL && options.max_retries < 0 && options.timeout_ms == 0);
+        CHECK_STATUS(connectly_client_new_with(&options, &client), CONNECTLY_ERROR_CONFIG);
+        CHECK(client == sentinel);
+        options.api_key = saved_key;
+        options.max_retries = 11;
+        CHECK_STATUS(connectly_client_new_with(&options, &client), CONNECTLY_ERROR_CONFIG);
+        options.max_retries = 0;
+        CHECK_STATUS(connectly_client_new_with(&options, NULL), CONNECTLY_ERROR_NULL_ARGUMENT);
+        CHECK_STATUS(connectly_client_new_with(&options, &client), CONNECTLY_OK);
+        connectly_client_free(client);
+        client = sentinel;
+    }
     setenv("CONNECTLY_API_KEY", saved_key, 1);
+    CHECK_STATUS(connectly_client_new_with(NULL, &client), CONNECTLY_OK);
+    connectly_client_free(client);
+    client = sentinel;
     mock.api_key = getenv("CONNECTLY_API_KEY");
 
     /* Defaults, and a derived client with a per-call timeout. */
