@@ -26,6 +26,8 @@ pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(120);
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// The time allowed to establish a connection (TCP and TLS).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The most retries a client may be configured with.
+pub const MAX_RETRIES_LIMIT: u32 = retry::MAX_RETRIES_LIMIT;
 
 /// Characters escaped in the business id's path segment.
 const PATH_SEGMENT: &AsciiSet = &CONTROLS

@@ -45,10 +45,10 @@ pub mod mock;
 #[cfg(feature = "python")]
 mod python;
 
-pub use bulk::{BulkOptions, Message, Progress};
+pub use bulk::{BulkOptions, Message, Progress, DEFAULT_CONCURRENCY, MAX_CONCURRENCY};
 pub use client::{
     Client, ClientBuilder, CONNECT_TIMEOUT, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
-    DEFAULT_TOTAL_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT, MAX_RETRIES_LIMIT,
 };
 pub use error::{ApiError, Error, ValidationError};
 pub use event::{Event, Party};

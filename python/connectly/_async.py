@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Callable, Optional, TypeVar, Union
 
-from connectly._connectly import Client, Response, SendResult, TemplateMessage, TextMessage
+from connectly._connectly import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    Client,
+    Response,
+    SendResult,
+    TemplateMessage,
+    TextMessage,
+)
 
 TemplateParams = Union[Mapping[str, str], Iterable[tuple[str, str]]]
 T = TypeVar("T")
@@ -35,8 +44,8 @@ class AsyncClient:
         business_id: Optional[str] = None,
         *,
         base_url: Optional[str] = None,
-        timeout: float = 30.0,
-        max_retries: int = 2,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
     ) -> None:
         self._client = Client(
             api_key, business_id, base_url=base_url, timeout=timeout, max_retries=max_retries
@@ -76,7 +85,7 @@ class AsyncClient:
         self,
         messages: Iterable[Union[TextMessage, TemplateMessage]],
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         rate_limit: Optional[float] = None,
         on_progress: Optional[Callable[[int, int, int], object]] = None,
     ) -> list[SendResult]:

@@ -5,7 +5,16 @@ from datetime import timedelta
 from typing import Any, Callable, Optional, Union, final
 
 __all__ = [
+    "DEFAULT_CONCURRENCY",
     "DEFAULT_MAX_BODY_SIZE",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "MAX_CONCURRENCY",
+    "MAX_RETRIES_LIMIT",
+    "MIN_RATE_LIMIT",
+    "MOCK_API_KEY",
+    "MOCK_BUSINESS_ID",
+    "MOCK_WEBHOOK_SECRET",
     "SIGNATURE_HEADER",
     "Client",
     "Party",
@@ -25,6 +34,15 @@ __all__ = [
 __version__: str
 SIGNATURE_HEADER: str
 DEFAULT_MAX_BODY_SIZE: int
+DEFAULT_TIMEOUT: float
+DEFAULT_MAX_RETRIES: int
+MAX_RETRIES_LIMIT: int
+DEFAULT_CONCURRENCY: int
+MAX_CONCURRENCY: int
+MIN_RATE_LIMIT: float
+MOCK_API_KEY: str
+MOCK_BUSINESS_ID: str
+MOCK_WEBHOOK_SECRET: str
 
 _Body = Union[bytes, bytearray, memoryview]
 _Secret = Union[str, bytes, bytearray]
@@ -52,8 +70,8 @@ class Client:
         business_id: Optional[str] = None,
         *,
         base_url: Optional[str] = None,
-        timeout: float = 30.0,
-        max_retries: int = 2,
+        timeout: float = ...,  # DEFAULT_TIMEOUT
+        max_retries: int = ...,  # DEFAULT_MAX_RETRIES
     ) -> Client: ...
     def send_text(self, to: str, text: str, channel: str = "whatsapp") -> Response: ...
     def send_template(

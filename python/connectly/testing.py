@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
+from connectly import _connectly as _native
 from connectly._connectly import _MockServer
 from connectly._errors import DeliveryError
 
@@ -41,9 +42,9 @@ __all__ = [
     "RecordedRequest",
 ]
 
-DEFAULT_API_KEY = "mock-api-key"
-DEFAULT_BUSINESS_ID = "mock-business"
-DEFAULT_WEBHOOK_SECRET = "mock-webhook-secret"
+DEFAULT_API_KEY: str = _native.MOCK_API_KEY
+DEFAULT_BUSINESS_ID: str = _native.MOCK_BUSINESS_ID
+DEFAULT_WEBHOOK_SECRET: str = _native.MOCK_WEBHOOK_SECRET
 
 SECRET_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorization", "cookie"})
 """Headers whose values no ``repr`` in this module shows (compared case-insensitively)."""

@@ -126,7 +126,14 @@ pub(super) fn template_params(params: &Bound<'_, PyAny>) -> PyResult<Vec<(String
 #[pymethods]
 impl Client {
     #[new]
-    #[pyo3(signature = (api_key=None, business_id=None, *, base_url=None, timeout=30.0, max_retries=2))]
+    #[pyo3(signature = (
+        api_key=None,
+        business_id=None,
+        *,
+        base_url=None,
+        timeout=crate::DEFAULT_TIMEOUT.as_secs_f64(),
+        max_retries=i64::from(crate::DEFAULT_MAX_RETRIES)
+    ))]
     fn new(
         py: Python<'_>,
         api_key: Option<&Bound<'_, PyAny>>,
@@ -222,7 +229,7 @@ impl Client {
     /// returns one ``SendResult`` per message, in input order. None is dropped or sent twice.
     /// ``on_progress(done, failed, total)`` is called after each message.
     #[pyo3(
-        signature = (messages, *, concurrency=8, rate_limit=None, on_progress=None),
+        signature = (messages, *, concurrency=crate::DEFAULT_CONCURRENCY, rate_limit=None, on_progress=None),
         text_signature = "(self, messages, *, concurrency=8, rate_limit=None, on_progress=None)"
     )]
     fn send_many(

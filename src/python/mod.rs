@@ -75,10 +75,20 @@ fn _test_panic(py: Python<'_>) -> PyResult<()> {
 fn connectly_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", crate::VERSION)?;
     m.add("SIGNATURE_HEADER", crate::SIGNATURE_HEADER)?;
+    // Defaults and limits are the core's, never copied into Python.
     m.add(
         "DEFAULT_MAX_BODY_SIZE",
         crate::Webhook::DEFAULT_MAX_BODY_SIZE,
     )?;
+    m.add("DEFAULT_TIMEOUT", crate::DEFAULT_TIMEOUT.as_secs_f64())?;
+    m.add("DEFAULT_MAX_RETRIES", crate::DEFAULT_MAX_RETRIES)?;
+    m.add("MAX_RETRIES_LIMIT", crate::MAX_RETRIES_LIMIT)?;
+    m.add("DEFAULT_CONCURRENCY", crate::DEFAULT_CONCURRENCY)?;
+    m.add("MAX_CONCURRENCY", crate::MAX_CONCURRENCY)?;
+    m.add("MIN_RATE_LIMIT", crate::BulkOptions::MIN_RATE_LIMIT)?;
+    m.add("MOCK_API_KEY", crate::mock::DEFAULT_API_KEY)?;
+    m.add("MOCK_BUSINESS_ID", crate::mock::DEFAULT_BUSINESS_ID)?;
+    m.add("MOCK_WEBHOOK_SECRET", crate::mock::DEFAULT_WEBHOOK_SECRET)?;
     m.add_class::<client::Client>()?;
     m.add_class::<client::Response>()?;
     m.add_class::<bulk::TextMessage>()?;
