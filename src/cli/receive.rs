@@ -5,11 +5,14 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
+use http::header::{HeaderValue, ALLOW, CONTENT_TYPE};
+use http::{HeaderMap, Response, StatusCode};
 
 use super::{Exit, Failed, Outcome};
-use crate::mock::http::{HttpServer, Reply, Request};
 use crate::mock::MockServer;
-use crate::{Refusal, Webhook, SIGNATURE_HEADER};
+use crate::{Refusal, Webhook};
+
+mod server;
 
 /// `connectly mock`.
 #[derive(Debug, Args)]
@@ -213,16 +216,16 @@ fn mock_deliver(args: &DeliverArgs) -> Outcome {
     Ok(())
 }
 
-/// Answers one delivery by the SDK's receiving policy (`Webhook::receive`): 200 when it
-/// verifies, otherwise the refusal's status (405 with `Allow: POST`, 413, 415, 400, 403).
-fn receive(webhook: &Webhook, json: bool, request: &Request) -> Reply {
-    let received = webhook.receive(
-        &request.method,
-        request.header("content-encoding"),
-        &request.body,
-        request.header(SIGNATURE_HEADER),
-    );
-    match received {
+/// Answers one delivery by the SDK's receiving policy (`Webhook::receive_headers`): 200 when
+/// it verifies, otherwise the refusal's status (405 with `Allow: POST`, 413, 415, 400, 403).
+fn receive(
+    webhook: &Webhook,
+    json: bool,
+    method: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response<String> {
+    match webhook.receive_headers(method, headers, body) {
         Ok(event) => {
             if json {
                 println!("{}", event.raw);
@@ -238,32 +241,48 @@ fn receive(webhook: &Webhook, json: bool, request: &Request) -> Reply {
                         .map_or("(no text)".into(), |t| format!("{t:?}")),
                 );
             }
-            Reply::text(200, "ok\n")
+            text(200, "ok\n".to_owned())
         }
         Err(refusal) => {
             eprintln!("rejected delivery ({}): {refusal}", refusal.kind_name());
-            let reply = Reply::text(refusal.status(), format!("{}\n", refusal.kind_name()));
-            match refusal {
-                Refusal::MethodNotAllowed => reply.header("Allow", "POST"),
-                _ => reply,
+            let mut reply = text(refusal.status(), format!("{}\n", refusal.kind_name()));
+            if let Refusal::MethodNotAllowed = refusal {
+                reply
+                    .headers_mut()
+                    .insert(ALLOW, HeaderValue::from_static("POST"));
             }
+            reply
         }
     }
 }
 
+/// A plain-text answer.
+fn text(status: u16, body: String) -> Response<String> {
+    let mut response = Response::new(body);
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let plain = HeaderValue::from_static("text/plain; charset=utf-8");
+    response.headers_mut().insert(CONTENT_TYPE, plain);
+    response
+}
+
+/// `connectly listen`: prints the receiver's URL, then answers deliveries until the process
+/// is stopped.
 pub(super) fn listen(args: ListenArgs) -> Outcome {
     let webhook = Webhook::new(&args.secret)
         .map_err(|e| Failed::new(Exit::Invalid, e.to_string()))?
         .with_max_body_size(args.max_body_size);
-    let json = args.json;
-    let server = HttpServer::start(("127.0.0.1", args.port), move |request: &Request| {
-        receive(&webhook, json, request)
-    })?;
-    let url = format!("http://{}/webhook", server.addr());
+    let listener = std::net::TcpListener::bind(("127.0.0.1", args.port))?;
+    let url = format!("http://{}/webhook", listener.local_addr()?);
     println!("listening on {url}");
     std::io::stdout().flush()?;
     if let Some(path) = &args.url_file {
         write_atomically(path, &url)?;
     }
-    park_forever()
+    // The policy reads one byte past the limit, to tell a body at the limit from a larger one.
+    let limit = webhook.max_body_size().saturating_add(1);
+    let json = args.json;
+    match server::serve(listener, limit, move |method, headers, body| {
+        receive(&webhook, json, method, headers, body)
+    })? {}
 }

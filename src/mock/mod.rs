@@ -103,19 +103,21 @@
 //!
 //! # HTTP
 //!
-//! HTTP/1.1 with keep-alive and pipelining, one thread per connection; `Content-Length`
-//! and chunked request bodies up to 10 MiB (larger: 413); `Expect: 100-continue`;
-//! `Connection: close`; HTTP/1.0 closes unless it asks for keep-alive. A malformed request
-//! is answered 400 and the connection closed; requests the HTTP layer refuses (400, 413,
-//! 431, 501) never reach the mock and are not recorded. The server stops on
-//! [`MockServer::shutdown`] or drop: the port is released and open connections are shut down.
+//! HTTP/1.1 (hyper, on two threads of the mock's own, each running a single-threaded tokio
+//! runtime) with keep-alive and pipelining; `Content-Length` and chunked request bodies up
+//! to 10 MiB (larger: 413); `Expect: 100-continue`; `Connection: close`; HTTP/1.0 is
+//! answered in HTTP/1.0 and closes unless it asks for keep-alive. Recorded header names
+//! are lower-cased. A malformed request is answered 400
+//! and the connection closed; requests the HTTP layer refuses (400, 413, 431) never reach
+//! the mock and are not recorded. The server stops on [`MockServer::shutdown`] or drop: the
+//! port is released and open connections are closed.
 
 mod api;
 mod control;
 mod deliver;
 mod errors;
 mod failure;
-pub(crate) mod http;
+mod http;
 mod state;
 
 use std::net::{SocketAddr, TcpListener};
@@ -139,8 +141,10 @@ pub const DEFAULT_RECORD_LIMIT: usize = 100_000;
 
 /// A running mock Connectly. It stops when dropped or on [`MockServer::shutdown`].
 pub struct MockServer {
-    state: Arc<State>,
+    /// Declared before `state`, so it is dropped first: its threads, and their share of
+    /// the state, are gone before the last share is dropped here, off the server's threads.
     server: HttpServer,
+    state: Arc<State>,
 }
 
 impl std::fmt::Debug for MockServer {
@@ -252,7 +256,7 @@ impl MockBuilder {
                 state: Arc::clone(&state),
             },
         )?;
-        Ok(MockServer { state, server })
+        Ok(MockServer { server, state })
     }
 }
 
@@ -363,6 +367,11 @@ struct MockService {
 impl Service for MockService {
     fn on_head(&self, _method: &str, target: &str) -> bool {
         control::is_control(target) || !self.state.take_drop_before_read()
+    }
+
+    /// Control requests may deliver webhooks, over blocking HTTP.
+    fn may_block(&self, target: &str) -> bool {
+        control::is_control(target)
     }
 
     fn call(&self, request: Request) -> Reply {

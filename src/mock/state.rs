@@ -18,7 +18,8 @@ pub struct RecordedRequest {
     pub method: String,
     /// The request target, as sent: the path and any query string.
     pub path: String,
-    /// The headers in arrival order, names spelled as sent.
+    /// The headers in arrival order (repeats of a name follow its first occurrence), names
+    /// lower-cased.
     pub headers: Vec<(String, String)>,
     /// The body (de-chunked).
     pub body: Vec<u8>,
