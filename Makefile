@@ -23,8 +23,13 @@ test: $(TESTS)
 ## Formatting and lints; warnings are errors.
 lint:
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --locked --all-targets -- -D warnings
-	$(CARGO) clippy --locked --lib --no-default-features -- -D warnings
+	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+	@# The core alone, as a library user builds it: none of clap, csv, pyo3 or the mock.
+	@deps=$$($(CARGO) tree --locked -p connectly -e normal --prefix none | cut -d' ' -f1 | sort -u); \
+	for banned in clap csv pyo3 connectly-mock connectly-cli connectly-ffi; do \
+		if echo "$$deps" | grep -qx "$$banned"; then \
+			echo "the core crate depends on $$banned" >&2; exit 1; fi; \
+	done
 
 ## The Rust unit, integration, property and doc tests.
 test-rust:
@@ -38,10 +43,10 @@ fmt:
 demo: $(DEMOS)
 
 demo-rust:
-	$(CARGO) build --locked --bin connectly --example quickstart
+	$(CARGO) build --locked -p connectly-cli -p connectly --bin connectly --example quickstart
 	bash scripts/demo.sh $(BIN)
 	@printf '\n== The same from Rust code (examples/rust/quickstart.rs)\n'
-	$(CARGO) run --locked --quiet --example quickstart
+	$(CARGO) run --locked --quiet -p connectly --example quickstart
 
 clean:
 	$(CARGO) clean

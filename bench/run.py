@@ -72,7 +72,7 @@ class Mock:
 
 
 def rust_section() -> Section:
-    cmd = "cargo bench --locked --bench rust" + (" -- quick" if QUICK else "")
+    cmd = "cargo bench --locked -p connectly --bench rust" + (" -- quick" if QUICK else "")
     return Section("Rust", cmd, json_lines(run(cmd)))
 
 
@@ -226,7 +226,7 @@ def machine() -> str:
 
 
 def main() -> None:
-    run("cargo build --locked --release --bin connectly --lib")
+    run("cargo build --locked --release -p connectly-cli -p connectly-ffi")
     sections = [rust_section(), openssl_section(), mock_section()]
     for extra in (python_section(), library_size()):
         if extra:

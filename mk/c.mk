@@ -38,14 +38,14 @@ cbindgen-tool:
 		$(CARGO) install cbindgen --version $(CBINDGEN_VERSION) --locked --root .tools --quiet; \
 	fi
 
-## Regenerates include/connectly.h from src/ffi/.
+## Regenerates include/connectly.h from crates/connectly-ffi/.
 header: cbindgen-tool
-	$(CBINDGEN) --quiet --config cbindgen.toml --crate connectly --output include/connectly.h
+	$(CBINDGEN) --quiet --config cbindgen.toml --crate connectly-ffi --output include/connectly.h
 
-## Fails when the committed header differs from what src/ffi/ generates.
+## Fails when the committed header differs from what crates/connectly-ffi/ generates.
 header-check: cbindgen-tool
 	@mkdir -p $(C_BUILD)
-	$(CBINDGEN) --quiet --config cbindgen.toml --crate connectly --output $(C_BUILD)/connectly.h
+	$(CBINDGEN) --quiet --config cbindgen.toml --crate connectly-ffi --output $(C_BUILD)/connectly.h
 	@diff -u include/connectly.h $(C_BUILD)/connectly.h || \
 		{ echo "include/connectly.h is stale: run 'make header' and commit it" >&2; exit 1; }
 
@@ -60,10 +60,10 @@ header-compile:
 
 ## The C libraries, release profile, without the mock or the CLI.
 lib:
-	$(CARGO) build --locked --release --lib --no-default-features
+	$(CARGO) build --locked --release -p connectly-ffi
 
 lib-debug:
-	$(CARGO) build --locked --lib --bin connectly
+	$(CARGO) build --locked -p connectly-ffi -p connectly-cli
 
 ## Installs the library, the header and connectly.pc under PREFIX.
 install: $(if $(filter debug,$(C_PROFILE)),lib-debug,lib)

@@ -1,5 +1,5 @@
 # The Python package `connectly-sdk` (import `connectly`): a maturin-built abi3 wheel over
-# the Rust core (cargo feature `python`). Everything installs itself into .venv.
+# the Rust core (crates/connectly-python). Everything installs itself into .venv.
 #
 #   make wheel         build dist/connectly_sdk-*.whl (release, abi3, CPython 3.9+)
 #   make venv          .venv with the pinned tools of python/requirements-dev.txt
@@ -19,11 +19,8 @@ VPY := $(VENV)/bin/python
 PY_REQS := python/requirements-dev.txt
 # Rebuilt whenever the pinned requirements change.
 PY_STAMP := $(VENV)/.installed-$(shell cksum < $(PY_REQS) 2>/dev/null | cut -d' ' -f1)
-PY_SOURCES := pyproject.toml $(shell find python/connectly src -name '*.py' -o -name '*.pyi' -o -name '*.rs' 2>/dev/null) Cargo.toml Cargo.lock
+PY_SOURCES := pyproject.toml $(shell find python/connectly crates -name '*.py' -o -name '*.pyi' -o -name '*.rs' -o -name Cargo.toml 2>/dev/null) Cargo.toml Cargo.lock
 WHEEL_STAMP := dist/.wheel-stamp
-# A target directory of its own: the wheel's cdylib/staticlib (with the `python` feature) must
-# never overwrite target/release/libconnectly.{so,a}, the C library, which has no Python in it.
-PY_TARGET_DIR := target/python
 PY_LINT_PATHS := python tests/python examples/python
 
 .PHONY: venv wheel test-python test-python-lint test-python-unit demo-python wheel-smoke
@@ -41,14 +38,14 @@ wheel: $(WHEEL_STAMP)
 
 $(WHEEL_STAMP): $(PY_STAMP) $(PY_SOURCES)
 	@rm -f dist/connectly_sdk-*.whl
-	CARGO_TARGET_DIR=$(CURDIR)/$(PY_TARGET_DIR) $(VENV)/bin/maturin build --release --locked --quiet --out dist
+	$(VENV)/bin/maturin build --release --locked --quiet --out dist
 	$(VPY) -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps dist/connectly_sdk-*.whl
 	@touch $@
 
 test-python-lint: $(PY_STAMP)
 	$(VENV)/bin/ruff check $(PY_LINT_PATHS)
 	$(VENV)/bin/ruff format --check $(PY_LINT_PATHS)
-	$(CARGO) clippy --locked --features python --lib -- -D warnings
+	$(CARGO) clippy --locked -p connectly-python -- -D warnings
 
 test-python-unit: $(WHEEL_STAMP)
 	cd examples/python && ../../$(VPY) -m mypy --strict --no-incremental --cache-dir=/dev/null .

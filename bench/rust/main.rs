@@ -10,8 +10,8 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use connectly::mock::MockServer;
 use connectly::{BulkOptions, Client, Message, Recipient, Webhook};
+use connectly_mock::MockServer;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 

@@ -6,8 +6,8 @@
 
 use std::sync::mpsc;
 
-use connectly::mock::MockServer;
 use connectly::{Client, Recipient, Webhook};
+use connectly_mock::MockServer;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mock = MockServer::start()?;

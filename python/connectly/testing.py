@@ -14,7 +14,7 @@
         client.create_webhook("http://127.0.0.1:5000/webhook")
         mock.deliver_inbound("+15555550100", "hello")   # signed with mock.webhook_secret
 
-``MockServer`` is the Rust mock (``connectly::mock``), a real HTTP server on 127.0.0.1 that
+``MockServer`` is the Rust mock (``connectly_mock``), a real HTTP server on 127.0.0.1 that
 checks request shapes exactly as documented. With pytest, the ``connectly_mock`` fixture
 gives a fresh one per test (this module is registered as a pytest plugin; without the
 installed entry point, add ``pytest_plugins = ["connectly.testing"]`` to a ``conftest.py``).

@@ -1,0 +1,5 @@
+//! The `connectly` command-line tool.
+
+fn main() -> std::process::ExitCode {
+    connectly_cli::main()
+}

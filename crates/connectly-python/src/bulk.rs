@@ -1,0 +1,200 @@
+//! `Client.send_many` and its message and result types.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+
+use super::client::{response, template_params, Response};
+use super::errors;
+use connectly::{BulkOptions, Message, Progress, Recipient};
+
+/// A free-form text for ``Client.send_many``: ``TextMessage(to, text, channel="whatsapp")``.
+#[pyclass(frozen, module = "connectly._connectly")]
+pub(crate) struct TextMessage {
+    /// The recipient's number or channel user id.
+    #[pyo3(get)]
+    to: String,
+    /// The message text.
+    #[pyo3(get)]
+    text: String,
+    /// The channel, such as ``whatsapp`` or ``sms``.
+    #[pyo3(get)]
+    channel: String,
+}
+
+#[pymethods]
+impl TextMessage {
+    #[new]
+    #[pyo3(
+        signature = (to, text, channel=String::from("whatsapp")),
+        text_signature = "(to, text, channel='whatsapp')"
+    )]
+    fn new(to: String, text: String, channel: String) -> Self {
+        Self { to, text, channel }
+    }
+
+    fn __repr__(&self) -> String {
+        format!("TextMessage(to={:?}, channel={:?})", self.to, self.channel)
+    }
+}
+
+/// A WhatsApp template for ``Client.send_many``:
+/// ``TemplateMessage(number, template_name, params=())``, params as for ``send_template``.
+#[pyclass(frozen, module = "connectly._connectly")]
+pub(crate) struct TemplateMessage {
+    /// The recipient's WhatsApp number.
+    #[pyo3(get)]
+    number: String,
+    /// The template's name.
+    #[pyo3(get)]
+    template_name: String,
+    params: Vec<(String, String)>,
+}
+
+#[pymethods]
+impl TemplateMessage {
+    #[new]
+    #[pyo3(signature = (number, template_name, params=None))]
+    fn new(
+        number: String,
+        template_name: String,
+        params: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let params = params.map(template_params).transpose()?.unwrap_or_default();
+        Ok(Self {
+            number,
+            template_name,
+            params,
+        })
+    }
+
+    /// The parameters, in order, as ``(name, value)`` pairs.
+    #[getter]
+    fn params(&self) -> Vec<(String, String)> {
+        self.params.clone()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "TemplateMessage(number={:?}, template_name={:?}, params=[{} pair(s)])",
+            self.number,
+            self.template_name,
+            self.params.len()
+        )
+    }
+}
+
+/// One message's outcome in ``Client.send_many``: ``ok``, and either ``response`` or
+/// ``error`` (the exception ``send_text``/``send_template`` would have raised).
+#[pyclass(frozen, module = "connectly._connectly")]
+pub(crate) struct SendResult {
+    /// The message's position in the input.
+    #[pyo3(get)]
+    index: usize,
+    /// The reply, when the message was sent.
+    #[pyo3(get)]
+    response: Option<Py<Response>>,
+    /// The exception, when it was not.
+    #[pyo3(get)]
+    error: Option<Py<PyAny>>,
+}
+
+#[pymethods]
+impl SendResult {
+    /// Whether the message was sent.
+    #[getter]
+    fn ok(&self) -> bool {
+        self.response.is_some()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(match &self.error {
+            None => format!("SendResult(index={}, ok=True)", self.index),
+            Some(error) => format!(
+                "SendResult(index={}, ok=False, error={})",
+                self.index,
+                error.bind(py).repr()?
+            ),
+        })
+    }
+}
+
+/// A message from a `TextMessage` or `TemplateMessage`.
+fn message(item: &Bound<'_, PyAny>) -> PyResult<Message> {
+    if let Ok(text) = item.cast::<TextMessage>() {
+        let text = text.get();
+        return Ok(Message::text(
+            Recipient::new(text.channel.clone(), text.to.clone()),
+            text.text.clone(),
+        ));
+    }
+    if let Ok(template) = item.cast::<TemplateMessage>() {
+        let template = template.get();
+        return Ok(Message::template(
+            template.number.clone(),
+            template.template_name.clone(),
+            template.params.clone(),
+        ));
+    }
+    Err(PyTypeError::new_err(format!(
+        "send_many takes TextMessage and TemplateMessage items, not {}",
+        item.get_type().name()?
+    )))
+}
+
+/// Sends every message with the core's `send_many`, the GIL released while they are in
+/// flight; the progress callback, if any, is called with the GIL held.
+pub(crate) fn send_many(
+    py: Python<'_>,
+    client: &connectly::Client,
+    messages: &Bound<'_, PyAny>,
+    concurrency: usize,
+    rate_limit: Option<f64>,
+    on_progress: Option<Py<PyAny>>,
+) -> PyResult<Vec<SendResult>> {
+    let messages = messages
+        .try_iter()?
+        .map(|item| message(&item?))
+        .collect::<PyResult<Vec<Message>>>()?;
+    let mut options = BulkOptions::new().concurrency(concurrency);
+    if let Some(rate) = rate_limit {
+        options = options.rate_limit(rate);
+    }
+    if let Some(callback) = on_progress {
+        // The core calls this one call at a time, `done` increasing. A callback that raises
+        // is reported once, as unraisable, and not called again; the messages keep going
+        // either way, and the results still come back.
+        let broken = AtomicBool::new(false);
+        options = options.on_progress(move |p: Progress| {
+            if broken.load(Ordering::Relaxed) {
+                return;
+            }
+            Python::attach(|py| {
+                if let Err(err) = callback.call1(py, (p.done, p.failed, p.total)) {
+                    broken.store(true, Ordering::Relaxed);
+                    err.write_unraisable(py, Some(callback.bind(py)));
+                }
+            });
+        });
+    }
+    let results = py.detach(|| client.send_many(&messages, &options));
+    results
+        .into_iter()
+        .enumerate()
+        .map(|(index, result)| {
+            Ok(match result {
+                Ok(reply) => SendResult {
+                    index,
+                    response: Some(Py::new(py, response(py, Ok(reply))?)?),
+                    error: None,
+                },
+                Err(err) => SendResult {
+                    index,
+                    response: None,
+                    error: Some(errors::client(py, &err).into_value(py).into_any()),
+                },
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,368 @@
+//! Sending many messages: bounded concurrency, an optional rate limit, progress, and one
+//! result per message in input order.
+
+use std::fmt;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::client::Client;
+use crate::error::{Error, ValidationError};
+use crate::recipient::Recipient;
+use crate::response::Response;
+use crate::validate;
+
+/// The default number of messages in flight at once.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+/// The most messages in flight at once.
+pub const MAX_CONCURRENCY: usize = 64;
+
+/// One message for [`Client::send_many`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    /// A free-form text ([`Client::send_text`]).
+    Text {
+        /// The recipient.
+        to: Recipient,
+        /// The text.
+        text: String,
+    },
+    /// A WhatsApp template ([`Client::send_template`]).
+    Template {
+        /// The recipient's WhatsApp number.
+        number: String,
+        /// The template's name.
+        template_name: String,
+        /// The parameters, in order.
+        params: Vec<(String, String)>,
+    },
+}
+
+impl Message {
+    /// A text message.
+    pub fn text(to: Recipient, text: impl Into<String>) -> Self {
+        Message::Text {
+            to,
+            text: text.into(),
+        }
+    }
+
+    /// A template message.
+    pub fn template(
+        number: impl Into<String>,
+        template_name: impl Into<String>,
+        params: Vec<(String, String)>,
+    ) -> Self {
+        Message::Template {
+            number: number.into(),
+            template_name: template_name.into(),
+            params,
+        }
+    }
+}
+
+/// How far a [`Client::send_many`] call has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Messages finished, sent or failed.
+    pub done: usize,
+    /// Of those, the ones that failed.
+    pub failed: usize,
+    /// All messages in the call.
+    pub total: usize,
+}
+
+/// A progress callback; called from the sending threads after each message, one call at a
+/// time, with `done` one more than in the call before; the call with `done == total` is the
+/// last and carries the final `failed` count. A callback that panics is not called again (see
+/// [`BulkOptions::on_progress`]).
+pub type ProgressFn = dyn Fn(Progress) + Send + Sync;
+
+/// Options for [`Client::send_many`].
+#[derive(Clone)]
+pub struct BulkOptions {
+    concurrency: usize,
+    rate_limit: Option<f64>,
+    progress: Option<Arc<ProgressFn>>,
+}
+
+impl Default for BulkOptions {
+    fn default() -> Self {
+        Self {
+            concurrency: DEFAULT_CONCURRENCY,
+            rate_limit: None,
+            progress: None,
+        }
+    }
+}
+
+impl fmt::Debug for BulkOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BulkOptions")
+            .field("concurrency", &self.concurrency)
+            .field("rate_limit", &self.rate_limit)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+impl BulkOptions {
+    /// The smallest rate limit accepted, in messages per second: one message every 100 s.
+    pub const MIN_RATE_LIMIT: f64 = 0.01;
+
+    /// Default options: 8 messages in flight, no rate limit, no progress callback.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many messages may be in flight at once (1 to 64; default 8).
+    pub fn concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency.clamp(1, MAX_CONCURRENCY);
+        self
+    }
+
+    /// Starts at most this many messages per second. Connectly documents 200 requests per
+    /// second on the send endpoints. Without this call there is no limit.
+    ///
+    /// The rate must be a finite number of at least
+    /// [`MIN_RATE_LIMIT`](Self::MIN_RATE_LIMIT); for any other value (zero, a negative
+    /// number, NaN, infinity, a smaller rate), [`Client::send_many`] sends nothing and fails
+    /// every message with [`Error::Validation`] (field `rate limit`), without calling the
+    /// progress callback.
+    pub fn rate_limit(mut self, per_second: f64) -> Self {
+        self.rate_limit = Some(per_second);
+        self
+    }
+
+    /// Checks a rate limit as [`Client::send_many`] will, so a caller can refuse it before
+    /// preparing a batch: a finite rate of at least [`MIN_RATE_LIMIT`](Self::MIN_RATE_LIMIT).
+    pub fn check_rate_limit(per_second: f64) -> Result<(), ValidationError> {
+        validate::rate_limit(per_second).map(|_| ())
+    }
+
+    /// Calls `progress` after each message, from the sending threads, one call at a time with
+    /// `done` increasing (so it need not be thread-safe in spirit, only `Sync` in type; keep
+    /// it short: the next report waits for it).
+    ///
+    /// A panic in `progress` is caught: it is not called again, and every message is still
+    /// sent once and its result returned (the panic hook still reports the panic).
+    pub fn on_progress(mut self, progress: impl Fn(Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(progress));
+        self
+    }
+}
+
+/// Reports progress one call at a time: the counts and the call share one lock, so `done`
+/// grows by one each call and the call with `done == total` carries every failure.
+struct Reporter<'a> {
+    progress: Option<&'a ProgressFn>,
+    total: usize,
+    /// (done, failed, silenced): silenced once the callback panicked.
+    state: Mutex<(usize, usize, bool)>,
+}
+
+impl<'a> Reporter<'a> {
+    /// A reporter for `total` messages, `refused` of them already finished and failed; when
+    /// there are such, they are reported at once.
+    fn new(progress: Option<&'a ProgressFn>, total: usize, refused: usize) -> Self {
+        let reporter = Self {
+            progress,
+            total,
+            state: Mutex::new((refused, refused, false)),
+        };
+        if refused > 0 {
+            reporter.report(&mut reporter.lock());
+        }
+        reporter
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (usize, usize, bool)> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// One more message finished.
+    fn finished(&self, failed: bool) {
+        let mut state = self.lock();
+        state.0 += 1;
+        state.1 += usize::from(failed);
+        self.report(&mut state);
+    }
+
+    /// Calls the callback with the current counts, under the lock. A panic is caught and
+    /// silences the callback: the messages are sent, and losing their results would invite
+    /// sending them again.
+    fn report(&self, state: &mut (usize, usize, bool)) {
+        let Some(progress) = self.progress else {
+            return;
+        };
+        if state.2 {
+            return;
+        }
+        let report = Progress {
+            done: state.0,
+            failed: state.1,
+            total: self.total,
+        };
+        if catch_unwind(AssertUnwindSafe(|| progress(report))).is_err() {
+            state.2 = true;
+        }
+    }
+}
+
+/// Hands out start times `interval` apart, so messages start at the configured rate. Times
+/// are offsets from `start`, with saturating arithmetic: no rate can overflow them.
+struct Pacer {
+    start: Instant,
+    next: Mutex<Duration>,
+    interval: Duration,
+}
+
+impl Pacer {
+    fn new(interval: Duration, start: Instant) -> Self {
+        Self {
+            start,
+            next: Mutex::new(Duration::ZERO),
+            interval,
+        }
+    }
+
+    /// Claims the next start time, and gives how long to wait for it from `now`.
+    fn claim(&self, now: Instant) -> Duration {
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        let slot = *next;
+        *next = slot.saturating_add(self.interval);
+        slot.saturating_sub(now.saturating_duration_since(self.start))
+    }
+}
+
+impl Client {
+    /// Sends every message with bounded concurrency and an optional rate limit, and returns
+    /// one result per message, in input order. No message is dropped or sent twice: each is
+    /// sent once, with the same retry rules as [`send_text`](Client::send_text) and
+    /// [`send_template`](Client::send_template), and a failure of one does not stop the rest.
+    ///
+    /// An invalid [rate limit](BulkOptions::rate_limit) fails every message with
+    /// [`Error::Validation`] before anything is sent.
+    pub fn send_many(
+        &self,
+        messages: &[Message],
+        options: &BulkOptions,
+    ) -> Vec<Result<Response, Error>> {
+        let slots: Vec<Option<&Message>> = messages.iter().map(Some).collect();
+        self.send_slots(&slots, 0, options)
+    }
+
+    /// [`send_many`](Client::send_many) for a batch a binding has prepared: an `Ok` message is
+    /// sent as `send_many` sends it, and its result comes back as `Ok(result)`; an `Err` is a
+    /// message the binding refused before sending (a C caller's string with a NUL byte, say),
+    /// which comes back unchanged as `Err` and counts as finished and failed from the start:
+    /// the first progress report, made before anything is sent, already counts it.
+    pub fn send_prepared<E>(
+        &self,
+        items: Vec<Result<Message, E>>,
+        options: &BulkOptions,
+    ) -> Vec<Result<Result<Response, Error>, E>> {
+        let mut refused = Vec::with_capacity(items.len());
+        let mut messages = Vec::with_capacity(items.len());
+        for item in items {
+            match item {
+                Ok(message) => {
+                    messages.push(message);
+                    refused.push(None);
+                }
+                Err(refusal) => refused.push(Some(refusal)),
+            }
+        }
+        let mut sendable = messages.iter();
+        let slots: Vec<Option<&Message>> = refused
+            .iter()
+            .map(|r| if r.is_some() { None } else { sendable.next() })
+            .collect();
+        let failed_first = refused.iter().filter(|r| r.is_some()).count();
+        // One result per sendable slot, in order: each fills the next slot not refused.
+        let mut sent = self.send_slots(&slots, failed_first, options).into_iter();
+        refused
+            .into_iter()
+            .filter_map(|refusal| match refusal {
+                Some(refusal) => Some(Err(refusal)),
+                None => sent.next().map(Ok),
+            })
+            .collect()
+    }
+
+    /// Sends every `Some` slot (the `None` ones, `refused` of them, were refused before
+    /// sending) and gives one result per `Some` slot, in slot order. Progress is reported one call at a
+    /// time, `done` increasing by one each call, the refused slots counted in the first call.
+    fn send_slots(
+        &self,
+        slots: &[Option<&Message>],
+        refused: usize,
+        options: &BulkOptions,
+    ) -> Vec<Result<Response, Error>> {
+        let pacer = match options.rate_limit.map(validate::rate_limit).transpose() {
+            Ok(interval) => interval.map(|interval| Pacer::new(interval, self.clock().now())),
+            Err(invalid) => {
+                return slots
+                    .iter()
+                    .flatten()
+                    .map(|_| Err(Error::Validation(invalid.clone())))
+                    .collect()
+            }
+        };
+        let reporter = Reporter::new(options.progress.as_deref(), slots.len(), refused);
+        let sendable: Vec<(usize, &Message)> = slots
+            .iter()
+            .enumerate()
+            .filter_map(|(index, slot)| slot.map(|message| (index, message)))
+            .collect();
+        let next = AtomicUsize::new(0);
+        let workers = options
+            .concurrency
+            .clamp(1, MAX_CONCURRENCY)
+            .min(sendable.len());
+        // Each worker gives back the results it produced, with their indexes.
+        let worker = || {
+            let mut finished = Vec::new();
+            loop {
+                let Some(&(index, message)) = sendable.get(next.fetch_add(1, Ordering::Relaxed))
+                else {
+                    return finished;
+                };
+                if let Some(pacer) = &pacer {
+                    let wait = pacer.claim(self.clock().now());
+                    if !wait.is_zero() {
+                        self.sleeper().sleep(wait);
+                    }
+                }
+                let result = self.send_one(message);
+                reporter.finished(result.is_err());
+                finished.push((index, result));
+            }
+        };
+        let mut finished = std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(worker)).collect();
+            let mut finished = worker();
+            for helper in helpers {
+                match helper.join() {
+                    Ok(part) => finished.extend(part),
+                    Err(panic) => resume_unwind(panic),
+                }
+            }
+            finished
+        });
+        finished.sort_unstable_by_key(|(index, _)| *index);
+        finished.into_iter().map(|(_, result)| result).collect()
+    }
+
+    fn send_one(&self, message: &Message) -> Result<Response, Error> {
+        match message {
+            Message::Text { to, text } => self.send_text(to, text),
+            Message::Template {
+                number,
+                template_name,
+                params,
+            } => self.send_template(number, template_name, params),
+        }
+    }
+}

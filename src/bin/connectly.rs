@@ -1,5 +1,0 @@
-//! The `connectly` command-line tool.
-
-fn main() -> std::process::ExitCode {
-    connectly::cli::main()
-}
