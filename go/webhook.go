@@ -186,7 +186,7 @@ func (w *Webhook) Verify(body []byte, signature string) error {
 	}
 	ptr, n := bytesArg(body)
 	err := withThread(func() error {
-		return lastError(C.connectly_webhook_verify_with(w.ptr, ptr, n, sig))
+		return lastError(C.connectly_webhook_verify_signature(w.ptr, ptr, n, sig))
 	})
 	runtime.KeepAlive(body)
 	runtime.KeepAlive(w)

@@ -808,7 +808,7 @@ const char *connectly_version(void);
  * Returns `CONNECTLY_OK`, or `CONNECTLY_ERROR_MISSING_SIGNATURE`, `_MALFORMED_SIGNATURE`,
  * `_INVALID_SIGNATURE`, `_PAYLOAD_TOO_LARGE` (over 5 MiB) or `_INVALID_SECRET` (empty).
  * Prepares the key on every call: for many deliveries use `connectly_webhook_new` and
- * `connectly_webhook_verify_with`. Thread-safe; nothing is retained.
+ * `connectly_webhook_verify_signature`. Thread-safe; nothing is retained.
  *
  * # Safety
  * `secret` and `body` are NULL or point to that many readable bytes; `signature` is NULL or
@@ -883,13 +883,13 @@ enum connectly_status connectly_webhook_with_options(const struct connectly_webh
  * `webhook` is NULL or a live verifier; `body` is NULL or `body_len` readable bytes;
  * `signature` is NULL or NUL-terminated.
  */
-enum connectly_status connectly_webhook_verify_with(const struct connectly_webhook *webhook,
-                                                    const uint8_t *body,
-                                                    size_t body_len,
-                                                    const char *signature);
+enum connectly_status connectly_webhook_verify_signature(const struct connectly_webhook *webhook,
+                                                         const uint8_t *body,
+                                                         size_t body_len,
+                                                         const char *signature);
 
 /**
- * Verifies a delivery exactly as `connectly_webhook_verify_with` does, then, only once the
+ * Verifies a delivery exactly as `connectly_webhook_verify_signature` does, then, only once the
  * signature matched, parses it into an event written to `*out` (free it with
  * `connectly_event_free`).
  *
@@ -898,7 +898,7 @@ enum connectly_status connectly_webhook_verify_with(const struct connectly_webho
  * `CONNECTLY_ERROR_NULL_ARGUMENT`. On failure `*out` is not written. Thread-safe.
  *
  * # Safety
- * As for `connectly_webhook_verify_with`; `out` is NULL or writable.
+ * As for `connectly_webhook_verify_signature`; `out` is NULL or writable.
  */
 enum connectly_status connectly_webhook_verify_event(const struct connectly_webhook *webhook,
                                                      const uint8_t *body,

@@ -1,4 +1,4 @@
-/* connectly_webhook_verify_with from C, timed as bench/rust/main.rs times Webhook::verify
+/* connectly_webhook_verify_signature from C, timed as bench/rust/main.rs times Webhook::verify
  * (the same secret, bodies and method: the median of rounds, the batch doubled until a
  * tenth of a round, ten such batches per round). Linked with the release static library by
  * bench/c/run, which sets these figures beside the Rust ones. Prints one JSON object per
@@ -37,7 +37,7 @@ static void verify_n(const connectly_webhook *wh, const uint8_t *body, size_t le
                      const char *signature, unsigned long n) {
     unsigned long i;
     for (i = 0; i < n; i++) {
-        if (connectly_webhook_verify_with(wh, body, len, signature) != CONNECTLY_OK) {
+        if (connectly_webhook_verify_signature(wh, body, len, signature) != CONNECTLY_OK) {
             fprintf(stderr, "verify failed: %s\n", connectly_last_error_message());
             exit(1);
         }

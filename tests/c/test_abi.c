@@ -177,8 +177,8 @@ void test_null_arguments(void) {
     EXPECT_NULL(connectly_webhook_with_options(webhook, NULL, NULL), "out");
     EXPECT_NULL(connectly_webhook_new_with_options(secrets, lens, 2, NULL, &out_webhook),
                 "secrets[]");
-    EXPECT_NULL(connectly_webhook_verify_with(NULL, BODY, sizeof BODY - 1, "x"), "webhook");
-    EXPECT_NULL(connectly_webhook_verify_with(webhook, NULL, 5, "x"), "body");
+    EXPECT_NULL(connectly_webhook_verify_signature(NULL, BODY, sizeof BODY - 1, "x"), "webhook");
+    EXPECT_NULL(connectly_webhook_verify_signature(webhook, NULL, 5, "x"), "body");
     EXPECT_NULL(connectly_webhook_verify_event(NULL, BODY, sizeof BODY - 1, "x", &event),
                 "webhook");
     EXPECT_NULL(connectly_webhook_verify_event(webhook, NULL, 5, "x", &event), "body");
@@ -190,12 +190,12 @@ void test_null_arguments(void) {
     EXPECT_NULL(connectly_webhook_sign(webhook, BODY, 3, NULL, 45), "out");
 
     /* A NULL signature is not a NULL argument: it is the absent header. */
-    CHECK_STATUS(connectly_webhook_verify_with(webhook, BODY, sizeof BODY - 1, NULL),
+    CHECK_STATUS(connectly_webhook_verify_signature(webhook, BODY, sizeof BODY - 1, NULL),
                  CONNECTLY_ERROR_MISSING_SIGNATURE);
     /* (NULL, 0) is an empty slice everywhere. */
     CHECK_STATUS(connectly_webhook_sign(webhook, NULL, 0, signature, sizeof signature),
                  CONNECTLY_OK);
-    CHECK_STATUS(connectly_webhook_verify_with(webhook, NULL, 0, signature), CONNECTLY_OK);
+    CHECK_STATUS(connectly_webhook_verify_signature(webhook, NULL, 0, signature), CONNECTLY_OK);
     CHECK_STATUS(connectly_webhook_verify((const uint8_t *)SECRET, strlen(SECRET), NULL, 0,
                                           signature),
                  CONNECTLY_OK);
@@ -271,7 +271,7 @@ void test_bad_inputs(void) {
                  CONNECTLY_OK);
     CHECK(strlen(signature) == 44);
     /* A signature that is not UTF-8 cannot be base64. */
-    CHECK_STATUS(connectly_webhook_verify_with(webhook, BODY, 3, not_utf8),
+    CHECK_STATUS(connectly_webhook_verify_signature(webhook, BODY, 3, not_utf8),
                  CONNECTLY_ERROR_MALFORMED_SIGNATURE);
     /* Secrets: none, nine, an empty one. */
     for (i = 0; i < 9; i++) {
@@ -289,7 +289,7 @@ void test_bad_inputs(void) {
         CHECK(w == NULL);
     }
     /* Messages never contain the secret or the signature. */
-    CHECK_STATUS(connectly_webhook_verify_with(webhook, BODY, 3,
+    CHECK_STATUS(connectly_webhook_verify_signature(webhook, BODY, 3,
                                                "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
                  CONNECTLY_ERROR_INVALID_SIGNATURE);
     CHECK(strstr(connectly_last_error_message(), SECRET) == NULL);

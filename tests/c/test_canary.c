@@ -305,14 +305,14 @@ static void webhook_paths(void) {
         strict = derived;
     }
 
-    check_failure("a missing signature", connectly_webhook_verify_with(
+    check_failure("a missing signature", connectly_webhook_verify_signature(
                                              webhook, (const uint8_t *)body, body_len, NULL));
     check_failure("the secret as the signature",
-                  connectly_webhook_verify_with(webhook, (const uint8_t *)body, body_len, SECRET));
+                  connectly_webhook_verify_signature(webhook, (const uint8_t *)body, body_len, SECRET));
     check_failure("the key as the signature",
-                  connectly_webhook_verify_with(webhook, (const uint8_t *)body, body_len, KEY));
+                  connectly_webhook_verify_signature(webhook, (const uint8_t *)body, body_len, KEY));
     check_failure("a signature made with another secret",
-                  connectly_webhook_verify_with(webhook, (const uint8_t *)body, body_len, wrong));
+                  connectly_webhook_verify_signature(webhook, (const uint8_t *)body, body_len, wrong));
     check_failure("one-shot, another secret's signature",
                   connectly_webhook_verify((const uint8_t *)SECRET, strlen(SECRET),
                                            (const uint8_t *)body, body_len, wrong));
@@ -320,7 +320,7 @@ static void webhook_paths(void) {
                   connectly_webhook_verify((const uint8_t *)SECRET, strlen(SECRET),
                                            (const uint8_t *)body, body_len, SECRET));
     check_failure("a body over the limit",
-                  connectly_webhook_verify_with(small, (const uint8_t *)body, body_len, good));
+                  connectly_webhook_verify_signature(small, (const uint8_t *)body, body_len, good));
     check_failure("a signed body that is not an event",
                   connectly_webhook_verify_event(webhook, (const uint8_t *)not_event,
                                                  strlen(not_event), not_event_sig, &event));

@@ -43,11 +43,11 @@ static connectly_status provoke(int which, const char **expected_part) {
     case 6: *expected_part = "max retries";
         return connectly_client_new_with_options("k", "b", NULL, 0, 50, &c);
     case 7: *expected_part = "missing or empty";
-        return connectly_webhook_verify_with(shared_webhook, body, len, NULL);
+        return connectly_webhook_verify_signature(shared_webhook, body, len, NULL);
     case 8: *expected_part = "malformed";
-        return connectly_webhook_verify_with(shared_webhook, body, len, "nope");
+        return connectly_webhook_verify_signature(shared_webhook, body, len, "nope");
     case 9: *expected_part = "does not match";
-        return connectly_webhook_verify_with(shared_webhook, body, len - 1, good_signature);
+        return connectly_webhook_verify_signature(shared_webhook, body, len - 1, good_signature);
     case 10: *expected_part = "invalid webhook secret";
         return connectly_webhook_new(secrets, lens, 1, &w);
     case 11: *expected_part = "not a valid event";
@@ -55,7 +55,7 @@ static connectly_status provoke(int which, const char **expected_part) {
     case 12: *expected_part = "`out` holds 8 bytes";
         return connectly_webhook_sign(shared_webhook, body, len, small, sizeof small);
     case 13: *expected_part = "`body` must not be NULL";
-        return connectly_webhook_verify_with(shared_webhook, NULL, 9, good_signature);
+        return connectly_webhook_verify_signature(shared_webhook, NULL, 9, good_signature);
     case 14: *expected_part = "invalid topic";
         return connectly_create_webhook(shared_client, "https://example.com/h", "", NULL);
     default: *expected_part = "the timeout must be greater than zero";
@@ -74,7 +74,7 @@ static void *error_thread(void *arg) {
         CHECK(status != CONNECTLY_OK && status == first);
         CHECK_CONTAINS(connectly_last_error_message(), part);
         /* A success on this thread clears only this thread's record. */
-        CHECK_STATUS(connectly_webhook_verify_with(shared_webhook, (const uint8_t *)BODY,
+        CHECK_STATUS(connectly_webhook_verify_signature(shared_webhook, (const uint8_t *)BODY,
                                                    sizeof BODY - 1, good_signature),
                      CONNECTLY_OK);
         CHECK_STR(connectly_last_error_message(), "");

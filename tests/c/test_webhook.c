@@ -23,7 +23,7 @@ void test_signature_vectors(void) {
         CHECK_STATUS(connectly_webhook_verify(secret, secret_len, body, body_len, v->signature),
                      CONNECTLY_OK);
         CHECK_STATUS(connectly_webhook_new(secrets, &secret_len, 1, &webhook), CONNECTLY_OK);
-        CHECK_STATUS(connectly_webhook_verify_with(webhook, body, body_len, v->signature),
+        CHECK_STATUS(connectly_webhook_verify_signature(webhook, body, body_len, v->signature),
                      CONNECTLY_OK);
         CHECK_STATUS(connectly_webhook_sign(webhook, body, body_len, signature, sizeof signature),
                      CONNECTLY_OK);
@@ -31,7 +31,7 @@ void test_signature_vectors(void) {
         /* One flipped body byte no longer verifies. */
         if (body_len > 0) {
             body[0] ^= 1;
-            CHECK_STATUS(connectly_webhook_verify_with(webhook, body, body_len, v->signature),
+            CHECK_STATUS(connectly_webhook_verify_signature(webhook, body, body_len, v->signature),
                          CONNECTLY_ERROR_INVALID_SIGNATURE);
         }
         connectly_webhook_free(webhook);
@@ -79,7 +79,7 @@ void test_webhook_error_vectors(void) {
             CHECK_STATUS(made, v->expected_verify);
             CHECK(webhook == NULL);
         } else {
-            CHECK_STATUS(connectly_webhook_verify_with(webhook, body, body_len, sig),
+            CHECK_STATUS(connectly_webhook_verify_signature(webhook, body, body_len, sig),
                          v->expected_verify);
             CHECK_STATUS(connectly_webhook_verify_event(webhook, body, body_len, sig, &event),
                          v->expected_verify_event);
@@ -231,22 +231,22 @@ void test_webhook_handle(void) {
     CHECK(strcmp(old_sig, new_sig) != 0);
     /* Rotation: both signatures verify with the rotating verifier; the new one does not
      * verify with the old secret alone. */
-    CHECK_STATUS(connectly_webhook_verify_with(rotating, (const uint8_t *)body, len, old_sig),
+    CHECK_STATUS(connectly_webhook_verify_signature(rotating, (const uint8_t *)body, len, old_sig),
                  CONNECTLY_OK);
-    CHECK_STATUS(connectly_webhook_verify_with(rotating, (const uint8_t *)body, len, new_sig),
+    CHECK_STATUS(connectly_webhook_verify_signature(rotating, (const uint8_t *)body, len, new_sig),
                  CONNECTLY_OK);
-    CHECK_STATUS(connectly_webhook_verify_with(old_only, (const uint8_t *)body, len, new_sig),
+    CHECK_STATUS(connectly_webhook_verify_signature(old_only, (const uint8_t *)body, len, new_sig),
                  CONNECTLY_ERROR_INVALID_SIGNATURE);
     CHECK_CONTAINS(connectly_last_error_message(), "does not match");
     /* A success clears the thread's last error. */
-    CHECK_STATUS(connectly_webhook_verify_with(old_only, (const uint8_t *)body, len, old_sig),
+    CHECK_STATUS(connectly_webhook_verify_signature(old_only, (const uint8_t *)body, len, old_sig),
                  CONNECTLY_OK);
     CHECK_STR(connectly_last_error_message(), "");
     /* Surrounding whitespace in the header is tolerated. */
     {
         char padded[64];
         snprintf(padded, sizeof padded, "  %s\t", old_sig);
-        CHECK_STATUS(connectly_webhook_verify_with(old_only, (const uint8_t *)body, len, padded),
+        CHECK_STATUS(connectly_webhook_verify_signature(old_only, (const uint8_t *)body, len, padded),
                      CONNECTLY_OK);
     }
 
@@ -287,14 +287,14 @@ void test_webhook_handle(void) {
     memset(&options, 0, sizeof options);
     options.max_body_size = len;
     CHECK_STATUS(connectly_webhook_with_options(old_only, &options, &derived), CONNECTLY_OK);
-    CHECK_STATUS(connectly_webhook_verify_with(derived, (const uint8_t *)body, len, old_sig),
+    CHECK_STATUS(connectly_webhook_verify_signature(derived, (const uint8_t *)body, len, old_sig),
                  CONNECTLY_OK);
     connectly_webhook_free(derived);
     options.max_body_size = len - 1;
     CHECK_STATUS(connectly_webhook_with_options(old_only, &options, &derived), CONNECTLY_OK);
-    CHECK_STATUS(connectly_webhook_verify_with(derived, (const uint8_t *)body, len, old_sig),
+    CHECK_STATUS(connectly_webhook_verify_signature(derived, (const uint8_t *)body, len, old_sig),
                  CONNECTLY_ERROR_PAYLOAD_TOO_LARGE);
-    CHECK_STATUS(connectly_webhook_verify_with(old_only, (const uint8_t *)body, len, old_sig),
+    CHECK_STATUS(connectly_webhook_verify_signature(old_only, (const uint8_t *)body, len, old_sig),
                  CONNECTLY_OK);
     connectly_webhook_free(derived);
     CHECK_STATUS(connectly_webhook_with_options(NULL, &options, &derived),
@@ -310,7 +310,7 @@ void test_webhook_handle(void) {
     connectly_webhook_free(rotating);
     rotating = derived;
     CHECK(CONNECTLY_DEFAULT_MAX_BODY_SIZE == 5 * 1024 * 1024 && CONNECTLY_MAX_SECRETS == 8);
-    CHECK_STATUS(connectly_webhook_verify_with(rotating, (const uint8_t *)body, len, new_sig),
+    CHECK_STATUS(connectly_webhook_verify_signature(rotating, (const uint8_t *)body, len, new_sig),
                  CONNECTLY_ERROR_TIMESTAMP_OUTSIDE_TOLERANCE);
     snprintf(fresh, sizeof fresh,
              "{\"timestamp\":\"%ld\",\"sender\":{\"id\":\"a\",\"channelType\":\"sms\"},"

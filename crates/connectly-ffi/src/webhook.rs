@@ -80,7 +80,7 @@ unsafe fn signature_arg<'a>(signature: *const c_char) -> Result<Option<&'a str>,
 /// Returns `CONNECTLY_OK`, or `CONNECTLY_ERROR_MISSING_SIGNATURE`, `_MALFORMED_SIGNATURE`,
 /// `_INVALID_SIGNATURE`, `_PAYLOAD_TOO_LARGE` (over 5 MiB) or `_INVALID_SECRET` (empty).
 /// Prepares the key on every call: for many deliveries use `connectly_webhook_new` and
-/// `connectly_webhook_verify_with`. Thread-safe; nothing is retained.
+/// `connectly_webhook_verify_signature`. Thread-safe; nothing is retained.
 ///
 /// # Safety
 /// `secret` and `body` are NULL or point to that many readable bytes; `signature` is NULL or
@@ -245,7 +245,7 @@ pub unsafe extern "C" fn connectly_webhook_with_options(
 /// `webhook` is NULL or a live verifier; `body` is NULL or `body_len` readable bytes;
 /// `signature` is NULL or NUL-terminated.
 #[no_mangle]
-pub unsafe extern "C" fn connectly_webhook_verify_with(
+pub unsafe extern "C" fn connectly_webhook_verify_signature(
     webhook: *const connectly_webhook,
     body: *const u8,
     body_len: usize,
@@ -263,7 +263,7 @@ pub unsafe extern "C" fn connectly_webhook_verify_with(
     })
 }
 
-/// Verifies a delivery exactly as `connectly_webhook_verify_with` does, then, only once the
+/// Verifies a delivery exactly as `connectly_webhook_verify_signature` does, then, only once the
 /// signature matched, parses it into an event written to `*out` (free it with
 /// `connectly_event_free`).
 ///
@@ -272,7 +272,7 @@ pub unsafe extern "C" fn connectly_webhook_verify_with(
 /// `CONNECTLY_ERROR_NULL_ARGUMENT`. On failure `*out` is not written. Thread-safe.
 ///
 /// # Safety
-/// As for `connectly_webhook_verify_with`; `out` is NULL or writable.
+/// As for `connectly_webhook_verify_signature`; `out` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn connectly_webhook_verify_event(
     webhook: *const connectly_webhook,
