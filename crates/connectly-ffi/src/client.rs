@@ -85,24 +85,38 @@ pub unsafe extern "C" fn connectly_client_new_with_options(
         let business_id = unsafe { utf8(business_id, "business_id") }?;
         // SAFETY: as above.
         let base_url = unsafe { boundary::optional_text(base_url, "base_url") }?;
-        let mut builder = Client::builder().api_key(api_key).business_id(business_id);
-        if let Some(url) = base_url {
-            builder = builder.base_url(url);
-        }
-        let timeout = if timeout_ms == 0 {
-            sdk::DEFAULT_TIMEOUT
-        } else {
-            Duration::from_millis(timeout_ms)
-        };
-        builder = builder.timeout(timeout);
-        if let Ok(retries) = u32::try_from(max_retries) {
-            builder = builder.max_retries(retries);
-        }
-        let client = build(builder)?;
+        let builder = Client::builder().api_key(api_key).business_id(business_id);
         // SAFETY: `out` was checked non-NULL above.
-        unsafe { give(out, client) };
-        Ok(())
+        unsafe { make(out, builder, base_url, timeout_ms, max_retries) }
     })
+}
+
+/// Applies the settings every constructor shares (a base URL when given, the timeout, 0 for
+/// the default, and the retries, negative for the default), builds the client and writes it
+/// to `*out`.
+///
+/// # Safety
+/// `out` is non-NULL and writable.
+unsafe fn make(
+    out: *mut *mut connectly_client,
+    mut builder: ClientBuilder,
+    base_url: Option<&str>,
+    timeout_ms: u64,
+    max_retries: i32,
+) -> Result<(), Failure> {
+    if let Some(url) = base_url {
+        builder = builder.base_url(url);
+    }
+    if timeout_ms > 0 {
+        builder = builder.timeout(Duration::from_millis(timeout_ms));
+    }
+    if let Ok(retries) = u32::try_from(max_retries) {
+        builder = builder.max_retries(retries);
+    }
+    let client = build(builder)?;
+    // SAFETY: non-NULL and writable, by the caller's contract.
+    unsafe { give(out, client) };
+    Ok(())
 }
 
 /// Makes a client from the environment: `CONNECTLY_API_KEY` and `CONNECTLY_BUSINESS_ID`
@@ -186,19 +200,17 @@ pub unsafe extern "C" fn connectly_client_new_with(
             builder = builder.business_id(id);
         }
         // SAFETY: as above.
-        if let Some(url) = unsafe { boundary::optional_text(options.base_url, "base_url") }? {
-            builder = builder.base_url(url);
-        }
-        if options.timeout_ms > 0 {
-            builder = builder.timeout(Duration::from_millis(options.timeout_ms));
-        }
-        if let Ok(retries) = u32::try_from(options.max_retries) {
-            builder = builder.max_retries(retries);
-        }
-        let client = build(builder)?;
+        let base_url = unsafe { boundary::optional_text(options.base_url, "base_url") }?;
         // SAFETY: `out` was checked non-NULL above.
-        unsafe { give(out, client) };
-        Ok(())
+        unsafe {
+            make(
+                out,
+                builder,
+                base_url,
+                options.timeout_ms,
+                options.max_retries,
+            )
+        }
     })
 }
 
