@@ -35,6 +35,11 @@ var (
 	ErrTLS = errors.New("connectly: TLS error")
 	// ErrResponseTooLarge: the API's response exceeded the SDK's limit.
 	ErrResponseTooLarge = errors.New("connectly: response too large")
+	// ErrCanceled: the call was interrupted before it finished (the library's
+	// CONNECTLY_ERROR_CANCELLED, which a face that installs an interruption hook gets). The Go
+	// package installs none and never returns it: a Go caller stops a call with its context,
+	// and the call then fails with the context's error.
+	ErrCanceled = errors.New("connectly: canceled")
 	// ErrMissingSignature: the signature header was absent, empty or blank.
 	ErrMissingSignature = errors.New("connectly: missing webhook signature")
 	// ErrMalformedSignature: the signature is not standard padded base64 of 32 bytes.
@@ -122,6 +127,7 @@ var statusErrors = map[C.enum_connectly_status]error{
 	C.CONNECTLY_ERROR_TRANSPORT:                   ErrTransport,
 	C.CONNECTLY_ERROR_TLS:                         ErrTLS,
 	C.CONNECTLY_ERROR_RESPONSE_TOO_LARGE:          ErrResponseTooLarge,
+	C.CONNECTLY_ERROR_CANCELLED:                   ErrCanceled,
 	C.CONNECTLY_ERROR_MISSING_SIGNATURE:           ErrMissingSignature,
 	C.CONNECTLY_ERROR_MALFORMED_SIGNATURE:         ErrMalformedSignature,
 	C.CONNECTLY_ERROR_INVALID_SIGNATURE:           ErrInvalidSignature,

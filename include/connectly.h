@@ -108,6 +108,11 @@ typedef enum connectly_status {
      */
     CONNECTLY_ERROR_RESPONSE_TOO_LARGE = 13,
     /**
+     * The call was stopped by an interruption hook before it finished (no request was made
+     * after the interruption). The C ABI sets no hook, so its calls never return this.
+     */
+    CONNECTLY_ERROR_CANCELLED = 14,
+    /**
      * Webhook: the signature header was absent (NULL), empty or blank.
      */
     CONNECTLY_ERROR_MISSING_SIGNATURE = 20,

@@ -34,6 +34,7 @@ from connectly._connectly import (
 from connectly._errors import (
     APIError,
     AuthenticationError,
+    CancelledError,
     ConfigurationError,
     ConnectlyError,
     InternalError,
@@ -61,6 +62,7 @@ __all__ = [
     "APIError",
     "AsyncClient",
     "AuthenticationError",
+    "CancelledError",
     "Client",
     "ConfigurationError",
     "ConnectlyError",

@@ -13,6 +13,7 @@ from typing import Any, Optional
 __all__ = [
     "APIError",
     "AuthenticationError",
+    "CancelledError",
     "ConfigurationError",
     "ConnectlyError",
     "DeliveryError",
@@ -130,6 +131,19 @@ class TimeoutError(TransportError, builtins.TimeoutError):
     """No answer came within the timeout. Also a builtin ``TimeoutError``."""
 
     kind = "Timeout"
+
+
+class CancelledError(ConnectlyError):
+    """The call was stopped before it finished, and nothing was sent after that.
+
+    A blocking call on the main thread that is interrupted (Ctrl-C) raises the signal
+    handler's exception, ``KeyboardInterrupt``, not this; this is what each message that was
+    never started carries in that exception's ``results`` (see ``Client.send_many``).
+    ``attempts`` is 0 when no request was made for it; a send stopped while waiting to
+    retry was not delivered (a send is retried only when it was not).
+    """
+
+    kind = "Cancelled"
 
 
 class WebhookVerificationError(ConnectlyError):

@@ -68,7 +68,8 @@ def _shown_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 @dataclass(frozen=True, repr=False)
 class RecordedRequest:
     """One request the mock received on an API path. Its ``repr`` shows neither the body nor
-    the value of a secret header (:data:`SECRET_HEADERS`); ``headers`` holds them as sent."""
+    the value of a secret header (:data:`SECRET_HEADERS`); ``headers`` holds every header,
+    names in lower case, values as sent."""
 
     method: str
     path: str

@@ -18,6 +18,7 @@ EXPECTED = {
     "Transport": connectly.TransportError,
     "Tls": connectly.TransportError,
     "ResponseTooLarge": connectly.TransportError,
+    "Cancelled": connectly.CancelledError,
     "MethodNotAllowed": connectly.MethodNotAllowedError,
     "UnsupportedEncoding": connectly.UnsupportedEncodingError,
     "MalformedEncoding": connectly.MalformedEncodingError,

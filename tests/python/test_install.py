@@ -37,6 +37,7 @@ def test_public_names() -> None:
         "ServerError",
         "TransportError",
         "TimeoutError",
+        "CancelledError",
         "WebhookVerificationError",
     ):
         assert name in connectly.__all__
@@ -68,3 +69,8 @@ def test_exception_hierarchy() -> None:
         assert issubclass(webhook, c.WebhookVerificationError)
     assert issubclass(c.WebhookVerificationError, c.ConnectlyError)
     assert issubclass(c.InternalError, c.ConnectlyError)
+    import asyncio
+
+    # The SDK's own, under ConnectlyError: not asyncio's.
+    assert issubclass(c.CancelledError, c.ConnectlyError)
+    assert not issubclass(c.CancelledError, asyncio.CancelledError)

@@ -4,7 +4,7 @@
 //! Exit codes: 0 success, 1 an unexpected failure, 2 bad usage, 3 invalid input or
 //! configuration, 4 authentication refused, 5 rate limited, 6 request refused by the API,
 //! 7 server error, 8 network failure (timeout, connection, TLS, redirect, oversized reply),
-//! 9 a webhook delivery failed verification.
+//! 9 a webhook delivery failed verification, 130 interrupted.
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -41,6 +41,8 @@ pub enum Exit {
     Network = 8,
     /// A webhook delivery failed verification.
     BadSignature = 9,
+    /// The call was interrupted before it finished (128 + SIGINT, as shells report Ctrl-C).
+    Interrupted = 130,
 }
 
 impl From<Exit> for ExitCode {
@@ -87,6 +89,7 @@ impl From<connectly::Error> for Failed {
                 (Exit::Network, "\nhint: check CONNECTLY_BASE_URL")
             }
             E::Api(_) => (Exit::Refused, ""),
+            E::Cancelled { .. } => (Exit::Interrupted, ""),
         };
         Failed::new(exit, format!("{err}{hint}"))
     }
@@ -106,7 +109,8 @@ pub(crate) type Outcome = Result<(), Failed>;
     version,
     about = "Send messages through Connectly, register webhooks, and verify deliveries.",
     after_help = "Exit codes: 0 ok, 1 failure, 2 usage, 3 invalid input, 4 authentication, \
-                  5 rate limited, 6 refused, 7 server error, 8 network, 9 bad signature."
+                  5 rate limited, 6 refused, 7 server error, 8 network, 9 bad signature, \
+                  130 interrupted."
 )]
 struct Cli {
     #[command(subcommand)]

@@ -40,6 +40,9 @@ pub enum connectly_status {
     CONNECTLY_ERROR_TLS = 12,
     /// The API's response body exceeded the SDK's limit.
     CONNECTLY_ERROR_RESPONSE_TOO_LARGE = 13,
+    /// The call was stopped by an interruption hook before it finished (no request was made
+    /// after the interruption). The C ABI sets no hook, so its calls never return this.
+    CONNECTLY_ERROR_CANCELLED = 14,
     /// Webhook: the signature header was absent (NULL), empty or blank.
     CONNECTLY_ERROR_MISSING_SIGNATURE = 20,
     /// Webhook: the signature is not standard padded base64 of 32 bytes.
@@ -67,7 +70,7 @@ pub enum connectly_status {
 use connectly_status as S;
 
 /// Every status, in numeric order (for `connectly_status_name` and tests).
-pub(crate) const ALL: [connectly_status; 25] = [
+pub(crate) const ALL: [connectly_status; 26] = [
     S::CONNECTLY_OK,
     S::CONNECTLY_ERROR_NULL_ARGUMENT,
     S::CONNECTLY_ERROR_INVALID_ARGUMENT,
@@ -82,6 +85,7 @@ pub(crate) const ALL: [connectly_status; 25] = [
     S::CONNECTLY_ERROR_TRANSPORT,
     S::CONNECTLY_ERROR_TLS,
     S::CONNECTLY_ERROR_RESPONSE_TOO_LARGE,
+    S::CONNECTLY_ERROR_CANCELLED,
     S::CONNECTLY_ERROR_MISSING_SIGNATURE,
     S::CONNECTLY_ERROR_MALFORMED_SIGNATURE,
     S::CONNECTLY_ERROR_INVALID_SIGNATURE,
@@ -113,6 +117,7 @@ impl connectly_status {
             S::CONNECTLY_ERROR_TRANSPORT => "CONNECTLY_ERROR_TRANSPORT\0",
             S::CONNECTLY_ERROR_TLS => "CONNECTLY_ERROR_TLS\0",
             S::CONNECTLY_ERROR_RESPONSE_TOO_LARGE => "CONNECTLY_ERROR_RESPONSE_TOO_LARGE\0",
+            S::CONNECTLY_ERROR_CANCELLED => "CONNECTLY_ERROR_CANCELLED\0",
             S::CONNECTLY_ERROR_MISSING_SIGNATURE => "CONNECTLY_ERROR_MISSING_SIGNATURE\0",
             S::CONNECTLY_ERROR_MALFORMED_SIGNATURE => "CONNECTLY_ERROR_MALFORMED_SIGNATURE\0",
             S::CONNECTLY_ERROR_INVALID_SIGNATURE => "CONNECTLY_ERROR_INVALID_SIGNATURE\0",
@@ -148,6 +153,7 @@ impl connectly_status {
             ErrorKind::Transport => S::CONNECTLY_ERROR_TRANSPORT,
             ErrorKind::Tls => S::CONNECTLY_ERROR_TLS,
             ErrorKind::ResponseTooLarge => S::CONNECTLY_ERROR_RESPONSE_TOO_LARGE,
+            ErrorKind::Cancelled => S::CONNECTLY_ERROR_CANCELLED,
         }
     }
 

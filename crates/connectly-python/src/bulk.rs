@@ -3,10 +3,11 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use pyo3::exceptions::PyTypeError;
+use pyo3::intern;
 use pyo3::prelude::*;
 
 use super::client::{response, template_params, Response};
-use super::errors;
+use super::{errors, signals};
 use connectly::{BulkOptions, Message, Progress, Recipient};
 
 /// A free-form text for ``Client.send_many``: ``TextMessage(to, text, channel="whatsapp")``.
@@ -144,7 +145,9 @@ fn message(item: &Bound<'_, PyAny>) -> PyResult<Message> {
 }
 
 /// Sends every message with the core's `send_many`, the GIL released while they are in
-/// flight; the progress callback, if any, is called with the GIL held.
+/// flight; the progress callback, if any, is called with the GIL held. Interrupted (see
+/// [`signals::blocking`]), it raises the signal handler's exception with the results as its
+/// `results` attribute.
 pub(crate) fn send_many(
     py: Python<'_>,
     client: &connectly::Client,
@@ -178,8 +181,9 @@ pub(crate) fn send_many(
             });
         });
     }
-    let results = py.detach(|| client.send_many(&messages, &options));
-    results
+    let (results, raised) =
+        signals::blocking(py, client, |client| client.send_many(&messages, &options))?;
+    let results = results
         .into_iter()
         .enumerate()
         .map(|(index, result)| {
@@ -196,5 +200,14 @@ pub(crate) fn send_many(
                 },
             })
         })
-        .collect()
+        .collect::<PyResult<Vec<SendResult>>>()?;
+    match raised {
+        None => Ok(results),
+        Some(err) => {
+            // Every exception instance takes attributes; should this one not, the
+            // interruption is still raised, without them.
+            let _ = err.value(py).setattr(intern!(py, "results"), results);
+            Err(err)
+        }
+    }
 }

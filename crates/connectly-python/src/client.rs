@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
 use super::args::{self, Secret};
-use super::{bulk, errors, guard, json};
+use super::{bulk, errors, guard, json, signals};
 use connectly::{ClientBuilder, Recipient};
 
 /// A Connectly API client: one connection pool, safe to share between threads.
@@ -15,6 +15,9 @@ use connectly::{ClientBuilder, Recipient};
 /// ``Client(api_key=None, business_id=None, *, base_url=None, timeout=30.0, max_retries=2)``;
 /// ``None`` reads ``CONNECTLY_API_KEY``, ``CONNECTLY_BUSINESS_ID`` and ``CONNECTLY_BASE_URL``.
 /// Every input is validated before anything is sent; the GIL is released during requests.
+/// On the main thread, Ctrl-C (any signal handler's exception) stops a call that waits to
+/// retry, or a ``send_many``, within about 50 ms: no new request is made, a request in
+/// flight finishes, and the handler's exception (``KeyboardInterrupt``) is raised.
 #[pyclass(frozen, module = "connectly._connectly")]
 pub(crate) struct Client {
     inner: connectly::Client,
@@ -70,6 +73,18 @@ pub(super) fn response(
         attempts: reply.attempts,
         trace_id: reply.trace_id,
     })
+}
+
+/// Converts the result of a blocking call (see [`signals::blocking`]): the exception a
+/// signal handler raised while it waited, if one did, else the call's own result.
+fn interruptible_response(
+    py: Python<'_>,
+    (result, raised): (Result<connectly::Response, connectly::Error>, Option<PyErr>),
+) -> PyResult<Response> {
+    match raised {
+        Some(err) => Err(err),
+        None => response(py, result),
+    }
 }
 
 /// A `str` argument, or a `TypeError` naming it.
@@ -191,8 +206,10 @@ impl Client {
     ) -> PyResult<Response> {
         guard(py, || {
             let recipient = Recipient::new(channel, to);
-            let result = py.detach(|| self.inner.send_text(&recipient, &text));
-            response(py, result)
+            let result = signals::blocking(py, &self.inner, |client| {
+                client.send_text(&recipient, &text)
+            })?;
+            interruptible_response(py, result)
         })
     }
 
@@ -207,8 +224,10 @@ impl Client {
     ) -> PyResult<Response> {
         guard(py, || {
             let params = template_params(params)?;
-            let result = py.detach(|| self.inner.send_template(&number, &template_name, &params));
-            response(py, result)
+            let result = signals::blocking(py, &self.inner, |client| {
+                client.send_template(&number, &template_name, &params)
+            })?;
+            interruptible_response(py, result)
         })
     }
 
@@ -219,8 +238,10 @@ impl Client {
     )]
     fn create_webhook(&self, py: Python<'_>, address: String, topic: String) -> PyResult<Response> {
         guard(py, || {
-            let result = py.detach(|| self.inner.create_webhook(&address, &topic));
-            response(py, result)
+            let result = signals::blocking(py, &self.inner, |client| {
+                client.create_webhook(&address, &topic)
+            })?;
+            interruptible_response(py, result)
         })
     }
 
@@ -228,6 +249,11 @@ impl Client {
     /// ``concurrency`` in flight and, if set, at most ``rate_limit`` starts per second;
     /// returns one ``SendResult`` per message, in input order. None is dropped or sent twice.
     /// ``on_progress(done, failed, total)`` is called after each message.
+    ///
+    /// Interrupted on the main thread (Ctrl-C), it starts no new message, lets the ones in
+    /// flight finish, and raises the signal handler's exception (``KeyboardInterrupt``) with
+    /// ``results``: one ``SendResult`` per message as above, those never started failed
+    /// with ``CancelledError``. Resend only those.
     #[pyo3(
         signature = (messages, *, concurrency=connectly::DEFAULT_CONCURRENCY, rate_limit=None, on_progress=None),
         text_signature = "(self, messages, *, concurrency=8, rate_limit=None, on_progress=None)"

@@ -20,6 +20,7 @@ mod classes {
     pyo3::import_exception!(connectly._errors, ServerError);
     pyo3::import_exception!(connectly._errors, TransportError);
     pyo3::import_exception!(connectly._errors, TimeoutError);
+    pyo3::import_exception!(connectly._errors, CancelledError);
     pyo3::import_exception!(connectly._errors, MethodNotAllowedError);
     pyo3::import_exception!(connectly._errors, UnsupportedEncodingError);
     pyo3::import_exception!(connectly._errors, MalformedEncodingError);
@@ -50,6 +51,7 @@ pub(crate) fn error_class(py: Python<'_>, kind: ErrorKind) -> Bound<'_, PyType> 
         | ErrorKind::Transport
         | ErrorKind::Tls
         | ErrorKind::ResponseTooLarge => classes::TransportError::type_object(py),
+        ErrorKind::Cancelled => classes::CancelledError::type_object(py),
     }
 }
 

@@ -7,7 +7,8 @@
 //! - it runs inside [`guard`], so a Rust panic reaches Python as `connectly.InternalError`
 //!   (a `connectly.ConnectlyError`), never as pyo3's `PanicException`;
 //! - it releases the GIL (`Python::detach`) around network I/O, and around the verification of
-//!   bodies larger than [`webhook::DETACH_THRESHOLD`];
+//!   bodies larger than [`webhook::DETACH_THRESHOLD`]; a client call does it through
+//!   [`signals::blocking`], so that on the main thread Ctrl-C stops it;
 //! - core errors become Python exceptions in one place, [`errors`].
 
 use std::ffi::OsString;
@@ -25,6 +26,7 @@ mod client;
 mod errors;
 mod json;
 mod mock;
+mod signals;
 mod webhook;
 
 /// Runs one native entry point, turning a Rust panic into `connectly.InternalError`.

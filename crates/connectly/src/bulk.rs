@@ -3,12 +3,14 @@
 
 use std::fmt;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::client::Client;
 use crate::error::{Error, ValidationError};
+use crate::interrupt::{Interrupt, INTERRUPT_INTERVAL};
 use crate::recipient::Recipient;
 use crate::response::Response;
 use crate::validate;
@@ -76,7 +78,8 @@ pub struct Progress {
 /// A progress callback; called from the sending threads after each message, one call at a
 /// time, with `done` one more than in the call before; the call with `done == total` is the
 /// last and carries the final `failed` count. A callback that panics is not called again (see
-/// [`BulkOptions::on_progress`]).
+/// [`BulkOptions::on_progress`]). When the call is [interrupted](Client::with_interrupt), the
+/// messages never started are not reported: the last call then has `done < total`.
 pub type ProgressFn = dyn Fn(Progress) + Send + Sync;
 
 /// Options for [`Client::send_many`].
@@ -242,6 +245,12 @@ impl Client {
     /// sent once, with the same retry rules as [`send_text`](Client::send_text) and
     /// [`send_template`](Client::send_template), and a failure of one does not stop the rest.
     ///
+    /// With an [interruption hook](Client::with_interrupt), the calling thread sends nothing
+    /// itself: it asks the hook about every [`INTERRUPT_INTERVAL`] while the workers send.
+    /// Once the hook says yes, no message is started (pacing waits and retry waits are cut
+    /// short), the messages in flight finish with their real results, and every message not
+    /// started (or stopped while waiting to retry) fails with [`Error::Cancelled`].
+    ///
     /// An invalid [rate limit](BulkOptions::rate_limit) fails every message with
     /// [`Error::Validation`] before anything is sent.
     pub fn send_many(
@@ -311,38 +320,64 @@ impl Client {
             }
         };
         let reporter = Reporter::new(options.progress.as_deref(), slots.len(), refused);
-        let sendable: Vec<(usize, &Message)> = slots
-            .iter()
-            .enumerate()
-            .filter_map(|(index, slot)| slot.map(|message| (index, message)))
-            .collect();
+        let sendable: Vec<&Message> = slots.iter().copied().flatten().collect();
         let next = AtomicUsize::new(0);
         let workers = options
             .concurrency
             .clamp(1, MAX_CONCURRENCY)
             .min(sendable.len());
-        // Each worker gives back the results it produced, with their indexes.
+        // With a hook, the calling thread watches it and the workers send through a client
+        // whose hook is `stop`, raised once the calling thread's hook says yes.
+        let stop = Arc::new(AtomicBool::new(false));
+        let watched = self
+            .interrupt()
+            .map(|hook| (hook, self.with_interrupt(stop.clone())));
+        let sender = watched.as_ref().map_or(self, |(_, flagged)| flagged);
+        // Each worker gives back the results it produced, with their positions in `sendable`.
         let worker = || {
             let mut finished = Vec::new();
             loop {
-                let Some(&(index, message)) = sendable.get(next.fetch_add(1, Ordering::Relaxed))
-                else {
+                if sender.interrupted() {
+                    return finished;
+                }
+                let position = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&message) = sendable.get(position) else {
                     return finished;
                 };
                 if let Some(pacer) = &pacer {
-                    let wait = pacer.claim(self.clock().now());
-                    if !wait.is_zero() {
-                        self.sleeper().sleep(wait);
+                    if !sender.pause(pacer.claim(self.clock().now())) {
+                        return finished;
                     }
                 }
-                let result = self.send_one(message);
+                let result = sender.send_one(message);
                 reporter.finished(result.is_err());
-                finished.push((index, result));
+                finished.push((position, result));
             }
         };
-        let mut finished = std::thread::scope(|scope| {
-            let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(worker)).collect();
-            let mut finished = worker();
+        let finished = std::thread::scope(|scope| {
+            let mut finished = Vec::new();
+            let helpers: Vec<_> = match &watched {
+                None => (1..workers).map(|_| scope.spawn(worker)).collect(),
+                Some((hook, _)) => {
+                    // Each worker holds a sender; when the last one ends, the watch ends.
+                    let (done, all_done) = mpsc::channel::<()>();
+                    let helpers = (0..workers)
+                        .map(|_| {
+                            let done = done.clone();
+                            scope.spawn(move || {
+                                let _done = done;
+                                worker()
+                            })
+                        })
+                        .collect();
+                    drop(done);
+                    watch(*hook, &stop, &all_done);
+                    helpers
+                }
+            };
+            if watched.is_none() {
+                finished = worker();
+            }
             for helper in helpers {
                 match helper.join() {
                     Ok(part) => finished.extend(part),
@@ -351,8 +386,19 @@ impl Client {
             }
             finished
         });
-        finished.sort_unstable_by_key(|(index, _)| *index);
-        finished.into_iter().map(|(_, result)| result).collect()
+        let mut results: Vec<Option<Result<Response, Error>>> = std::iter::repeat_with(|| None)
+            .take(sendable.len())
+            .collect();
+        for (position, result) in finished {
+            if let Some(slot) = results.get_mut(position) {
+                *slot = Some(result);
+            }
+        }
+        // A message no worker started was stopped by the hook.
+        results
+            .into_iter()
+            .map(|result| result.unwrap_or(Err(Error::Cancelled { attempts: 0 })))
+            .collect()
     }
 
     fn send_one(&self, message: &Message) -> Result<Response, Error> {
@@ -363,6 +409,20 @@ impl Client {
                 template_name,
                 params,
             } => self.send_template(number, template_name, params),
+        }
+    }
+}
+
+/// Asks `hook` about every [`INTERRUPT_INTERVAL`] until every worker has ended (`all_done`
+/// disconnects); once it says yes, raises `stop` and only waits.
+fn watch(hook: &dyn Interrupt, stop: &AtomicBool, all_done: &mpsc::Receiver<()>) {
+    loop {
+        if !stop.load(Ordering::Relaxed) && hook.interrupted() {
+            stop.store(true, Ordering::Release);
+        }
+        match all_done.recv_timeout(INTERRUPT_INTERVAL) {
+            Err(RecvTimeoutError::Timeout) => {}
+            Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
         }
     }
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::clock::{Clock, Jitter, RandomJitter, Sleeper, SystemClock, ThreadSleeper};
 use crate::error::{ApiError, Error, ValidationError};
+use crate::interrupt::{Interrupt, INTERRUPT_INTERVAL};
 use crate::recipient::Recipient;
 use crate::response::Response;
 use crate::retry::{self, Repeat};
@@ -53,6 +54,8 @@ const PATH_SEGMENT: &AsciiSet = &CONTROLS
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// Asked on the calling thread while a call waits; see [`Client::with_interrupt`].
+    interrupt: Option<Arc<dyn Interrupt>>,
 }
 
 #[derive(Clone)]
@@ -80,6 +83,7 @@ impl fmt::Debug for Client {
             .field("timeout", &inner.timeout)
             .field("total_timeout", &inner.total_timeout)
             .field("max_retries", &inner.max_retries)
+            .field("interrupt", &self.interrupt)
             .finish_non_exhaustive()
     }
 }
@@ -298,6 +302,7 @@ impl ClientBuilder {
                 sleeper: self.sleeper,
                 jitter: self.jitter,
             }),
+            interrupt: None,
         })
     }
 }
@@ -434,7 +439,22 @@ impl Client {
         inner.total_timeout = inner.total_timeout.min(limit);
         Ok(Client {
             inner: Arc::new(inner),
+            interrupt: self.interrupt.clone(),
         })
+    }
+
+    /// A client sharing this one's connection pool and settings whose calls ask `interrupt`,
+    /// on the calling thread, whether to stop: before each attempt after the first, about
+    /// every [`INTERRUPT_INTERVAL`] while waiting to retry (the wait is slept in slices that
+    /// long), and, in [`send_many`](Client::send_many), about every [`INTERRUPT_INTERVAL`]
+    /// until every message is done (the calling thread then only watches; the workers send).
+    /// Once it says yes, no new request is made, requests in flight finish, and what was
+    /// stopped fails with [`Error::Cancelled`]. Cheap: nothing is copied but two pointers.
+    pub fn with_interrupt(&self, interrupt: Arc<dyn Interrupt>) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            interrupt: Some(interrupt),
+        }
     }
 
     /// The business id this client sends for.
@@ -447,9 +467,36 @@ impl Client {
         &*self.inner.clock
     }
 
-    /// How the client waits.
-    pub(crate) fn sleeper(&self) -> &dyn Sleeper {
-        &*self.inner.sleeper
+    /// The interruption hook its calls ask, if it has one.
+    pub(crate) fn interrupt(&self) -> Option<&dyn Interrupt> {
+        self.interrupt.as_deref()
+    }
+
+    /// Whether the interruption hook, if there is one, says to stop.
+    pub(crate) fn interrupted(&self) -> bool {
+        self.interrupt().is_some_and(Interrupt::interrupted)
+    }
+
+    /// Waits `wait` through the sleeper. With an interruption hook, the wait is slept in
+    /// slices of at most [`INTERRUPT_INTERVAL`], the hook asked before each; false when it
+    /// said to stop (the rest of the wait is not slept).
+    pub(crate) fn pause(&self, wait: Duration) -> bool {
+        let Some(interrupt) = self.interrupt() else {
+            if !wait.is_zero() {
+                self.inner.sleeper.sleep(wait);
+            }
+            return true;
+        };
+        let mut left = wait;
+        while !left.is_zero() {
+            if interrupt.interrupted() {
+                return false;
+            }
+            let slice = left.min(INTERRUPT_INTERVAL);
+            self.inner.sleeper.sleep(slice);
+            left -= slice;
+        }
+        true
     }
 
     /// Runs attempts until one succeeds, fails for good, or the policy or deadline ends them.
@@ -467,6 +514,13 @@ impl Client {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            // Asked here and in `pause`, never while a request is in flight: a request
+            // that was written is not abandoned.
+            if attempt > 1 && self.interrupted() {
+                return Err(Error::Cancelled {
+                    attempts: attempt - 1,
+                });
+            }
             let remaining = deadline.saturating_duration_since(inner.clock.now());
             if remaining.is_zero() {
                 return Err(Error::Timeout {
@@ -491,7 +545,9 @@ impl Client {
             if !fits(inner.clock.now(), wait, deadline) {
                 return Err(error);
             }
-            inner.sleeper.sleep(wait);
+            if !self.pause(wait) {
+                return Err(Error::Cancelled { attempts: attempt });
+            }
         }
     }
 

@@ -84,6 +84,28 @@ pub enum Error {
         /// Attempts made.
         attempts: u32,
     },
+    /// The call was stopped by its [`Interrupt`](crate::Interrupt) hook (Ctrl-C, in Python)
+    /// before it finished. A request already written is never abandoned, so this comes
+    /// either before any request was made (`attempts` 0) or while waiting to retry: no
+    /// request was made after the interruption. A send is retried only when the message was
+    /// not delivered, so a cancelled send was not delivered; a cancelled webhook registration
+    /// with attempts may have taken effect.
+    #[error("{}", cancelled_text(*.attempts))]
+    Cancelled {
+        /// Attempts made before the interruption.
+        attempts: u32,
+    },
+}
+
+fn cancelled_text(attempts: u32) -> String {
+    if attempts == 0 {
+        "interrupted before any request was made; nothing was sent".to_owned()
+    } else {
+        format!(
+            "interrupted after {attempts} attempt(s), while waiting to retry; no request was \
+             made after the interruption"
+        )
+    }
 }
 
 fn retry_after_text(retry_after: Option<Duration>) -> String {
@@ -109,6 +131,7 @@ impl Error {
             Error::Transport { .. } => ErrorKind::Transport,
             Error::Tls { .. } => ErrorKind::Tls,
             Error::ResponseTooLarge { .. } => ErrorKind::ResponseTooLarge,
+            Error::Cancelled { .. } => ErrorKind::Cancelled,
         }
     }
 
@@ -144,7 +167,8 @@ impl Error {
             | Error::Timeout { attempts }
             | Error::Transport { attempts, .. }
             | Error::Tls { attempts, .. }
-            | Error::ResponseTooLarge { attempts, .. } => *attempts,
+            | Error::ResponseTooLarge { attempts, .. }
+            | Error::Cancelled { attempts } => *attempts,
             _ => self.api_error().map_or(0, |e| e.attempts),
         }
     }

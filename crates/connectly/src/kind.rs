@@ -56,6 +56,8 @@ kinds! {
         Tls,
         /// The answer was larger than the SDK reads.
         ResponseTooLarge,
+        /// The call was interrupted by its [`Interrupt`](crate::Interrupt) hook.
+        Cancelled,
     }
 }
 

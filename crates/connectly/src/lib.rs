@@ -28,6 +28,7 @@ mod client;
 pub mod clock;
 mod error;
 mod event;
+mod interrupt;
 mod kind;
 mod receive;
 mod recipient;
@@ -48,6 +49,7 @@ pub use client::{
 };
 pub use error::{ApiError, Error, ValidationError};
 pub use event::{Event, Party};
+pub use interrupt::{Interrupt, INTERRUPT_INTERVAL};
 pub use kind::{ErrorKind, RefusalKind};
 pub use receive::Refusal;
 pub use recipient::Recipient;

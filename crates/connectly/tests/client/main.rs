@@ -3,6 +3,7 @@
 
 mod bulk;
 mod errors;
+mod interrupt;
 mod retries;
 mod support;
 mod validation;
