@@ -79,7 +79,8 @@ pub(crate) fn not_encodable(py: Python<'_>, argument: &str, kind: Secret) -> PyE
 /// `str`: a `TypeError` naming `argument`.
 pub(crate) fn lossy<'a>(value: &'a Bound<'_, PyAny>, argument: &str) -> PyResult<Cow<'a, str>> {
     match value.cast::<PyString>() {
-        Ok(text) => Ok(text.to_string_lossy()),
+        // Strict UTF-8 first: the lossy conversion looks up an error handler on every call.
+        Ok(text) => Ok(text.to_cow().unwrap_or_else(|_| text.to_string_lossy())),
         Err(_) => Err(PyTypeError::new_err(format!(
             "{argument} must be str, not {}",
             value.get_type().name()?
