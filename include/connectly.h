@@ -44,6 +44,16 @@
 /** The most secrets one connectly_webhook takes (for rotation). */
 #define CONNECTLY_MAX_SECRETS 8
 
+/** A client's defaults and limits (connectly_client_options): the time each attempt may
+ *  take, the retries, and the most retries accepted. */
+#define CONNECTLY_DEFAULT_TIMEOUT_MS 30000
+#define CONNECTLY_DEFAULT_MAX_RETRIES 2
+#define CONNECTLY_MAX_RETRIES_LIMIT 10
+
+/** connectly_send_many's messages in flight: the default (concurrency 0) and the most. */
+#define CONNECTLY_DEFAULT_CONCURRENCY 8
+#define CONNECTLY_MAX_CONCURRENCY 64
+
 /**
  * The outcome of a call: `CONNECTLY_OK` (0) or the kind of failure.
  *
