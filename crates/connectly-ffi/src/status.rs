@@ -266,11 +266,26 @@ mod tests {
             sdk::Webhook::MAX_SECRETS.to_string()
         );
         let core_limits = [
-            ("CONNECTLY_DEFAULT_TIMEOUT_MS", sdk::DEFAULT_TIMEOUT.as_millis().to_string()),
-            ("CONNECTLY_DEFAULT_MAX_RETRIES", sdk::DEFAULT_MAX_RETRIES.to_string()),
-            ("CONNECTLY_MAX_RETRIES_LIMIT", sdk::MAX_RETRIES_LIMIT.to_string()),
-            ("CONNECTLY_DEFAULT_CONCURRENCY", sdk::DEFAULT_CONCURRENCY.to_string()),
-            ("CONNECTLY_MAX_CONCURRENCY", sdk::MAX_CONCURRENCY.to_string()),
+            (
+                "CONNECTLY_DEFAULT_TIMEOUT_MS",
+                sdk::DEFAULT_TIMEOUT.as_millis().to_string(),
+            ),
+            (
+                "CONNECTLY_DEFAULT_MAX_RETRIES",
+                sdk::DEFAULT_MAX_RETRIES.to_string(),
+            ),
+            (
+                "CONNECTLY_MAX_RETRIES_LIMIT",
+                sdk::MAX_RETRIES_LIMIT.to_string(),
+            ),
+            (
+                "CONNECTLY_DEFAULT_CONCURRENCY",
+                sdk::DEFAULT_CONCURRENCY.to_string(),
+            ),
+            (
+                "CONNECTLY_MAX_CONCURRENCY",
+                sdk::MAX_CONCURRENCY.to_string(),
+            ),
         ];
         for (name, value) in core_limits {
             assert_eq!(macro_value(name), value, "{name}");
