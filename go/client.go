@@ -123,6 +123,9 @@ func NewClientFromEnv(opts ...Option) (*Client, error) {
 // newClient makes a client through connectly_client_new_with: a nil apiKey or businessID
 // (and an unset base URL) is read from the environment by the library.
 func newClient(apiKey, businessID *string, opts []Option) (*Client, error) {
+	if errLibraryVersion != nil {
+		return nil, errLibraryVersion
+	}
 	o := options{maxRetries: -1}
 	for _, opt := range opts {
 		opt(&o)

@@ -14,14 +14,24 @@
 // Every error matches one sentinel with errors.Is (ErrValidation, ErrRateLimited,
 // ErrInvalidSignature, ...); errors the API answered are also an *APIError for errors.As.
 //
-// Building needs the C library: run `make lib-debug` (or `make test-go`) at the repository
-// root first; cgo links ../target/debug/libconnectly.a. With the build tag connectly_release
-// (`go build -tags connectly_release`) it links ../target/release/libconnectly.a instead,
-// which `make lib` builds: the optimised library, for benchmarks and production builds.
+// Building needs the C library, libconnectly, installed where pkg-config finds it
+// (`#cgo pkg-config: connectly`): `make install PREFIX=...` in the SDK's repository, or a
+// system package. For a prefix outside pkg-config's search path, set
+// PKG_CONFIG_PATH=PREFIX/lib/pkgconfig, and let the program find the shared library at run
+// time (LD_LIBRARY_PATH, or CGO_LDFLAGS=-Wl,-rpath,PREFIX/lib when building).
+//
+// The C library's version must match the package's: the same major version, and for 0.x
+// the same minor (0.1 and 0.2 are incompatible, as semver has it). With another one,
+// NewClient, NewClientFromEnv, NewWebhook and VerifyWebhook fail with ErrLibraryVersion,
+// whose message says which version was found and which is needed.
+//
+// Inside the SDK's repository, the build tag connectly_intree links the in-tree debug
+// library instead (../target/debug/libconnectly.a, `make lib-debug`: what `make test-go`
+// uses), and connectly_release the in-tree release one (../target/release/libconnectly.a,
+// `make lib`: what the benchmarks use); both take the header from ../include.
 package connectly
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../include
 #include <stdlib.h>
 #include <connectly.h>
 */

@@ -64,6 +64,12 @@ var (
 	ErrMalformedEncoding = errors.New("connectly: malformed webhook content encoding")
 	// ErrClosed: the Client or Webhook was used after Close.
 	ErrClosed = errors.New("connectly: use after Close")
+	// ErrLibraryVersion: the C library found (or the connectly.h the package was built
+	// with) has a version this package cannot use: another major version, or for 0.x
+	// another minor. The message says which was found and which is needed. NewClient,
+	// NewClientFromEnv, NewWebhook and VerifyWebhook return it; no library status maps to
+	// it.
+	ErrLibraryVersion = errors.New("connectly: incompatible C library version")
 	// ErrInternal: a bug in the SDK (including an unusable argument the Go layer let
 	// through). Please report it.
 	ErrInternal = errors.New("connectly: internal error")

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	connectly "github.com/connectly-sdk/connectly-go"
+	connectly "github.com/connectly-sdk/connectly-sdk/go"
 )
 
 // The examples run against the mock Connectly the tests start; its settings are in the

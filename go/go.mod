@@ -1,3 +1,3 @@
-module github.com/connectly-sdk/connectly-go
+module github.com/connectly-sdk/connectly-sdk/go
 
 go 1.22

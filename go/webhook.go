@@ -63,6 +63,9 @@ func (e *Event) Time() time.Time { return time.Unix(e.Timestamp, 0) }
 // any of them verifies, and Sign uses the first. No secrets, more than eight, or an empty
 // one is ErrInvalidSecret.
 func NewWebhook(secrets ...string) (*Webhook, error) {
+	if errLibraryVersion != nil {
+		return nil, errLibraryVersion
+	}
 	n := len(secrets)
 	if n == 0 {
 		return nil, &Error{Message: "invalid webhook secret: no secret was given", kind: ErrInvalidSecret}
@@ -270,6 +273,9 @@ func (w *Webhook) Sign(body []byte) (string, error) {
 // X-Connectly-Hmac-Sha256 header's value; "" when absent) against the raw body. For many
 // deliveries, NewWebhook prepares the key once.
 func VerifyWebhook(secret string, body []byte, signature string) error {
+	if errLibraryVersion != nil {
+		return errLibraryVersion
+	}
 	if hasNUL(signature) {
 		return &Error{Message: "the webhook signature is malformed", kind: ErrMalformedSignature}
 	}

@@ -2,10 +2,13 @@
 #
 #   make header              regenerate include/connectly.h
 #   make lib                 target/release/libconnectly.{so,a} (no mock or CLI inside)
-#   make install PREFIX=...  lib, header and lib/pkgconfig/connectly.pc under PREFIX
+#   make install PREFIX=...  lib, header, lib/pkgconfig/connectly.pc and the CMake package
+#                            lib/cmake/connectly/ under PREFIX
+#   make uninstall PREFIX=.. removes what `make install` put there
 #   make test-c              header drift and C/C++ compile checks, exported symbols, the C
 #                            suite plain, under valgrind, and with ASan+UBSan, and the
-#                            installed library building examples/c through pkg-config
+#                            installed library building examples/c through pkg-config, and
+#                            a CMake project through find_package(connectly)
 
 CBINDGEN_VERSION := 0.29.4
 CBINDGEN := .tools/bin/cbindgen
@@ -19,6 +22,20 @@ PREFIX ?= /usr/local
 # Which build `make install` copies: release (default) or debug.
 C_PROFILE ?= release
 CONNECTLY_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+# Everything `make install` puts under PREFIX, relative to it: the one list install copies and
+# records in C_INSTALL_MANIFEST, which is what uninstall removes.
+C_INSTALL_FILES := include/connectly.h lib/libconnectly.a lib/libconnectly.so \
+	lib/pkgconfig/connectly.pc \
+	lib/cmake/connectly/connectlyConfig.cmake lib/cmake/connectly/connectlyConfigVersion.cmake
+# The directories install makes when missing, parents first (. is PREFIX); the manifest
+# records the ones it made, and uninstall removes those once empty, never any other.
+C_INSTALL_DIRS := . include lib lib/pkgconfig lib/cmake lib/cmake/connectly lib/connectly
+C_INSTALL_MANIFEST := lib/connectly/install-manifest.txt
+C_EMPTY :=
+# -lpthread -ldl -lm as a CMake list: pthread;dl;m
+C_CMAKE_SYS_LIBS := $(subst $(C_EMPTY) $(C_EMPTY),;,$(strip $(patsubst -l%,%,$(C_SYS_LIBS))))
+C_SED_VARS := -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(CONNECTLY_VERSION)|' \
+	-e 's|@SYS_LIBS@|$(C_CMAKE_SYS_LIBS)|' -e "s|@SIZEOF_VOID_P@|$$(($$(getconf LONG_BIT) / 8))|"
 VALGRIND := valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
 	--errors-for-leak-kinds=definite,indirect --error-exitcode=1
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -27,9 +44,9 @@ TESTS += test-c
 # bench/c/run links the release static library (it also builds it, for running it alone).
 BENCH_DEPS += lib
 
-.PHONY: header header-check header-compile cbindgen-tool lib lib-debug install c-symbols \
-	pkg-config-tool \
-	test-c test-c-plain test-c-valgrind test-c-asan test-c-install
+.PHONY: header header-check header-compile cbindgen-tool lib lib-debug install uninstall \
+	c-symbols pkg-config-tool cmake-tool \
+	test-c test-c-plain test-c-valgrind test-c-asan test-c-install test-c-cmake
 
 ## The pinned cbindgen, installed into .tools/ once.
 cbindgen-tool:
@@ -65,14 +82,37 @@ lib:
 lib-debug:
 	$(CARGO) build --locked -p connectly-ffi -p connectly-cli
 
-## Installs the library, the header and connectly.pc under PREFIX.
+## Installs C_INSTALL_FILES under PREFIX: the libraries, the header, connectly.pc and the
+## CMake package (cmake/*.in), laid out in a scratch directory first; then the manifest.
 install: $(if $(filter debug,$(C_PROFILE)),lib-debug,lib)
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
-	install -m 644 target/$(C_PROFILE)/libconnectly.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 target/$(C_PROFILE)/libconnectly.so $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 include/connectly.h $(DESTDIR)$(PREFIX)/include/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(CONNECTLY_VERSION)|' connectly.pc.in \
-		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/connectly.pc
+	@set -e; P='$(DESTDIR)$(PREFIX)'; m="$$P/$(C_INSTALL_MANIFEST)"; \
+	st=$$(mktemp -d); trap 'rm -rf "$$st"' EXIT; \
+	mkdir -p "$$st/include" "$$st/lib/pkgconfig" "$$st/lib/cmake/connectly"; \
+	ln -s '$(CURDIR)/include/connectly.h' "$$st/include/"; \
+	ln -s '$(CURDIR)/target/$(C_PROFILE)/libconnectly.a' \
+		'$(CURDIR)/target/$(C_PROFILE)/libconnectly.so' "$$st/lib/"; \
+	sed $(C_SED_VARS) connectly.pc.in > "$$st/lib/pkgconfig/connectly.pc"; \
+	for f in connectlyConfig connectlyConfigVersion; do \
+		sed $(C_SED_VARS) cmake/$$f.cmake.in > "$$st/lib/cmake/connectly/$$f.cmake"; done; \
+	{ if [ -f "$$m" ]; then grep '/$$' "$$m" || true; fi; \
+	  for d in $(C_INSTALL_DIRS); do [ -d "$$P/$$d" ] || echo "$$d/"; done; } > "$$st/dirs"; \
+	for d in $(C_INSTALL_DIRS); do install -d "$$P/$$d"; done; \
+	for f in $(C_INSTALL_FILES); do \
+		case $$f in *.so) mode=755 ;; *) mode=644 ;; esac; \
+		echo "install -m $$mode $$P/$$f"; install -m $$mode "$$st/$$f" "$$P/$$f"; done; \
+	{ LC_ALL=C sort -u "$$st/dirs"; printf '%s\n' $(C_INSTALL_FILES); } > "$$m"; \
+	echo "recorded in $$m"
+
+## Removes the files install-manifest.txt names, then itself, then the directories install
+## made, when empty.
+uninstall:
+	@P='$(DESTDIR)$(PREFIX)'; m="$$P/$(C_INSTALL_MANIFEST)"; \
+	if [ ! -f "$$m" ]; then echo "no $$m: nothing 'make install' put there" >&2; exit 1; fi; \
+	for f in $$(grep -v '/$$' "$$m"); do echo "rm -f $$P/$$f"; rm -f "$$P/$$f" || exit 1; done; \
+	dirs=$$(grep '/$$' "$$m" | LC_ALL=C sort -r); \
+	rm -f "$$m" && echo "rm -f $$m" || exit 1; \
+	for d in $$dirs; do [ "$$d" != ./ ] || d=; \
+		if rmdir "$$P/$$d" 2>/dev/null; then echo "rmdir $$P/$$d"; fi; done
 
 ## Every symbol the shared library exports starts with connectly_; no Python in either.
 c-symbols: lib-debug
@@ -146,8 +186,34 @@ test-c-install: pkg-config-tool
 		done'
 	@echo "examples/c built from the installed library through pkg-config"
 
+## cmake; on a machine without it, installed with apt-get when root.
+cmake-tool:
+	@if ! command -v cmake >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get install -y cmake || { apt-get update && apt-get install -y cmake; }; \
+		else echo "cmake is needed: install cmake" >&2; exit 1; fi; \
+	fi
+
+C_CMAKE_PREFIX := $(CURDIR)/$(C_BUILD)/cmake-prefix
+## Installs the debug build into build/c/cmake-prefix (whose lib/ exists already), copies
+## it elsewhere, builds a CMake project from the copy with find_package(connectly) against
+## both targets and runs it; then uninstalls: only the prefix and its lib/ may be left.
+test-c-cmake: cmake-tool
+	rm -rf $(C_CMAKE_PREFIX) $(C_CMAKE_PREFIX)-moved $(C_BUILD)/cmake-consumer
+	mkdir -p $(C_CMAKE_PREFIX)/lib
+	$(MAKE) --no-print-directory install C_PROFILE=debug PREFIX=$(C_CMAKE_PREFIX)
+	cp -a $(C_CMAKE_PREFIX) $(C_CMAKE_PREFIX)-moved
+	bash tests/c/cmake_consumer.sh $(C_CMAKE_PREFIX)-moved $(C_BUILD)/cmake-consumer \
+		$(CONNECTLY_VERSION)
+	rm -rf $(C_CMAKE_PREFIX)-moved
+	$(MAKE) --no-print-directory uninstall PREFIX=$(C_CMAKE_PREFIX)
+	@left=$$(cd $(C_CMAKE_PREFIX) && find . -mindepth 1); if [ "$$left" != ./lib ]; then \
+		echo "uninstall left behind or removed too much (want only ./lib):" >&2; \
+		echo "$$left" >&2; exit 1; fi
+	@echo "uninstall removed every installed file and no directory it did not create"
+
 test-c: header-check header-compile c-symbols test-c-plain test-c-valgrind test-c-asan \
-	test-c-install
+	test-c-install test-c-cmake
 
 DEMOS += demo-c
 

@@ -1,38 +1,51 @@
-# The Go package (go/, cgo over target/debug/libconnectly.a) and its examples.
+# The Go package (go/, module github.com/connectly-sdk/connectly-sdk/go, cgo over the C
+# library) and its examples.
 #
-#   make test-go   gofmt, go vet (also with the connectly_release tag, and bench/go), go test
-#                  -race, the suite again with cgocheck2, and the examples built
-#   make demo-go   examples/go against the mock: send, then a receiver verifying a delivery
+#   make test-go          gofmt, go vet (with the connectly_intree and connectly_release
+#                         tags, and bench/go), go test -race, the suite again with cgocheck2,
+#                         and the examples built
+#   make test-go-module   the package as a user gets it: the C library installed with
+#                         `make install`, the module's files copied out, a program outside
+#                         the repository vetted, built and tested through pkg-config
+#                         (tests/go/module.sh; go vet of the default tag set is there)
+#   make demo-go          examples/go against the mock: send, then a receiver verifying a
+#                         delivery
 #
-# The package links ../target/debug/libconnectly.a by default (go/link_debug.go); with
-# `-tags connectly_release` it links ../target/release/libconnectly.a (go/link_release.go),
+# With no build tag the package finds the installed library through pkg-config
+# (go/link_pkgconfig.go). In this repository, `-tags connectly_intree` links
+# ../target/debug/libconnectly.a (go/link_debug.go), what the tests and the examples use,
+# and `-tags connectly_release` ../target/release/libconnectly.a (go/link_release.go),
 # which `make lib` builds without the mock, the CLI or Python: bench/go/run uses that.
 
 GO ?= go
 GO_BUILD := build/go
+GO_INTREE := -tags connectly_intree
 
-TESTS += test-go
+TESTS += test-go test-go-module
 # The -race run reports the conformance rows it ran (mk/reliability.mk checks them).
 CONFORMANCE_LANGUAGES += go
 DEMOS += demo-go
 BENCH_DEPS += lib
 
-.PHONY: test-go demo-go
+.PHONY: test-go test-go-module demo-go
 
 test-go: lib-debug
 	@unformatted=$$(cd go && gofmt -l . && cd ../examples/go && gofmt -l . && cd ../../bench/go && gofmt -l .); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted" >&2; exit 1; fi
-	cd go && $(GO) vet ./...
+	cd go && $(GO) vet $(GO_INTREE) ./...
 	cd go && $(GO) vet -tags connectly_release ./...
 	cd bench/go && $(GO) vet -tags connectly_release ./...
 	mkdir -p target/conformance/go
-	cd go && CONNECTLY_CONFORMANCE_DIR=$(CURDIR)/target/conformance/go $(GO) test -race -count=1 ./...
-	cd go && GOEXPERIMENT=cgocheck2 $(GO) test -count=1 ./...
-	cd examples/go && $(GO) vet ./...
+	cd go && CONNECTLY_CONFORMANCE_DIR=$(CURDIR)/target/conformance/go $(GO) test $(GO_INTREE) -race -count=1 ./...
+	cd go && GOEXPERIMENT=cgocheck2 $(GO) test $(GO_INTREE) -count=1 ./...
+	cd examples/go && $(GO) vet $(GO_INTREE) ./...
 	@mkdir -p $(GO_BUILD)
-	cd examples/go && $(GO) build -buildvcs=false -o ../../$(GO_BUILD)/ ./send ./receive
+	cd examples/go && $(GO) build $(GO_INTREE) -buildvcs=false -o ../../$(GO_BUILD)/ ./send ./receive
+
+test-go-module: lib-debug pkg-config-tool
+	bash tests/go/module.sh
 
 demo-go: lib-debug
 	@mkdir -p $(GO_BUILD)
-	cd examples/go && $(GO) build -buildvcs=false -o ../../$(GO_BUILD)/ ./send ./receive
+	cd examples/go && $(GO) build $(GO_INTREE) -buildvcs=false -o ../../$(GO_BUILD)/ ./send ./receive
 	bash examples/c/demo.sh $(BIN) Go $(GO_BUILD)/send $(GO_BUILD)/receive

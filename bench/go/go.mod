@@ -1,7 +1,7 @@
-module github.com/connectly-sdk/connectly-go/bench
+module github.com/connectly-sdk/connectly-sdk/bench/go
 
 go 1.22
 
-require github.com/connectly-sdk/connectly-go v0.0.0
+require github.com/connectly-sdk/connectly-sdk/go v0.0.0
 
-replace github.com/connectly-sdk/connectly-go => ../../go
+replace github.com/connectly-sdk/connectly-sdk/go => ../../go

@@ -25,7 +25,7 @@ import (
 	"sync"
 	"time"
 
-	connectly "github.com/connectly-sdk/connectly-go"
+	connectly "github.com/connectly-sdk/connectly-sdk/go"
 )
 
 // payload is the documented delivery body (167 bytes), as in bench/rust/main.rs.

@@ -13,7 +13,7 @@ import (
 	"os"
 	"time"
 
-	connectly "github.com/connectly-sdk/connectly-go"
+	connectly "github.com/connectly-sdk/connectly-sdk/go"
 )
 
 func main() {
