@@ -24,6 +24,8 @@ test: $(TESTS)
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+	@# The API documentation as docs.rs builds it: no broken or private links.
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --locked --workspace --no-deps --quiet
 	@# The core alone, as a library user builds it: none of clap, csv, pyo3 or the mock.
 	@deps=$$($(CARGO) tree --locked -p connectly -e normal --prefix none | cut -d' ' -f1 | sort -u); \
 	for banned in clap csv pyo3 connectly-mock connectly-cli connectly-ffi; do \

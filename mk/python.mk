@@ -1,11 +1,18 @@
 # The Python package `connectly-sdk` (import `connectly`): a maturin-built abi3 wheel over
 # the Rust core (crates/connectly-python). Everything installs itself into .venv.
 #
-#   make wheel         build dist/connectly_sdk-*.whl (release, abi3, CPython 3.9+)
+#   make wheel         build dist/connectly_sdk-*.whl (release, abi3, CPython 3.9+): with zig
+#                      (the ziglang package), one tagged manylinux2014 (glibc 2.17, installed
+#                      into .venv) and one tagged musllinux_1_2 (Rust target *-linux-musl)
+#   make wheel-check   `auditwheel show` of both wheels names manylinux_2_17 / musllinux_1_2
+#   make sdist-check   pip install of the sdist (make sdist) into a brand-new virtualenv;
+#                      tests/python/smoke.py there (rerun when the sources change)
 #   make venv          .venv with the pinned tools of python/requirements-dev.txt
 #   make test-python   lints, types, stubtest, then pytest against the installed wheel
 #   make demo-python   the Flask example verifies a delivery from the mock; send.py
-#   make wheel-smoke   install the wheel into a brand-new virtualenv; `import connectly`
+#   make wheel-smoke   install the wheel (+ Flask) into a brand-new virtualenv for each CPython
+#                      3.9-3.13 pyenv has; run tests/python/smoke.py there (rerun when the
+#                      wheel changes)
 
 TESTS += test-python
 DEMOS += demo-python
@@ -21,9 +28,16 @@ PY_REQS := python/requirements-dev.txt
 PY_STAMP := $(VENV)/.installed-$(shell cksum < $(PY_REQS) 2>/dev/null | cut -d' ' -f1)
 PY_SOURCES := pyproject.toml $(shell find python/connectly crates -name '*.py' -o -name '*.pyi' -o -name '*.rs' -o -name Cargo.toml 2>/dev/null) Cargo.toml Cargo.lock
 WHEEL_STAMP := dist/.wheel-stamp
+MUSL_WHEEL_STAMP := dist/.wheel-musl-stamp
+MUSL_TARGET := x86_64-unknown-linux-musl
+# maturin finds zig as `python3 -m ziglang`: the .venv's python3 comes first on PATH.
+ZIG_ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
+# The host wheel (installed into .venv, used by the tests and the smoke test).
+HOST_WHEEL = $(wildcard dist/connectly_sdk-*-manylinux*.whl)
 PY_LINT_PATHS := python tests/python examples/python
 
-.PHONY: venv wheel test-python test-python-lint test-python-unit demo-python wheel-smoke
+.PHONY: venv wheel wheel-check sdist-check test-python test-python-lint test-python-unit \
+	demo-python wheel-smoke
 
 venv: $(PY_STAMP)
 
@@ -33,14 +47,26 @@ $(PY_STAMP): $(PY_REQS)
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-## The wheel (release build), and its installation into .venv.
-wheel: $(WHEEL_STAMP)
+## The wheels (release builds, linked by zig against glibc 2.17 and musl), and the
+## installation of the manylinux one into .venv.
+wheel: $(WHEEL_STAMP) $(MUSL_WHEEL_STAMP)
 
 $(WHEEL_STAMP): $(PY_STAMP) $(PY_SOURCES)
-	@rm -f dist/connectly_sdk-*.whl
-	$(VENV)/bin/maturin build --release --locked --quiet --out dist
-	$(VPY) -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps dist/connectly_sdk-*.whl
+	@rm -f dist/connectly_sdk-*-manylinux*.whl dist/connectly_sdk-*-linux_*.whl
+	$(ZIG_ENV) maturin build --release --locked --quiet --zig --compatibility manylinux2014 --out dist
+	$(VPY) -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps dist/connectly_sdk-*-manylinux*.whl
 	@touch $@
+
+$(MUSL_WHEEL_STAMP): $(PY_STAMP) $(PY_SOURCES)
+	@rm -f dist/connectly_sdk-*-musllinux*.whl
+	@if command -v rustup >/dev/null; then rustup target add $(MUSL_TARGET) >/dev/null 2>&1 || true; fi
+	$(ZIG_ENV) maturin build --release --locked --quiet --zig --target $(MUSL_TARGET) --compatibility musllinux_1_2 --out dist
+	@touch $@
+
+## `auditwheel show`: the host wheel is manylinux_2_17 (glibc 2.17). The musl wheel: see
+## scripts/wheel-check.sh (zig links musl as `libc.so`, auditwheel expects Alpine's name).
+wheel-check: $(WHEEL_STAMP) $(MUSL_WHEEL_STAMP)
+	sh scripts/wheel-check.sh $(VENV)/bin/auditwheel dist
 
 test-python-lint: $(PY_STAMP)
 	$(VENV)/bin/ruff check $(PY_LINT_PATHS)
@@ -55,15 +81,47 @@ test-python-unit: $(WHEEL_STAMP)
 
 ## Python: ruff, clippy with the python feature, mypy --strict on the examples, stubtest,
 ## and the pytest suite against the wheel installed in .venv (not the source tree).
-test-python: test-python-lint test-python-unit wheel-smoke
+test-python: test-python-lint test-python-unit wheel-check wheel-smoke sdist-check
 
 ## The Flask example verifies a delivery from the mock; send.py sends through the mock.
 demo-python: $(WHEEL_STAMP)
 	@printf '\n== Python: the Flask example receives a delivery from the mock Connectly\n'
 	cd examples/python && ../../$(VPY) demo.py
 
-## `pip install` of the built wheel into a brand-new virtualenv, then `import connectly`.
-wheel-smoke: $(WHEEL_STAMP)
-	rm -rf build/wheel-smoke && $(PYTHON3) -m venv build/wheel-smoke
-	build/wheel-smoke/bin/pip install --quiet --disable-pip-version-check dist/connectly_sdk-*.whl
-	cd / && $(CURDIR)/build/wheel-smoke/bin/python -c "import connectly, connectly.testing; print('import connectly: ok', connectly.__version__)"
+## For each CPython 3.9-3.13 that pyenv has (the others are skipped, and said so): a brand-new
+## virtualenv, `pip install` of the manylinux wheel and Flask, then tests/python/smoke.py.
+## Rerun when the wheel or the script changes (a stamp): `make test` repeats neither otherwise.
+SMOKE_PYTHONS := 3.9 3.10 3.11 3.12 3.13
+WHEEL_SMOKE_STAMP := build/wheel-smoke/.ok
+SDIST_SMOKE_STAMP := build/sdist-smoke/.ok
+wheel-smoke: $(WHEEL_SMOKE_STAMP)
+
+$(WHEEL_SMOKE_STAMP): $(WHEEL_STAMP) tests/python/smoke.py
+	@ran=; skipped=; for v in $(SMOKE_PYTHONS); do \
+		py=$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$$v.*/bin/python3 2>/dev/null | sort -V | tail -1); \
+		if [ -z "$$py" ]; then skipped="$$skipped $$v"; continue; fi; \
+		d=build/wheel-smoke/$$v; rm -rf $$d && $$py -m venv $$d && \
+		$$d/bin/pip install --quiet --disable-pip-version-check $(HOST_WHEEL) flask && \
+		(cd / && $(CURDIR)/$$d/bin/python -c "import connectly, connectly.testing" && \
+			$(CURDIR)/$$d/bin/python $(CURDIR)/tests/python/smoke.py) || exit 1; \
+		ran="$$ran $$($$py -c 'import platform; print(platform.python_version())')"; \
+	done; echo "wheel-smoke: ran on CPython$$ran; absent:$${skipped:- none}"; test -n "$$ran"
+	@touch $@
+
+## The sdist (make sdist) builds and installs into a brand-new virtualenv with Rust alone,
+## then tests/python/smoke.py. target/sdist keeps the compiled dependencies between runs; the
+## workspace's crates are cleaned from it first: maturin dates every file in the sdist 2006
+## (reproducible), so cargo would take stale artefacts of them for fresh.
+SDIST_TARGET := $(CURDIR)/target/sdist
+sdist-check: $(SDIST_SMOKE_STAMP)
+
+$(SDIST_SMOKE_STAMP): $(PY_STAMP) $(PY_SOURCES) tests/python/smoke.py
+	@$(MAKE) --no-print-directory sdist
+	tar tzf dist/connectly_sdk-*.tar.gz | sed -n 's|^connectly_sdk-[^/]*/||p' | grep -E '^(Cargo\.(toml|lock)|crates/[^/]+/Cargo\.toml)$$' | sort | tr '\n' ' '; echo
+	@for f in Cargo.toml Cargo.lock crates/connectly/Cargo.toml crates/connectly-mock/Cargo.toml crates/connectly-cli/Cargo.toml crates/connectly-python/Cargo.toml; do \
+		tar tzf dist/connectly_sdk-*.tar.gz | grep -qx "connectly_sdk-[^/]*/$$f" || { echo "sdist-check: $$f is missing from the sdist"; exit 1; }; done
+	rm -rf build/sdist-smoke && $(PYTHON3) -m venv build/sdist-smoke
+	$(CARGO) clean --quiet --release --target-dir $(SDIST_TARGET) -p connectly -p connectly-mock -p connectly-cli -p connectly-python
+	CARGO_TARGET_DIR=$(SDIST_TARGET) build/sdist-smoke/bin/pip install --quiet --disable-pip-version-check dist/connectly_sdk-*.tar.gz flask
+	cd / && $(CURDIR)/build/sdist-smoke/bin/python -c "import connectly, connectly.testing" && $(CURDIR)/build/sdist-smoke/bin/python $(CURDIR)/tests/python/smoke.py
+	@touch $@

@@ -4,12 +4,12 @@
 //! A thin layer over the Rust core: every behaviour lives in the core, and this module only
 //! converts arguments and results. Rules every entry point follows:
 //!
-//! - it runs inside [`guard`], so a Rust panic reaches Python as `connectly.InternalError`
+//! - it runs inside `guard`, so a Rust panic reaches Python as `connectly.InternalError`
 //!   (a `connectly.ConnectlyError`), never as pyo3's `PanicException`;
 //! - it releases the GIL (`Python::detach`) around network I/O, and around the verification of
-//!   bodies larger than [`webhook::DETACH_THRESHOLD`]; a client call does it through
-//!   [`signals::blocking`], so that on the main thread Ctrl-C stops it;
-//! - core errors become Python exceptions in one place, [`errors`].
+//!   bodies larger than `webhook::DETACH_THRESHOLD`; a client call does it through
+//!   `signals::blocking`, so that on the main thread Ctrl-C stops it;
+//! - core errors become Python exceptions in one place, the `errors` module.
 
 use std::ffi::OsString;
 use std::panic::{catch_unwind, AssertUnwindSafe};

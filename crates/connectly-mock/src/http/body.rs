@@ -113,7 +113,7 @@ impl Body for ReplyBody {
 
     fn is_end_stream(&self) -> bool {
         match self {
-            ReplyBody::Whole(data) => data.as_ref().map_or(true, Bytes::is_empty),
+            ReplyBody::Whole(data) => data.as_ref().is_none_or(Bytes::is_empty),
             ReplyBody::Cut { .. } => false,
             ReplyBody::Dribble { rest, .. } => rest.is_empty(),
             ReplyBody::Spaces { left, .. } => *left == 0,

@@ -34,7 +34,7 @@ fn ten_thousand_messages_each_recorded_exactly_once_in_order() {
         BulkOptions::new().on_progress(move |p: Progress| {
             calls.fetch_add(1, Ordering::Relaxed);
             let mut last = last.lock().unwrap();
-            if last.map_or(true, |l: Progress| p.done > l.done) {
+            if last.is_none_or(|l: Progress| p.done > l.done) {
                 *last = Some(p);
             }
         })

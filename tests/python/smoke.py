@@ -1,0 +1,72 @@
+"""Smoke test of an installed connectly-sdk (wheel or sdist), run by `make wheel-smoke` and
+`make sdist-check` in a brand-new virtualenv: send through the mock Connectly, then a Flask
+app (if Flask is installed) verifies a delivery from the mock and refuses a tampered one.
+Standard library + connectly (+ Flask) only; exits non-zero on any failure."""
+
+from __future__ import annotations
+
+import logging
+import platform
+import sys
+import threading
+
+import connectly
+import connectly.testing
+from connectly.testing import MockServer
+
+
+def check(condition: bool, what: str) -> None:
+    if not condition:
+        print(f"smoke FAILED: {what}", file=sys.stderr)
+        sys.exit(1)
+
+
+def flask_delivery(mock: MockServer, client: connectly.Client) -> str:
+    try:
+        from flask import Flask
+        from werkzeug.serving import make_server
+    except ImportError:
+        return "flask: not installed, skipped"
+    import connectly.flask
+
+    received: list[connectly.WebhookEvent] = []
+    app = Flask(__name__)
+    app.config["CONNECTLY_WEBHOOK_SECRET"] = mock.webhook_secret
+
+    @app.post("/webhook")
+    @connectly.flask.webhook()
+    def hook(event: connectly.WebhookEvent) -> tuple[str, int]:
+        received.append(event)
+        return "", 200
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client.create_webhook(f"http://127.0.0.1:{server.server_port}/webhook")
+        delivery = mock.deliver_inbound("+15555550100", "Hi from WhatsApp!")
+        check(delivery.status == 200, f"the Flask app answered {delivery.status}")
+        check([e.text for e in received] == ["Hi from WhatsApp!"], "the Flask view's events")
+        tampered = mock.deliver_raw(delivery.body.replace(b"Hi", b"Yo"), delivery.signature)
+        check(tampered.status == 403, f"a tampered delivery got {tampered.status}")
+        check(len(received) == 1, "the view ran for a tampered delivery")
+    finally:
+        server.shutdown()
+        server.server_close()
+    return "flask: delivery verified, tampered one refused"
+
+
+def main() -> int:
+    with MockServer() as mock:
+        client = connectly.Client(mock.api_key, mock.business_id, base_url=mock.url)
+        sent = client.send_text("+15555555555", "hello from the smoke test")
+        check(sent.status_code == 200, f"send_text: HTTP {sent.status_code}")
+        check(mock.requests()[-1].path.endswith("/messages"), "the mock did not record the send")
+        flask = flask_delivery(mock, client)
+    version = platform.python_version()
+    print(f"smoke ok: Python {version}, connectly {connectly.__version__}, {flask}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
