@@ -61,10 +61,11 @@ $(MUSL_WHEEL_STAMP): $(PY_STAMP) $(PY_SOURCES)
 	@rm -f dist/connectly_sdk-*-musllinux*.whl
 	@if command -v rustup >/dev/null; then rustup target add $(MUSL_TARGET) >/dev/null 2>&1 || true; fi
 	$(ZIG_ENV) maturin build --release --locked --quiet --zig --target $(MUSL_TARGET) --compatibility musllinux_1_2 --out dist
+	sh scripts/musl-libc-name.sh $(VENV) dist/connectly_sdk-*-musllinux_1_2_*.whl
 	@touch $@
 
-## `auditwheel show`: the host wheel is manylinux_2_17 (glibc 2.17). The musl wheel: see
-## scripts/wheel-check.sh (zig links musl as `libc.so`, auditwheel expects Alpine's name).
+## `auditwheel show`: the host wheel is manylinux_2_17 (glibc 2.17), the musl wheel
+## musllinux_1_2 (its libc named as musllinux wheels name it: scripts/musl-libc-name.sh).
 wheel-check: $(WHEEL_STAMP) $(MUSL_WHEEL_STAMP)
 	sh scripts/wheel-check.sh $(VENV)/bin/auditwheel dist
 
