@@ -107,7 +107,7 @@ func (w *Webhook) admit(method string, contentLength int64) (int, int, error) {
 		return lastError(C.connectly_webhook_admit(w.ptr, cMethod, C.int64_t(contentLength), &status))
 	})
 	runtime.KeepAlive(w)
-	return w.maxBodySize, int(status), err
+	return w.maxBodySize(), int(status), err
 }
 
 // Receive receives one delivery by the SDK's receiving policy, for a router other than

@@ -26,8 +26,16 @@ type Webhook struct {
 	mu  sync.RWMutex
 	ptr *C.connectly_webhook
 	// options are the verifier's settings; a change derives a new verifier from them.
-	options     C.connectly_webhook_options
-	maxBodySize int
+	options C.connectly_webhook_options
+}
+
+// maxBodySize is the verifier's body size limit (its options hold 0 for the default). The
+// caller holds w.mu.
+func (w *Webhook) maxBodySize() int {
+	if w.options.max_body_size == 0 {
+		return DefaultMaxBodySize
+	}
+	return int(w.options.max_body_size) // exact: set from an int
 }
 
 // Party is one side of a message.
@@ -92,7 +100,7 @@ func NewWebhook(secrets ...string) (*Webhook, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Webhook{ptr: ptr, maxBodySize: DefaultMaxBodySize}
+	w := &Webhook{ptr: ptr}
 	runtime.SetFinalizer(w, (*Webhook).Close)
 	return w, nil
 }
@@ -125,7 +133,7 @@ func (w *Webhook) SetMaxBodySize(n int) error {
 	}
 	return w.derive(func(o *C.connectly_webhook_options) {
 		o.max_body_size = C.size_t(n) // exact: an int never exceeds a size_t
-	}, n)
+	})
 }
 
 // SetTolerance turns on replay protection: a delivery's timestamp must then be within d of
@@ -138,13 +146,13 @@ func (w *Webhook) SetTolerance(d time.Duration) error {
 	return w.derive(func(o *C.connectly_webhook_options) {
 		o.check_timestamp = true
 		o.tolerance_secs = C.uint64_t(wholeSeconds(d))
-	}, -1)
+	})
 }
 
 // derive replaces the verifier with one derived from it with changed settings (the library
-// never changes a verifier other threads may be using); maxBodySize >= 0 is the new limit.
-// Verifications in progress finish with the old one first.
-func (w *Webhook) derive(change func(*C.connectly_webhook_options), maxBodySize int) error {
+// never changes a verifier other threads may be using). Verifications in progress finish
+// with the old one first.
+func (w *Webhook) derive(change func(*C.connectly_webhook_options)) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.ptr == nil {
@@ -162,9 +170,6 @@ func (w *Webhook) derive(change func(*C.connectly_webhook_options), maxBodySize 
 	}
 	C.connectly_webhook_free(w.ptr)
 	w.ptr, w.options = derived, options
-	if maxBodySize >= 0 {
-		w.maxBodySize = maxBodySize
-	}
 	return nil
 }
 

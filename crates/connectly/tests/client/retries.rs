@@ -7,7 +7,7 @@ use std::time::Duration;
 use connectly::{Client, Error, Recipient};
 use connectly_mock::{Failure, MockServer};
 
-use crate::support::{builder, fake_client, FakeTime};
+use crate::support::{builder, fake_builder, fake_client, FakeTime};
 
 fn status(status: u16) -> Failure {
     Failure::Status {
@@ -266,11 +266,8 @@ fn retries_can_be_turned_off_and_are_capped() {
 fn ten_retries_make_eleven_attempts_with_capped_backoff() {
     let mock = MockServer::start().unwrap();
     let time = FakeTime::new();
-    let client = builder(&mock)
+    let client = fake_builder(&mock, &time)
         .max_retries(10)
-        .clock(time.clone())
-        .sleeper(time.clone())
-        .jitter(std::sync::Arc::new(crate::support::NoJitter))
         .total_timeout(Duration::from_secs(3600))
         .build()
         .unwrap();
@@ -327,11 +324,8 @@ fn a_zero_or_past_retry_after_never_waits_less_than_the_backoff() {
     for retry_after in ["0", past.as_str(), "1"] {
         let mock = MockServer::start().unwrap();
         let time = FakeTime::new();
-        let client = builder(&mock)
+        let client = fake_builder(&mock, &time)
             .max_retries(10)
-            .clock(time.clone())
-            .sleeper(time.clone())
-            .jitter(std::sync::Arc::new(crate::support::NoJitter))
             .total_timeout(Duration::from_secs(3600))
             .build()
             .unwrap();

@@ -69,12 +69,15 @@ pub fn builder(mock: &MockServer) -> ClientBuilder {
         .base_url(mock.url())
 }
 
-/// A client aimed at the mock whose waits are recorded instead of slept.
-pub fn fake_client(mock: &MockServer, time: &Arc<FakeTime>) -> Client {
+/// A builder aimed at the mock whose waits are recorded instead of slept, without jitter.
+pub fn fake_builder(mock: &MockServer, time: &Arc<FakeTime>) -> ClientBuilder {
     builder(mock)
         .clock(time.clone())
         .sleeper(time.clone())
         .jitter(Arc::new(NoJitter))
-        .build()
-        .unwrap()
+}
+
+/// A client aimed at the mock whose waits are recorded instead of slept.
+pub fn fake_client(mock: &MockServer, time: &Arc<FakeTime>) -> Client {
+    fake_builder(mock, time).build().unwrap()
 }
