@@ -22,20 +22,42 @@ PREFIX ?= /usr/local
 # Which build `make install` copies: release (default) or debug.
 C_PROFILE ?= release
 CONNECTLY_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+# Where `make install` puts the libraries under PREFIX, by the platform's conventions:
+# libconnectly.so on Linux and other Unix, libconnectly.dylib on macOS; on Windows (Git Bash,
+# Rust's MSVC target) connectly.dll in bin/ with its import library connectly.dll.lib, and the
+# static connectly.lib.
+C_HOST_OS := $(shell uname -s 2>/dev/null)
+ifeq ($(C_HOST_OS),Darwin)
+C_SHARED_LIB := lib/libconnectly.dylib
+C_STATIC_LIB := lib/libconnectly.a
+C_IMPORT_LIB :=
+else ifneq ($(filter MINGW% MSYS% CYGWIN%,$(C_HOST_OS)),)
+C_SHARED_LIB := bin/connectly.dll
+C_STATIC_LIB := lib/connectly.lib
+C_IMPORT_LIB := lib/connectly.dll.lib
+else
+C_SHARED_LIB := lib/libconnectly.so
+C_STATIC_LIB := lib/libconnectly.a
+C_IMPORT_LIB :=
+endif
+C_LIBS := $(C_STATIC_LIB) $(C_SHARED_LIB) $(C_IMPORT_LIB)
+# The system libraries the static library needs, as rustc reports them (scripts/native-libs.sh).
+C_NATIVE_LIBS := target/$(C_PROFILE)/connectly-native-libs
 # Everything `make install` puts under PREFIX, relative to it: the one list install copies and
 # records in C_INSTALL_MANIFEST, which is what uninstall removes.
-C_INSTALL_FILES := include/connectly.h lib/libconnectly.a lib/libconnectly.so \
-	lib/pkgconfig/connectly.pc \
+C_INSTALL_FILES := include/connectly.h $(C_LIBS) lib/pkgconfig/connectly.pc \
 	lib/cmake/connectly/connectlyConfig.cmake lib/cmake/connectly/connectlyConfigVersion.cmake
 # The directories install makes when missing, parents first (. is PREFIX); the manifest
 # records the ones it made, and uninstall removes those once empty, never any other.
-C_INSTALL_DIRS := . include lib lib/pkgconfig lib/cmake lib/cmake/connectly lib/connectly
+C_INSTALL_DIRS := . include lib $(if $(filter bin/%,$(C_SHARED_LIB)),bin) lib/pkgconfig \
+	lib/cmake lib/cmake/connectly lib/connectly
 C_INSTALL_MANIFEST := lib/connectly/install-manifest.txt
-C_EMPTY :=
-# -lpthread -ldl -lm as a CMake list: pthread;dl;m
-C_CMAKE_SYS_LIBS := $(subst $(C_EMPTY) $(C_EMPTY),;,$(strip $(patsubst -l%,%,$(C_SYS_LIBS))))
 C_SED_VARS := -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(CONNECTLY_VERSION)|' \
-	-e 's|@SYS_LIBS@|$(C_CMAKE_SYS_LIBS)|' -e "s|@SIZEOF_VOID_P@|$$(($$(getconf LONG_BIT) / 8))|"
+	-e "s|@SYS_LIBS_PC@|$$(cat $(C_NATIVE_LIBS).pc)|" \
+	-e "s|@SYS_LIBS_CMAKE@|$$(cat $(C_NATIVE_LIBS).cmake)|" \
+	-e 's|@SHARED_LIB@|$(C_SHARED_LIB)|' -e 's|@STATIC_LIB@|$(C_STATIC_LIB)|' \
+	-e 's|@IMPORT_LIB@|$(C_IMPORT_LIB)|' \
+	-e "s|@SIZEOF_VOID_P@|$$(($$(rustc --print cfg | sed -n 's/^target_pointer_width=\"\(.*\)\"/\1/p') / 8))|"
 VALGRIND := valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
 	--errors-for-leak-kinds=definite,indirect --error-exitcode=1
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -84,13 +106,12 @@ lib-debug:
 
 ## Installs C_INSTALL_FILES under PREFIX: the libraries, the header, connectly.pc and the
 ## CMake package (cmake/*.in), laid out in a scratch directory first; then the manifest.
-install: $(if $(filter debug,$(C_PROFILE)),lib-debug,lib)
+install: $(if $(filter debug,$(C_PROFILE)),lib-debug,lib) $(C_NATIVE_LIBS).pc
 	@set -e; P='$(DESTDIR)$(PREFIX)'; m="$$P/$(C_INSTALL_MANIFEST)"; \
 	st=$$(mktemp -d); trap 'rm -rf "$$st"' EXIT; \
-	mkdir -p "$$st/include" "$$st/lib/pkgconfig" "$$st/lib/cmake/connectly"; \
+	for d in $(C_INSTALL_DIRS); do mkdir -p "$$st/$$d"; done; \
 	ln -s '$(CURDIR)/include/connectly.h' "$$st/include/"; \
-	ln -s '$(CURDIR)/target/$(C_PROFILE)/libconnectly.a' \
-		'$(CURDIR)/target/$(C_PROFILE)/libconnectly.so' "$$st/lib/"; \
+	for f in $(C_LIBS); do ln -s "$(CURDIR)/target/$(C_PROFILE)/$${f##*/}" "$$st/$$f"; done; \
 	sed $(C_SED_VARS) connectly.pc.in > "$$st/lib/pkgconfig/connectly.pc"; \
 	for f in connectlyConfig connectlyConfigVersion; do \
 		sed $(C_SED_VARS) cmake/$$f.cmake.in > "$$st/lib/cmake/connectly/$$f.cmake"; done; \
@@ -98,10 +119,14 @@ install: $(if $(filter debug,$(C_PROFILE)),lib-debug,lib)
 	  for d in $(C_INSTALL_DIRS); do [ -d "$$P/$$d" ] || echo "$$d/"; done; } > "$$st/dirs"; \
 	for d in $(C_INSTALL_DIRS); do install -d "$$P/$$d"; done; \
 	for f in $(C_INSTALL_FILES); do \
-		case $$f in *.so) mode=755 ;; *) mode=644 ;; esac; \
+		case $$f in $(C_SHARED_LIB)) mode=755 ;; *) mode=644 ;; esac; \
 		echo "install -m $$mode $$P/$$f"; install -m $$mode "$$st/$$f" "$$P/$$f"; done; \
 	{ LC_ALL=C sort -u "$$st/dirs"; printf '%s\n' $(C_INSTALL_FILES); } > "$$m"; \
 	echo "recorded in $$m"
+
+# Written once per profile; again when the dependencies change.
+$(C_NATIVE_LIBS).pc: Cargo.lock
+	bash scripts/native-libs.sh $(CARGO) $(C_PROFILE)
 
 ## Removes the files install-manifest.txt names, then itself, then the directories install
 ## made, when empty.

@@ -9,15 +9,17 @@
 #   make msrv             `cargo check` of the published crates with the declared
 #                         rust-version (installed with rustup; skipped without rustup)
 #   make sdist            dist/connectly_sdk-*.tar.gz (maturin sdist)
+#   make c-archive        dist/connectly-VERSION-OS-ARCH.tar.gz: the C library as `make
+#                         install` lays it out for /usr/local, with its .sha256
 #   make print-version    the version, for scripts (`make -s print-version`)
 
-TESTS += check-versions package msrv
+TESTS += check-versions package msrv test-c-archive
 
 # The crates published to crates.io; the others say `publish = false` or are not yet.
 RELEASE_CRATES := connectly connectly-mock
 MSRV := $(shell sed -n '/^\[workspace\.package\]/,/^\[/s/^rust-version *= *"\(.*\)"/\1/p' Cargo.toml)
 
-.PHONY: check-versions package msrv sdist print-version
+.PHONY: check-versions package msrv sdist c-archive test-c-archive print-version
 
 check-versions:
 	sh scripts/check-versions.sh
@@ -44,6 +46,38 @@ msrv:
 sdist: $(PY_STAMP)
 	@rm -f dist/connectly_sdk-*.tar.gz
 	$(VENV)/bin/maturin sdist --out dist
+
+# The platform in the archive's name: linux, macos or windows, and x86_64 or aarch64.
+C_ARCHIVE_OS := $(patsubst Linux,linux,$(patsubst Darwin,macos,$(if $(filter MINGW% MSYS% \
+	CYGWIN%,$(C_HOST_OS)),windows,$(C_HOST_OS))))
+C_ARCHIVE_ARCH := $(patsubst amd64,x86_64,$(patsubst arm64,aarch64,$(shell uname -m)))
+C_ARCHIVE := dist/connectly-$(CONNECTLY_VERSION)-$(C_ARCHIVE_OS)-$(C_ARCHIVE_ARCH).tar.gz
+
+## The C library for one platform: `make install` into a staging directory as /usr/local,
+## the licences and changelog beside it, packed (`tar -C /usr/local -xzf` unpacks it).
+c-archive:
+	rm -rf build/c-archive $(C_ARCHIVE) $(C_ARCHIVE).sha256
+	$(MAKE) --no-print-directory install PREFIX=/usr/local DESTDIR=$(CURDIR)/build/c-archive
+	mkdir -p build/c-archive/usr/local/share/doc/connectly dist
+	cp LICENSE-MIT LICENSE-APACHE CHANGELOG.md build/c-archive/usr/local/share/doc/connectly/
+	tar -C build/c-archive/usr/local -czf $(C_ARCHIVE) .
+	cd dist && { command -v sha256sum >/dev/null && sha256sum $(notdir $(C_ARCHIVE)) \
+		|| shasum -a 256 $(notdir $(C_ARCHIVE)); } > $(notdir $(C_ARCHIVE)).sha256
+	@echo "$(C_ARCHIVE): $$(tar -tzf $(C_ARCHIVE) | grep -vc '/$$') files"
+
+## The archive from the debug build: its checksum holds, and it holds exactly what the
+## install manifest names, plus the documents.
+test-c-archive:
+	$(MAKE) --no-print-directory c-archive C_PROFILE=debug
+	cd dist && { command -v sha256sum >/dev/null && sha256sum -c $(notdir $(C_ARCHIVE)).sha256 \
+		|| shasum -a 256 -c $(notdir $(C_ARCHIVE)).sha256; }
+	@want=$$({ grep -v '/$$' build/c-archive/usr/local/$(C_INSTALL_MANIFEST); \
+		echo $(C_INSTALL_MANIFEST); \
+		printf 'share/doc/connectly/%s\n' LICENSE-MIT LICENSE-APACHE CHANGELOG.md; } | LC_ALL=C sort); \
+	got=$$(tar -tzf $(C_ARCHIVE) | grep -v '/$$' | sed 's|^\./||' | LC_ALL=C sort); \
+	if [ "$$want" != "$$got" ]; then echo "$(C_ARCHIVE) holds:" >&2; echo "$$got" >&2; \
+		echo "but should hold:" >&2; echo "$$want" >&2; exit 1; fi
+	@echo "$(C_ARCHIVE) holds the installed files and the documents, checksum verified"
 
 print-version:
 	@echo $(CONNECTLY_VERSION)
