@@ -10,7 +10,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use connectly::{BulkOptions, Client, Message, Recipient, Webhook};
+use connectly::{BulkOptions, Client, Outgoing, Recipient, Webhook};
 use connectly_mock::MockServer;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -249,8 +249,8 @@ fn sending(settings: &Settings) {
 fn bulk(settings: &Settings) {
     let mock = MockServer::builder().record_limit(0).start().unwrap();
     let client = client_for(&mock);
-    let messages: Vec<Message> = (0..10_000)
-        .map(|i| Message::text(Recipient::whatsapp("+15555555555"), format!("bulk {i}")))
+    let messages: Vec<Outgoing> = (0..10_000)
+        .map(|i| Outgoing::text(Recipient::whatsapp("+15555555555"), format!("bulk {i}")))
         .collect();
     let start = Instant::now();
     let results = client.send_many(&messages, &BulkOptions::new());

@@ -53,7 +53,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let event = received.recv()??;
     println!(
         "verified delivery from {}: {:?}",
-        event.sender.id, event.text
+        event.sender().id,
+        event.text()
     );
     Ok(())
 }

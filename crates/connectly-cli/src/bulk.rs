@@ -16,7 +16,7 @@ use clap::{Args, ValueEnum};
 use serde_json::Value;
 
 use super::{Exit, Failed, Outcome};
-use connectly::{BulkOptions, Client, Message, Progress, Recipient};
+use connectly::{BulkOptions, Client, Outgoing, Progress, Recipient};
 
 /// `connectly bulk`.
 #[derive(Debug, Args)]
@@ -87,21 +87,21 @@ fn message(
     channel: Option<&str>,
     template: Option<&str>,
     params: Vec<(String, String)>,
-) -> Result<Message, Failed> {
+) -> Result<Outgoing, Failed> {
     let to = to
         .ok_or_else(|| invalid(line, "`to` is missing"))?
         .to_owned();
     match (text, template) {
-        (Some(text), None) => Ok(Message::text(
+        (Some(text), None) => Ok(Outgoing::text(
             Recipient::new(channel.unwrap_or("whatsapp"), to),
             text,
         )),
-        (None, Some(template)) => Ok(Message::template(to, template, params)),
+        (None, Some(template)) => Ok(Outgoing::template(to, template, params)),
         _ => Err(invalid(line, "give exactly one of `text` and `template`")),
     }
 }
 
-fn read_jsonl(path: &Path) -> Result<Vec<Message>, Failed> {
+fn read_jsonl(path: &Path) -> Result<Vec<Outgoing>, Failed> {
     let contents = std::fs::read_to_string(path).map_err(|e| {
         Failed::new(
             Exit::Failure,
@@ -131,7 +131,7 @@ fn read_jsonl(path: &Path) -> Result<Vec<Message>, Failed> {
     Ok(messages)
 }
 
-fn read_csv(path: &Path) -> Result<Vec<Message>, Failed> {
+fn read_csv(path: &Path) -> Result<Vec<Outgoing>, Failed> {
     let mut reader = csv::Reader::from_path(path).map_err(|e| {
         Failed::new(
             Exit::Failure,

@@ -228,16 +228,15 @@ fn receive(
     match webhook.receive_headers(method, headers, body) {
         Ok(event) => {
             if json {
-                println!("{}", event.raw);
+                println!("{}", event.raw());
             } else {
                 println!(
                     "verified delivery: {} on {} -> {}: {}",
-                    event.sender.id,
-                    event.sender.channel_type,
-                    event.recipient.id,
+                    event.sender().id,
+                    event.sender().channel_type,
+                    event.recipient().id,
                     event
-                        .text
-                        .as_deref()
+                        .text()
                         .map_or("(no text)".into(), |t| format!("{t:?}")),
                 );
             }

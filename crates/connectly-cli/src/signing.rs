@@ -61,7 +61,7 @@ pub(super) fn verify(
         println!("valid");
     } else {
         let event = webhook.verify_event(&body, signature).map_err(rejected)?;
-        println!("{}", event.raw);
+        println!("{}", event.raw());
     }
     Ok(())
 }

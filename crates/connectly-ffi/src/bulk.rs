@@ -11,7 +11,7 @@ use super::client::{connectly_client, connectly_template_param};
 use super::last_error::{text_ptr, Record};
 use super::response::connectly_response;
 use super::status::connectly_status;
-use sdk::{BulkOptions, Message, Progress, Recipient};
+use sdk::{BulkOptions, Outgoing, Progress, Recipient};
 
 /// What a `connectly_message` is: which of its fields are read.
 #[repr(C)]
@@ -120,7 +120,7 @@ impl Callback {
 ///
 /// # Safety
 /// The message's pointers are NULL or valid as `connectly_message` documents.
-unsafe fn message(raw: &connectly_message) -> Result<Message, Failure> {
+unsafe fn message(raw: &connectly_message) -> Result<Outgoing, Failure> {
     const TEXT: c_uint = connectly_message_kind::CONNECTLY_MESSAGE_TEXT as c_uint;
     const TEMPLATE: c_uint = connectly_message_kind::CONNECTLY_MESSAGE_TEMPLATE as c_uint;
     match raw.kind.0 {
@@ -131,7 +131,7 @@ unsafe fn message(raw: &connectly_message) -> Result<Message, Failure> {
             let to = unsafe { utf8(raw.to, "messages[].to") }?;
             // SAFETY: as above.
             let text = unsafe { utf8(raw.text, "messages[].text") }?;
-            Ok(Message::text(Recipient::new(channel, to), text))
+            Ok(Outgoing::text(Recipient::new(channel, to), text))
         }
         TEMPLATE => {
             // SAFETY: NULL or NUL-terminated, by the caller's contract.
@@ -148,7 +148,7 @@ unsafe fn message(raw: &connectly_message) -> Result<Message, Failure> {
                 let value = unsafe { utf8(param.value, "messages[].params[].value") }?;
                 pairs.push((key.to_owned(), value.to_owned()));
             }
-            Ok(Message::template(number, name, pairs))
+            Ok(Outgoing::template(number, name, pairs))
         }
         other => Err(Failure::Invalid(format!(
             "`messages[].kind` is {other}: not a connectly_message_kind"
@@ -212,7 +212,7 @@ pub unsafe extern "C" fn connectly_send_many(
         // An unusable message is refused here, with its own status; the core counts it as
         // finished and failed from the start, and sends the rest.
         // SAFETY: each message's pointers are valid, by the caller's contract.
-        let items: Vec<Result<Message, Failure>> =
+        let items: Vec<Result<Outgoing, Failure>> =
             raw.iter().map(|item| unsafe { message(item) }).collect();
 
         let mut bulk = BulkOptions::new();

@@ -48,14 +48,14 @@ fn event_string(text: &str) -> Result<CString, Failure> {
 impl connectly_event {
     fn new(event: Event) -> Result<Self, Failure> {
         Ok(Self {
-            timestamp: event.timestamp,
-            sender_id: event_string(&event.sender.id)?,
-            sender_channel: event_string(&event.sender.channel_type)?,
-            recipient_id: event_string(&event.recipient.id)?,
-            recipient_channel: event_string(&event.recipient.channel_type)?,
-            text: event.text.as_deref().map(event_string).transpose()?,
-            json: event_string(event.raw.get())?,
-            body: event.body,
+            timestamp: event.timestamp(),
+            sender_id: event_string(&event.sender().id)?,
+            sender_channel: event_string(&event.sender().channel_type)?,
+            recipient_id: event_string(&event.recipient().id)?,
+            recipient_channel: event_string(&event.recipient().channel_type)?,
+            text: event.text().map(event_string).transpose()?,
+            json: event_string(event.raw().get())?,
+            body: event.body().to_vec(),
         })
     }
 }

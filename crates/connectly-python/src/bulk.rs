@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 
 use super::client::{response, template_params, Response};
 use super::{errors, signals};
-use connectly::{BulkOptions, Message, Progress, Recipient};
+use connectly::{BulkOptions, Outgoing, Progress, Recipient};
 
 /// A free-form text for ``Client.send_many``: ``TextMessage(to, text, channel="whatsapp")``.
 #[pyclass(frozen, module = "connectly._connectly")]
@@ -122,17 +122,17 @@ impl SendResult {
 }
 
 /// A message from a `TextMessage` or `TemplateMessage`.
-fn message(item: &Bound<'_, PyAny>) -> PyResult<Message> {
+fn message(item: &Bound<'_, PyAny>) -> PyResult<Outgoing> {
     if let Ok(text) = item.cast::<TextMessage>() {
         let text = text.get();
-        return Ok(Message::text(
+        return Ok(Outgoing::text(
             Recipient::new(text.channel.clone(), text.to.clone()),
             text.text.clone(),
         ));
     }
     if let Ok(template) = item.cast::<TemplateMessage>() {
         let template = template.get();
-        return Ok(Message::template(
+        return Ok(Outgoing::template(
             template.number.clone(),
             template.template_name.clone(),
             template.params.clone(),
@@ -159,7 +159,7 @@ pub(crate) fn send_many(
     let messages = messages
         .try_iter()?
         .map(|item| message(&item?))
-        .collect::<PyResult<Vec<Message>>>()?;
+        .collect::<PyResult<Vec<Outgoing>>>()?;
     let mut options = BulkOptions::new().concurrency(concurrency);
     if let Some(rate) = rate_limit {
         options = options.rate_limit(rate);

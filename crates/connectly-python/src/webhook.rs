@@ -196,11 +196,11 @@ fn event_object(py: Python<'_>, event: connectly::Event) -> PyResult<WebhookEven
         )
     };
     Ok(WebhookEvent {
-        timestamp: event.timestamp,
-        sender: party(event.sender)?,
-        recipient: party(event.recipient)?,
-        text: event.text,
-        body: PyBytes::new(py, &event.body).unbind(),
+        timestamp: event.timestamp(),
+        sender: party(event.sender().clone())?,
+        recipient: party(event.recipient().clone())?,
+        text: event.text().map(str::to_owned),
+        body: PyBytes::new(py, event.body()).unbind(),
         raw: PyOnceLock::new(),
     })
 }

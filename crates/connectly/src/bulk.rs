@@ -11,8 +11,10 @@ use std::time::{Duration, Instant};
 use crate::client::Client;
 use crate::error::{Error, ValidationError};
 use crate::interrupt::{Interrupt, INTERRUPT_INTERVAL};
+use crate::message::Message;
 use crate::recipient::Recipient;
 use crate::response::Response;
+use crate::template::TemplateMessage;
 use crate::validate;
 
 /// The default number of messages in flight at once.
@@ -20,47 +22,47 @@ pub const DEFAULT_CONCURRENCY: usize = 8;
 /// The most messages in flight at once.
 pub const MAX_CONCURRENCY: usize = 64;
 
-/// One message for [`Client::send_many`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Message {
-    /// A free-form text ([`Client::send_text`]).
-    Text {
+/// One message for [`Client::send_many`]: a session message to a recipient, or a template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outgoing {
+    /// A session message ([`Client::send_message`]).
+    Session {
         /// The recipient.
         to: Recipient,
-        /// The text.
-        text: String,
+        /// The message.
+        message: Message,
     },
-    /// A WhatsApp template ([`Client::send_template`]).
-    Template {
-        /// The recipient's WhatsApp number.
-        number: String,
-        /// The template's name.
-        template_name: String,
-        /// The parameters, in order.
-        params: Vec<(String, String)>,
-    },
+    /// A WhatsApp template ([`Client::send_template_message`]).
+    Template(TemplateMessage),
 }
 
-impl Message {
+impl Outgoing {
     /// A text message.
     pub fn text(to: Recipient, text: impl Into<String>) -> Self {
-        Message::Text {
+        Outgoing::Session {
             to,
-            text: text.into(),
+            message: Message::text(text),
         }
     }
 
-    /// A template message.
+    /// A session message of any kind.
+    pub fn message(to: Recipient, message: Message) -> Self {
+        Outgoing::Session { to, message }
+    }
+
+    /// A template message with its parameters in order.
     pub fn template(
         number: impl Into<String>,
         template_name: impl Into<String>,
         params: Vec<(String, String)>,
     ) -> Self {
-        Message::Template {
-            number: number.into(),
-            template_name: template_name.into(),
-            params,
-        }
+        Outgoing::Template(TemplateMessage::new(number, template_name).params(params))
+    }
+}
+
+impl From<TemplateMessage> for Outgoing {
+    fn from(template: TemplateMessage) -> Self {
+        Outgoing::Template(template)
     }
 }
 
@@ -255,10 +257,10 @@ impl Client {
     /// [`Error::Validation`] before anything is sent.
     pub fn send_many(
         &self,
-        messages: &[Message],
+        messages: &[Outgoing],
         options: &BulkOptions,
     ) -> Vec<Result<Response, Error>> {
-        let slots: Vec<Option<&Message>> = messages.iter().map(Some).collect();
+        let slots: Vec<Option<&Outgoing>> = messages.iter().map(Some).collect();
         self.send_slots(&slots, 0, options)
     }
 
@@ -269,7 +271,7 @@ impl Client {
     /// the first progress report, made before anything is sent, already counts it.
     pub fn send_prepared<E>(
         &self,
-        items: Vec<Result<Message, E>>,
+        items: Vec<Result<Outgoing, E>>,
         options: &BulkOptions,
     ) -> Vec<Result<Result<Response, Error>, E>> {
         let mut refused = Vec::with_capacity(items.len());
@@ -284,7 +286,7 @@ impl Client {
             }
         }
         let mut sendable = messages.iter();
-        let slots: Vec<Option<&Message>> = refused
+        let slots: Vec<Option<&Outgoing>> = refused
             .iter()
             .map(|r| if r.is_some() { None } else { sendable.next() })
             .collect();
@@ -305,7 +307,7 @@ impl Client {
     /// time, `done` increasing by one each call, the refused slots counted in the first call.
     fn send_slots(
         &self,
-        slots: &[Option<&Message>],
+        slots: &[Option<&Outgoing>],
         refused: usize,
         options: &BulkOptions,
     ) -> Vec<Result<Response, Error>> {
@@ -320,7 +322,7 @@ impl Client {
             }
         };
         let reporter = Reporter::new(options.progress.as_deref(), slots.len(), refused);
-        let sendable: Vec<&Message> = slots.iter().copied().flatten().collect();
+        let sendable: Vec<&Outgoing> = slots.iter().copied().flatten().collect();
         let next = AtomicUsize::new(0);
         let workers = options
             .concurrency
@@ -401,14 +403,10 @@ impl Client {
             .collect()
     }
 
-    fn send_one(&self, message: &Message) -> Result<Response, Error> {
+    fn send_one(&self, message: &Outgoing) -> Result<Response, Error> {
         match message {
-            Message::Text { to, text } => self.send_text(to, text),
-            Message::Template {
-                number,
-                template_name,
-                params,
-            } => self.send_template(number, template_name, params),
+            Outgoing::Session { to, message } => self.send_message(to, message),
+            Outgoing::Template(template) => self.send_template_message(template),
         }
     }
 }

@@ -11,11 +11,15 @@ use serde::Serialize;
 use crate::clock::{Clock, Jitter, RandomJitter, Sleeper, SystemClock, ThreadSleeper};
 use crate::error::{ApiError, Error, ValidationError};
 use crate::interrupt::{Interrupt, INTERRUPT_INTERVAL};
+use crate::message::Message;
 use crate::recipient::Recipient;
 use crate::response::Response;
 use crate::retry::{self, Repeat};
-use crate::transport::{self, Broken, Reply};
+use crate::template::TemplateMessage;
+use crate::transport::{self, Broken, Reply, Request};
 use crate::validate;
+use crate::webhook_admin::NewWebhook;
+use reqwest::Method;
 
 /// The API's address when none is configured.
 pub const DEFAULT_BASE_URL: &str = "https://api.connectly.ai";
@@ -30,8 +34,8 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The most retries a client may be configured with.
 pub const MAX_RETRIES_LIMIT: u32 = retry::MAX_RETRIES_LIMIT;
 
-/// Characters escaped in the business id's path segment.
-const PATH_SEGMENT: &AsciiSet = &CONTROLS
+/// Characters escaped in a path segment (the business id, a webhook id).
+pub(crate) const PATH_SEGMENT: &AsciiSet = &CONTROLS
     .add(b' ')
     .add(b'"')
     .add(b'#')
@@ -63,9 +67,8 @@ struct Inner {
     http: reqwest::blocking::Client,
     api_key: HeaderValue,
     business_id: String,
-    send_text_url: reqwest::Url,
-    send_template_url: reqwest::Url,
-    create_webhook_url: reqwest::Url,
+    /// `{base}/v1/businesses/{business id}`, every path's start.
+    prefix: String,
     timeout: Duration,
     total_timeout: Duration,
     max_retries: u32,
@@ -245,10 +248,8 @@ impl ClientBuilder {
             base.as_str().trim_end_matches('/'),
             utf8_percent_encode(&business_id, PATH_SEGMENT)
         );
-        let url = |path: &str| {
-            reqwest::Url::parse(&format!("{prefix}{path}"))
-                .map_err(|_| Error::Config("the base URL cannot take the API paths".into()))
-        };
+        reqwest::Url::parse(&format!("{prefix}/send/messages"))
+            .map_err(|_| Error::Config("the base URL cannot take the API paths".into()))?;
         let mut api_key = HeaderValue::from_str(&api_key)
             .map_err(|_| ValidationError::new("api key", "is not a valid header value"))?;
         api_key.set_sensitive(true);
@@ -291,9 +292,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 api_key,
-                send_text_url: url("/send/messages")?,
-                send_template_url: url("/send/whatsapp_templated_messages")?,
-                create_webhook_url: url("/create/webhooks")?,
+                prefix,
                 business_id,
                 timeout: self.timeout,
                 total_timeout: self.total_timeout,
@@ -316,45 +315,7 @@ fn base_url(value: &str) -> Result<url::Url, Error> {
     Ok(url)
 }
 
-#[derive(Serialize)]
-struct TextBody<'a> {
-    recipient: RecipientBody<'a>,
-    message: MessageBody<'a>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RecipientBody<'a> {
-    channel_type: &'a str,
-    id: &'a str,
-}
-
-#[derive(Serialize)]
-struct MessageBody<'a> {
-    text: &'a str,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct TemplateBody<'a> {
-    parameters: Vec<ParamBody<'a>>,
-    number: &'a str,
-    template_name: &'a str,
-}
-
-#[derive(Serialize)]
-struct ParamBody<'a> {
-    name: &'a str,
-    value: &'a str,
-}
-
-#[derive(Serialize)]
-struct WebhookBody<'a> {
-    topic: &'a str,
-    address: &'a str,
-}
-
-fn to_json(body: &impl Serialize) -> Result<Vec<u8>, Error> {
+pub(crate) fn to_json(body: &impl Serialize) -> Result<Vec<u8>, Error> {
     serde_json::to_vec(body).map_err(|_| Error::Config("the request could not be encoded".into()))
 }
 
@@ -370,58 +331,86 @@ impl Client {
         ClientBuilder::from_env().build()
     }
 
-    /// Sends a free-form text message (`POST /send/messages`).
+    /// Sends a free-form text message (`POST /send/messages`): shorthand for
+    /// [`send_message`](Client::send_message) with [`Message::text`].
     ///
     /// On WhatsApp, a text can only be sent inside a conversation the user opened; otherwise
     /// send a template first. Retried only when it provably did not reach the server, or
     /// on 429.
     pub fn send_text(&self, to: &Recipient, text: &str) -> Result<Response, Error> {
-        validate::name("channel", to.channel())?;
-        validate::recipient_id("recipient id", to.id())?;
-        validate::text(text)?;
-        let body = to_json(&TextBody {
-            recipient: RecipientBody {
-                channel_type: to.channel(),
-                id: to.id(),
-            },
-            message: MessageBody { text },
-        })?;
-        self.call(&self.inner.send_text_url, &body, Repeat::Unsafe)
+        self.send_message(to, &Message::text(text))
+    }
+
+    /// Sends a session message of any kind (`POST /send/messages`): a text, an attachment,
+    /// a location, a list or reply buttons. Everything is checked before a byte is sent.
+    /// Retried only when it provably did not reach the server, or on 429.
+    pub fn send_message(&self, to: &Recipient, message: &Message) -> Result<Response, Error> {
+        let request = self.message_request(to, message)?;
+        self.call(&request, Repeat::Unsafe)
+    }
+
+    /// The checked request [`send_message`](Client::send_message) sends.
+    pub(crate) fn message_request(
+        &self,
+        to: &Recipient,
+        message: &Message,
+    ) -> Result<Request, Error> {
+        to.validate()?;
+        message.validate()?;
+        self.post("/send/messages", &message.body(to))
     }
 
     /// Sends a WhatsApp template message (`POST /send/whatsapp_templated_messages`), with its
-    /// parameters in the order given.
+    /// parameters in the order given: shorthand for
+    /// [`send_template_message`](Client::send_template_message).
     pub fn send_template<N: AsRef<str>, V: AsRef<str>>(
         &self,
         number: &str,
         template_name: &str,
         params: &[(N, V)],
     ) -> Result<Response, Error> {
-        validate::recipient_id("number", number)?;
-        validate::name("template name", template_name)?;
-        validate::template_params(params.iter().map(|(n, _)| n.as_ref()))?;
-        let body = to_json(&TemplateBody {
-            parameters: params
-                .iter()
-                .map(|(n, v)| ParamBody {
-                    name: n.as_ref(),
-                    value: v.as_ref(),
-                })
-                .collect(),
-            number,
-            template_name,
-        })?;
-        self.call(&self.inner.send_template_url, &body, Repeat::Unsafe)
+        let message = TemplateMessage::new(number, template_name)
+            .params(params.iter().map(|(n, v)| (n.as_ref(), v.as_ref())));
+        self.send_template_message(&message)
+    }
+
+    /// Sends a WhatsApp template message with every field (`POST
+    /// /send/whatsapp_templated_messages`). The reply's `id` is the one delivery-status
+    /// events carry. Retried only when it provably did not reach the server, or on 429.
+    pub fn send_template_message(&self, message: &TemplateMessage) -> Result<Response, Error> {
+        let request = self.template_request(message)?;
+        self.call(&request, Repeat::Unsafe)
+    }
+
+    /// The checked request [`send_template_message`](Client::send_template_message) sends.
+    pub(crate) fn template_request(&self, message: &TemplateMessage) -> Result<Request, Error> {
+        message.validate()?;
+        self.post("/send/whatsapp_templated_messages", &message.body())
     }
 
     /// Registers the address Connectly delivers a topic's events to (`POST /create/webhooks`).
     /// Registering a topic again replaces its address, so this call is retried on 5xx and
     /// timeouts too.
     pub fn create_webhook(&self, address: &str, topic: &str) -> Result<Response, Error> {
-        validate::webhook_address(address)?;
-        validate::name("topic", topic)?;
-        let body = to_json(&WebhookBody { topic, address })?;
-        self.call(&self.inner.create_webhook_url, &body, Repeat::Safe)
+        self.create_webhook_with(&NewWebhook::new(address, topic))
+    }
+
+    /// A request to `path` under the business, without a body.
+    pub(crate) fn request(&self, method: Method, path: &str) -> Result<Request, Error> {
+        let url = reqwest::Url::parse(&format!("{}{path}", self.inner.prefix))
+            .map_err(|_| Error::Config("the base URL cannot take the API paths".into()))?;
+        Ok(Request {
+            method,
+            url,
+            body: None,
+        })
+    }
+
+    /// A `POST` of `body` as JSON to `path` under the business.
+    pub(crate) fn post(&self, path: &str, body: &impl Serialize) -> Result<Request, Error> {
+        let mut request = self.request(Method::POST, path)?;
+        request.body = Some(to_json(body)?);
+        Ok(request)
     }
 
     /// A client sharing this one's connection pool and settings, whose calls end within
@@ -500,7 +489,7 @@ impl Client {
     }
 
     /// Runs attempts until one succeeds, fails for good, or the policy or deadline ends them.
-    fn call(&self, url: &reqwest::Url, body: &[u8], repeat: Repeat) -> Result<Response, Error> {
+    pub(crate) fn call(&self, request: &Request, repeat: Repeat) -> Result<Response, Error> {
         if tokio::runtime::Handle::try_current().is_ok() {
             return Err(Error::Config(
                 "the blocking client cannot be called inside an async runtime; \
@@ -527,11 +516,10 @@ impl Client {
                     attempts: attempt - 1,
                 });
             }
-            let outcome = transport::post(
+            let outcome = transport::send(
                 &inner.http,
-                url,
+                request,
                 &inner.api_key,
-                body,
                 inner.timeout.min(remaining),
             );
             let (error, retry_after) = match self.judge(outcome, attempt, repeat) {

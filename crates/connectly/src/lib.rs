@@ -2,11 +2,13 @@
 //!
 //! The SDK for the [Connectly](https://connectly.ai) business-messaging API (WhatsApp, SMS).
 //!
-//! - [`Client`] sends text and WhatsApp template messages and registers webhook endpoints,
-//!   validating every input before a byte is sent and retrying only when a message cannot
-//!   have been delivered twice.
+//! - [`Client`] sends session messages of every kind (text, attachments, locations, lists,
+//!   reply buttons) and WhatsApp templates with every field, manages webhook registrations,
+//!   lists templates and sends campaigns, validating every input before a byte is sent and
+//!   retrying only when a message cannot have been delivered twice.
 //! - [`Webhook`] verifies deliveries over the raw body bytes, in constant time, before any
-//!   parsing, and parses them into an [`Event`]; [`Webhook::receive`] is the whole policy of
+//!   parsing, and parses them into a typed [`Event`] ([`InboundMessage`] or
+//!   [`DeliveryStatus`]; [`StatusTracker`] keeps statuses in order); [`Webhook::receive`] is the whole policy of
 //!   a webhook endpoint (methods, sizes, encodings, the status of each refusal).
 //!
 //! The local mock Connectly is the `connectly-mock` crate, the command line `connectly-cli`;
@@ -24,37 +26,55 @@
 #![forbid(unsafe_code)]
 
 mod bulk;
+mod campaign;
 mod client;
 pub mod clock;
 mod error;
 mod event;
 mod interrupt;
 mod kind;
+mod message;
 mod receive;
 mod recipient;
 mod response;
 mod retry;
+mod status_tracker;
+mod template;
+mod template_list;
 mod transport;
 mod validate;
 mod webhook;
+mod webhook_admin;
 
 #[doc(hidden)]
 #[path = "fuzz_api.rs"]
 pub mod __fuzz;
 
-pub use bulk::{BulkOptions, Message, Progress, DEFAULT_CONCURRENCY, MAX_CONCURRENCY};
+pub use bulk::{BulkOptions, Outgoing, Progress, DEFAULT_CONCURRENCY, MAX_CONCURRENCY};
+pub use campaign::{CampaignEntry, CampaignResult};
 pub use client::{
     Client, ClientBuilder, CONNECT_TIMEOUT, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
     DEFAULT_TOTAL_TIMEOUT, MAX_RETRIES_LIMIT,
 };
 pub use error::{ApiError, Error, ValidationError};
-pub use event::{Event, Party};
+pub use event::{
+    ButtonReply, DeliveryStatus, ErrorDetail, Event, InboundAttachment, InboundLocation,
+    InboundMessage, ListReply, MessageStatus, Party, RawEvent,
+};
 pub use interrupt::{Interrupt, INTERRUPT_INTERVAL};
 pub use kind::{ErrorKind, RefusalKind};
+pub use message::{
+    Attachment, AttachmentType, Button, ListMessage, ListRow, ListSection, Location, Message,
+    ProductKind, ReplyButtons, MAX_BUTTONS, MAX_LIST_ROWS,
+};
 pub use receive::Refusal;
 pub use recipient::Recipient;
 pub use response::Response;
+pub use status_tracker::StatusTracker;
+pub use template::{TemplateMessage, MAX_CALLBACK_DATA_BYTES};
+pub use template_list::TemplateInfo;
 pub use webhook::{SignatureHeader, Webhook, WebhookError, SIGNATURE_HEADER};
+pub use webhook_admin::{NewWebhook, WebhookInfo, WebhookUpdate};
 
 /// The SDK's version, as sent in the `User-Agent` header.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -189,7 +189,7 @@ impl Webhook {
     /// let body = br#"{"timestamp":"1","sender":{"id":"+1555","channelType":"sms"},"recipient":{"id":"b","channelType":"sms"}}"#;
     /// let signature = webhook.sign(body);
     /// let event = webhook.receive("POST", None, body, signature.as_str())?;
-    /// assert_eq!(event.body, body);
+    /// assert_eq!(event.body(), body);
     /// let refused = webhook.receive("GET", None, body, signature.as_str()).unwrap_err();
     /// assert_eq!(refused.status(), 405);
     /// # Ok::<(), Refusal>(())

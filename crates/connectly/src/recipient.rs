@@ -1,4 +1,4 @@
-//! Who a text message goes to.
+//! Who a session message goes to.
 
 /// A message's recipient: a channel and an id on it.
 ///
@@ -7,6 +7,7 @@
 pub struct Recipient {
     channel: String,
     id: String,
+    name: Option<String>,
 }
 
 impl Recipient {
@@ -15,6 +16,7 @@ impl Recipient {
         Self {
             channel: channel.into(),
             id: id.into(),
+            name: None,
         }
     }
 
@@ -36,5 +38,26 @@ impl Recipient {
     /// The id on the channel.
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// The recipient's name (`recipient.name`), sent with session messages.
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// The recipient's name, when one was given.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// Checks the channel, the id and the name before anything is sent.
+    pub(crate) fn validate(&self) -> Result<(), crate::ValidationError> {
+        crate::validate::name("channel", &self.channel)?;
+        crate::validate::recipient_id("recipient id", &self.id)?;
+        if let Some(name) = &self.name {
+            crate::validate::name("recipient name", name)?;
+        }
+        Ok(())
     }
 }

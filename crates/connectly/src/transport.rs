@@ -63,23 +63,32 @@ impl Broken {
     }
 }
 
-/// Sends one POST of a JSON body and reads the whole answer, at most
-/// [`MAX_RESPONSE_BYTES`] of it, within `timeout`.
-pub(crate) fn post(
+/// One request: its method, address and JSON body (none for `GET`, `DELETE` and the
+/// body-less `POST /get/templates`).
+#[derive(Debug, Clone)]
+pub(crate) struct Request {
+    pub(crate) method: reqwest::Method,
+    pub(crate) url: reqwest::Url,
+    pub(crate) body: Option<Vec<u8>>,
+}
+
+/// Sends one request and reads the whole answer, at most [`MAX_RESPONSE_BYTES`] of it,
+/// within `timeout`.
+pub(crate) fn send(
     http: &HttpClient,
-    url: &reqwest::Url,
+    request: &Request,
     api_key: &HeaderValue,
-    body: &[u8],
     timeout: Duration,
 ) -> Result<Reply, Broken> {
-    let response = http
-        .post(url.clone())
-        .header("X-API-Key", api_key.clone())
-        .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-        .body(body.to_vec())
-        .timeout(timeout)
-        .send()
-        .map_err(classify)?;
+    let mut builder = http
+        .request(request.method.clone(), request.url.clone())
+        .header("X-API-Key", api_key.clone());
+    if let Some(body) = &request.body {
+        builder = builder
+            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .body(body.clone());
+    }
+    let response = builder.timeout(timeout).send().map_err(classify)?;
     let status = response.status().as_u16();
     let retry_after = response
         .headers()

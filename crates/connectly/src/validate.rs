@@ -60,6 +60,19 @@ pub(crate) fn rate_limit(per_second: f64) -> Result<Duration> {
     Duration::try_from_secs_f64(1.0 / per_second).map_err(|_| refused())
 }
 
+/// An id sent as a path segment: a name that is not `.` or `..` (which URL normalisation
+/// would resolve, leaving the intended path).
+pub(crate) fn path_segment(field: &'static str, value: &str) -> Result {
+    name(field, value)?;
+    if value == "." || value == ".." {
+        return Err(ValidationError::new(
+            field,
+            "must not be `.` or `..` (it is a path segment)",
+        ));
+    }
+    Ok(())
+}
+
 /// A name-like value: non-empty, not only whitespace, no control characters.
 pub(crate) fn name(field: &'static str, value: &str) -> Result {
     if value.trim().is_empty() {
@@ -94,6 +107,39 @@ pub(crate) fn recipient_id(field: &'static str, id: &str) -> Result {
 pub(crate) fn text(value: &str) -> Result {
     if value.trim().is_empty() {
         return Err(ValidationError::new("text", "is empty or only whitespace"));
+    }
+    Ok(())
+}
+
+/// A text shown to the recipient (a caption, a label, a row): not empty or only whitespace.
+pub(crate) fn text_field(field: &'static str, value: &str) -> Result {
+    if value.trim().is_empty() {
+        return Err(ValidationError::new(field, "is empty or only whitespace"));
+    }
+    Ok(())
+}
+
+/// A URL Connectly fetches from the internet: `https` (never plain http, not even on
+/// loopback: Connectly, not this machine, reads it), with a host and no user-info.
+pub(crate) fn public_https_url(field: &'static str, value: &str) -> Result {
+    no_control(field, value)?;
+    let url = secure_url(field, value)?;
+    if url.scheme() != "https" {
+        return Err(ValidationError::new(field, "must be an https URL"));
+    }
+    Ok(())
+}
+
+/// `callbackData`: at most [`MAX_CALLBACK_DATA_BYTES`](crate::MAX_CALLBACK_DATA_BYTES) of
+/// compact JSON.
+pub(crate) fn callback_data(value: &serde_json::Value) -> Result {
+    let limit = crate::MAX_CALLBACK_DATA_BYTES;
+    let size = serde_json::to_vec(value).map_or(usize::MAX, |v| v.len());
+    if size > limit {
+        return Err(ValidationError::new(
+            "callback data",
+            format!("is {size} bytes of JSON; at most {limit} are sent"),
+        ));
     }
     Ok(())
 }

@@ -163,7 +163,7 @@ pub(crate) fn signature_in(headers: &http::HeaderMap) -> Result<Option<&str>, We
 /// // `body` the raw request body as it arrived.
 /// let signature = webhook.sign(body);
 /// let event = webhook.verify_event(body, signature.as_str())?;
-/// assert_eq!(event.text.as_deref(), Some("TEST 11"));
+/// assert_eq!(event.text(), Some("TEST 11"));
 /// assert_eq!(SIGNATURE_HEADER, "x-connectly-hmac-sha256");
 /// # Ok::<(), connectly::WebhookError>(())
 /// ```
@@ -357,7 +357,7 @@ impl Webhook {
         self.verify_mac(body, signature.header_value())?;
         let event = Event::from_verified_body(body)?;
         if let Some(tolerance) = self.tolerance {
-            self.check_timestamp(event.timestamp, tolerance)?;
+            self.check_timestamp(event.timestamp(), tolerance)?;
         }
         Ok(event)
     }

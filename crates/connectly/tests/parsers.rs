@@ -53,7 +53,7 @@ fn check_event(body: &[u8]) {
     let webhook = Webhook::new("property-secret").unwrap();
     let signature = webhook.sign(body);
     match webhook.verify_event(body, signature.as_str()) {
-        Ok(event) => assert!(event.raw.get().starts_with('{') && event.timestamp >= 0),
+        Ok(event) => assert!(event.raw().get().starts_with('{') && event.timestamp() >= 0),
         Err(WebhookError::InvalidPayload(reason)) => assert!(reason.len() < 100),
         Err(other) => panic!("a correctly signed body failed with {other:?}"),
     }
@@ -188,11 +188,11 @@ proptest! {
         check_event(&bytes);
         let webhook = Webhook::new("property-secret").unwrap();
         let event = webhook.verify_event(&bytes, webhook.sign(&bytes).as_str()).unwrap();
-        prop_assert_eq!(event.timestamp, i64::from(timestamp));
-        prop_assert_eq!(&event.sender.id, &sender);
-        prop_assert_eq!(&event.recipient.id, &recipient);
-        prop_assert_eq!(&event.sender.channel_type, &channel);
-        prop_assert_eq!(event.text, text);
+        prop_assert_eq!(event.timestamp(), i64::from(timestamp));
+        prop_assert_eq!(&event.sender().id, &sender);
+        prop_assert_eq!(&event.recipient().id, &recipient);
+        prop_assert_eq!(&event.sender().channel_type, &channel);
+        prop_assert_eq!(event.text(), text.as_deref());
     }
 }
 

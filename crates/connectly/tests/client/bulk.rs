@@ -4,14 +4,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use connectly::{BulkOptions, Error, Message, Progress, Recipient};
+use connectly::{BulkOptions, Error, Outgoing, Progress, Recipient};
 use connectly_mock::{Failure, MockServer};
 
 use crate::support::{builder, fake_client, FakeTime};
 
-fn texts(n: usize) -> Vec<Message> {
+fn texts(n: usize) -> Vec<Outgoing> {
     (0..n)
-        .map(|i| Message::text(Recipient::whatsapp("+15555555555"), format!("message {i}")))
+        .map(|i| Outgoing::text(Recipient::whatsapp("+15555555555"), format!("message {i}")))
         .collect()
 }
 
@@ -64,9 +64,9 @@ fn results_match_their_messages_including_failures() {
     let mock = MockServer::start().unwrap();
     let client = builder(&mock).max_retries(0).build().unwrap();
     let mut messages = texts(50);
-    messages[7] = Message::text(Recipient::whatsapp("+1"), "bad number");
-    messages[20] = Message::template("+15555555555", "", vec![]);
-    messages[30] = Message::template(
+    messages[7] = Outgoing::text(Recipient::whatsapp("+1"), "bad number");
+    messages[20] = Outgoing::template("+15555555555", "", vec![]);
+    messages[30] = Outgoing::template(
         "+15555555555",
         "welcome",
         vec![("name".into(), "Ada".into())],
@@ -259,7 +259,7 @@ fn progress_is_reported_in_order_one_call_at_a_time() {
 fn prepared_batches_count_refused_messages_first() {
     let mock = MockServer::start().unwrap();
     let client = builder(&mock).build().unwrap();
-    let mut items: Vec<Result<Message, &str>> = texts(6).into_iter().map(Ok).collect();
+    let mut items: Vec<Result<Outgoing, &str>> = texts(6).into_iter().map(Ok).collect();
     items[1] = Err("refused one");
     items[4] = Err("refused two");
     let seen = Arc::new(Mutex::new(Vec::new()));

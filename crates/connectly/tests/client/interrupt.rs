@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use connectly::{
-    BulkOptions, Error, ErrorKind, Interrupt, Message, Progress, Recipient, INTERRUPT_INTERVAL,
+    BulkOptions, Error, ErrorKind, Interrupt, Outgoing, Progress, Recipient, INTERRUPT_INTERVAL,
 };
 use connectly_mock::{Failure, MockServer};
 
@@ -64,9 +64,9 @@ fn send(client: &connectly::Client) -> Result<connectly::Response, Error> {
     client.send_text(&Recipient::whatsapp("+15555555555"), "hello!")
 }
 
-fn texts(n: usize) -> Vec<Message> {
+fn texts(n: usize) -> Vec<Outgoing> {
     (0..n)
-        .map(|i| Message::text(Recipient::whatsapp("+15555555555"), format!("message {i}")))
+        .map(|i| Outgoing::text(Recipient::whatsapp("+15555555555"), format!("message {i}")))
         .collect()
 }
 
@@ -208,9 +208,9 @@ fn an_interrupted_send_prepared_keeps_the_refused_ones() {
         .build()
         .unwrap()
         .with_interrupt(AfterAsks::new(0));
-    let items: Vec<Result<Message, &str>> = vec![
+    let items: Vec<Result<Outgoing, &str>> = vec![
         Err("refused"),
-        Ok(Message::text(Recipient::whatsapp("+15555555555"), "hi")),
+        Ok(Outgoing::text(Recipient::whatsapp("+15555555555"), "hi")),
     ];
     let results = client.send_prepared(items, &BulkOptions::new());
     assert!(matches!(results[0], Err("refused")));
