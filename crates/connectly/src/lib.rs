@@ -65,7 +65,7 @@ pub use interrupt::{Interrupt, INTERRUPT_INTERVAL};
 pub use kind::{ErrorKind, RefusalKind};
 pub use message::{
     Attachment, AttachmentType, Button, ListMessage, ListRow, ListSection, Location, Message,
-    ProductKind, ReplyButtons, MAX_BUTTONS, MAX_LIST_ROWS,
+    MessageParts, ProductKind, ReplyButtons, MAX_BUTTONS, MAX_LIST_ROWS,
 };
 pub use receive::Refusal;
 pub use recipient::Recipient;
@@ -73,6 +73,7 @@ pub use response::Response;
 pub use status_tracker::StatusTracker;
 pub use template::{TemplateMessage, MAX_CALLBACK_DATA_BYTES};
 pub use template_list::TemplateInfo;
+pub use validate::json_argument;
 pub use webhook::{SignatureHeader, Webhook, WebhookError, SIGNATURE_HEADER};
 pub use webhook_admin::{NewWebhook, WebhookInfo, WebhookUpdate};
 

@@ -428,6 +428,27 @@ enum Content {
     Product(ProductKind, Value),
 }
 
+/// A message's parts given separately, for [`Message::from_parts`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MessageParts {
+    /// The text, or the body of a list or button message.
+    pub text: Option<String>,
+    /// One file.
+    pub attachment: Option<Attachment>,
+    /// A location.
+    pub location: Option<Location>,
+    /// A list message.
+    pub list: Option<ListMessage>,
+    /// Reply buttons.
+    pub buttons: Option<ReplyButtons>,
+    /// A catalog product payload.
+    pub product: Option<(ProductKind, Value)>,
+    /// The message's own id.
+    pub id: Option<String>,
+    /// The business number that sends it.
+    pub sender: Option<String>,
+}
+
 /// A session message's content: a text, one attachment, a location, a list or reply buttons
 /// (the last two with a text, their body), and optionally its own id and the business number
 /// that sends it.
@@ -488,6 +509,45 @@ impl Message {
     /// model catalogs).
     pub fn product(kind: ProductKind, payload: Value) -> Self {
         Self::of(None, Some(Content::Product(kind, payload)))
+    }
+
+    /// A message from parts given separately, as keyword arguments and C setters give them:
+    /// more than one of attachment, location, list, buttons and product is refused (field
+    /// `message`); the rest is checked when it is sent.
+    pub fn from_parts(parts: MessageParts) -> std::result::Result<Self, ValidationError> {
+        let MessageParts {
+            text,
+            attachment,
+            location,
+            list,
+            buttons,
+            product,
+            id,
+            sender,
+        } = parts;
+        let mut contents = [
+            attachment.map(Content::Attachment),
+            location.map(Content::Location),
+            list.map(Content::List),
+            buttons.map(Content::Buttons),
+            product.map(|(kind, payload)| Content::Product(kind, payload)),
+        ]
+        .into_iter()
+        .flatten();
+        let content = contents.next();
+        if contents.next().is_some() {
+            return Err(ValidationError::new(
+                "message",
+                "carries one of an attachment, a location, a list, buttons or a product, \
+                 not several",
+            ));
+        }
+        Ok(Self {
+            text,
+            content,
+            id,
+            sender,
+        })
     }
 
     /// Sets the text: the message itself, or the body of a list or button message.

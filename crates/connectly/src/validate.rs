@@ -130,6 +130,12 @@ pub(crate) fn public_https_url(field: &'static str, value: &str) -> Result {
     Ok(())
 }
 
+/// A JSON argument given as text by a binding (C strings, Go's `json.RawMessage`): parsed,
+/// or refused as `field` without quoting it.
+pub fn json_argument(field: &'static str, text: &str) -> Result<serde_json::Value> {
+    serde_json::from_str(text).map_err(|_| ValidationError::new(field, "is not valid JSON"))
+}
+
 /// `callbackData`: at most [`MAX_CALLBACK_DATA_BYTES`](crate::MAX_CALLBACK_DATA_BYTES) of
 /// compact JSON.
 pub(crate) fn callback_data(value: &serde_json::Value) -> Result {
