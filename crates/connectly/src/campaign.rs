@@ -14,7 +14,10 @@ use crate::validate;
 pub struct CampaignEntry {
     client: String,
     campaign_name: String,
-    variables: Vec<(String, String)>,
+    /// The variables in order; values are checked to be strings when sent.
+    variables: Vec<(String, Value)>,
+    /// Set when [`CampaignEntry::variables`] was given something other than an object.
+    variables_not_object: bool,
     version: Option<String>,
     sender: Option<String>,
     scheduled_at: Option<String>,
@@ -27,6 +30,7 @@ impl CampaignEntry {
             client: client.into(),
             campaign_name: campaign_name.into(),
             variables: Vec::new(),
+            variables_not_object: false,
             version: None,
             sender: None,
             scheduled_at: None,
@@ -35,7 +39,18 @@ impl CampaignEntry {
 
     /// Sets one of the campaign's variables for this recipient.
     pub fn variable(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.variables.push((name.into(), value.into()));
+        self.variables
+            .push((name.into(), Value::String(value.into())));
+        self
+    }
+
+    /// Sets the variables from a JSON object of strings, as bindings receive them (a
+    /// dictionary, a map); anything else is refused when sent (field `variables`).
+    pub fn variables(mut self, variables: Value) -> Self {
+        match variables {
+            Value::Object(map) => self.variables.extend(map),
+            _ => self.variables_not_object = true,
+        }
         self
     }
 
@@ -60,9 +75,21 @@ impl CampaignEntry {
     fn validate(&self) -> Result<(), ValidationError> {
         validate::recipient_id("client", &self.client)?;
         validate::name("campaign name", &self.campaign_name)?;
+        if self.variables_not_object {
+            return Err(ValidationError::new(
+                "variables",
+                "must be an object of strings",
+            ));
+        }
         let mut seen = std::collections::HashSet::new();
-        for (name, _) in &self.variables {
+        for (name, value) in &self.variables {
             validate::name("variables", name)?;
+            if !value.is_string() {
+                return Err(ValidationError::new(
+                    "variables",
+                    format!("'{name}' is not a string"),
+                ));
+            }
             if !seen.insert(name.as_str()) {
                 return Err(ValidationError::new(
                     "variables",
@@ -155,7 +182,7 @@ impl Client {
                     variables: (!e.variables.is_empty()).then(|| {
                         e.variables
                             .iter()
-                            .map(|(n, v)| (n.clone(), Value::String(v.clone())))
+                            .map(|(n, v)| (n.clone(), v.clone()))
                             .collect()
                     }),
                     sender: e.sender.as_deref(),

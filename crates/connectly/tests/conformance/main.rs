@@ -13,6 +13,9 @@ use connectly::{Client, Error, Recipient, Response, Webhook, WebhookError};
 use connectly_mock::{Failure, MockServer};
 use serde_json::Value;
 
+mod events;
+mod requests;
+
 fn vectors_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors")
 }
@@ -45,6 +48,20 @@ fn report(file: &str, ran: usize, held: usize) {
         let dir = root.join(dir);
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(file), format!("{count}\n")).unwrap();
+    }
+}
+
+/// Numbers compared as numbers: `1` and `1.0` are the same coordinate.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
     }
 }
 
