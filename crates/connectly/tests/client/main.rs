@@ -4,7 +4,9 @@
 mod bulk;
 mod errors;
 mod interrupt;
+mod manage;
 mod retries;
 mod support;
+mod typed;
 mod validation;
 mod wire;

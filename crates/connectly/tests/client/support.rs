@@ -81,3 +81,57 @@ pub fn fake_builder(mock: &MockServer, time: &Arc<FakeTime>) -> ClientBuilder {
 pub fn fake_client(mock: &MockServer, time: &Arc<FakeTime>) -> Client {
     fake_builder(mock, time).build().unwrap()
 }
+
+/// A webhook endpoint on loopback that answers every delivery 200 and hands over what it
+/// received: the body and the signature header.
+pub struct Receiver {
+    pub address: String,
+    deliveries: std::sync::mpsc::Receiver<(Vec<u8>, String)>,
+}
+
+impl Receiver {
+    pub fn start() -> Self {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = format!("http://{}/hook", listener.local_addr().unwrap());
+        let (tx, deliveries) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let (mut length, mut signature) = (0, String::new());
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    let lower = line.to_ascii_lowercase();
+                    if let Some(v) = lower.strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap();
+                    }
+                    if lower.starts_with("x-connectly-hmac-sha256:") {
+                        signature = line.split_once(':').unwrap().1.trim().to_owned();
+                    }
+                }
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                let answer = "HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+                stream.write_all(answer.as_bytes()).unwrap();
+                if tx.send((body, signature)).is_err() {
+                    return;
+                }
+            }
+        });
+        Self {
+            address,
+            deliveries,
+        }
+    }
+
+    /// The next delivery, waiting at most 10 s.
+    pub fn next(&self) -> (Vec<u8>, String) {
+        self.deliveries
+            .recv_timeout(Duration::from_secs(10))
+            .expect("no delivery within 10 s")
+    }
+}
