@@ -1,11 +1,19 @@
 //! `connectly bulk`: send every message in a CSV or JSON-lines file, with a progress bar.
 //!
-//! JSON lines: one object per line, either a text `{"to": "+1...", "text": "...",
-//! "channel": "whatsapp"}` (`channel` optional) or a template `{"to": "+1...", "template":
-//! "name", "params": {"var1": "value1"}}` (`params` optional; an array of `[name, value]`
-//! pairs keeps any order). CSV: a header row naming `to` and either `text` (and optionally
-//! `channel`) or `template`, with each further `param.NAME` column a template parameter, in
-//! column order.
+//! JSON lines: one object per line with `to` and exactly one of
+//! - `text`: a text message (`channel` optional, default `whatsapp`);
+//! - `message`: a session message of any kind, in the API's `message` shape (as
+//!   `send-message --json` reads it);
+//! - `template`: a template, with `params` (an object, or an array of `[name, value]` pairs
+//!   to keep any order) and optionally `language`, `callback_data` (any JSON) and
+//!   `campaign_name`.
+//!
+//! Session messages may also have `recipient_name`; both kinds `sender`.
+//!
+//! CSV: a header row naming `to` and either `text` or `template`, with each further
+//! `param.NAME` column a template parameter, in column order; optional columns `channel`,
+//! `recipient_name`, `sender`, `language`, `callback_data` (JSON text) and `campaign_name`.
+//! An empty optional cell is no value.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -15,8 +23,10 @@ use std::time::Instant;
 use clap::{Args, ValueEnum};
 use serde_json::Value;
 
+use super::input::{shape, Object};
+use super::message::message_parts;
 use super::{Exit, Failed, Outcome};
-use connectly::{BulkOptions, Client, Outgoing, Progress, Recipient};
+use connectly::{BulkOptions, Client, Message, Outgoing, Progress, Recipient, TemplateMessage};
 
 /// `connectly bulk`.
 #[derive(Debug, Args)]
@@ -47,57 +57,99 @@ fn invalid(line: usize, reason: impl std::fmt::Display) -> Failed {
     Failed::new(Exit::Invalid, format!("line {line}: {reason}"))
 }
 
-fn str_field<'a>(row: &'a Value, name: &str, line: usize) -> Result<Option<&'a str>, Failed> {
-    match row.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(invalid(line, format!("`{name}` must be a string"))),
-    }
+/// What a session message is made of: a text, or the API's `message` object.
+enum Content {
+    Text(String),
+    Message(Message),
 }
 
-fn json_params(value: Option<&Value>, line: usize) -> Result<Vec<(String, String)>, Failed> {
-    let bad = || {
-        invalid(
-            line,
-            "`params` must be an object or a list of [name, value] pairs",
-        )
-    };
-    match value {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Object(map)) => map
-            .iter()
-            .map(|(k, v)| Ok((k.clone(), v.as_str().ok_or_else(bad)?.to_owned())))
-            .collect(),
-        Some(Value::Array(pairs)) => pairs
-            .iter()
-            .map(|pair| match pair.as_array().map(Vec::as_slice) {
-                Some([Value::String(n), Value::String(v)]) => Ok((n.clone(), v.clone())),
-                _ => Err(bad()),
-            })
-            .collect(),
-        Some(_) => Err(bad()),
-    }
-}
-
-/// One message from its fields; `params` only for templates.
-fn message(
-    line: usize,
-    to: Option<&str>,
-    text: Option<&str>,
-    channel: Option<&str>,
-    template: Option<&str>,
+/// One row of the file, whatever its format.
+#[derive(Default)]
+struct Row {
+    to: Option<String>,
+    channel: Option<String>,
+    recipient_name: Option<String>,
+    sender: Option<String>,
+    text: Option<String>,
+    message: Option<Message>,
+    template: Option<String>,
     params: Vec<(String, String)>,
-) -> Result<Outgoing, Failed> {
-    let to = to
-        .ok_or_else(|| invalid(line, "`to` is missing"))?
-        .to_owned();
-    match (text, template) {
-        (Some(text), None) => Ok(Outgoing::text(
-            Recipient::new(channel.unwrap_or("whatsapp"), to),
-            text,
-        )),
-        (None, Some(template)) => Ok(Outgoing::template(to, template, params)),
-        _ => Err(invalid(line, "give exactly one of `text` and `template`")),
+    language: Option<String>,
+    callback_data: Option<Value>,
+    campaign_name: Option<String>,
+}
+
+impl Row {
+    /// The message the row describes.
+    fn outgoing(mut self, line: usize) -> Result<Outgoing, Failed> {
+        let to = self
+            .to
+            .take()
+            .ok_or_else(|| invalid(line, "`to` is missing"))?;
+        let content = match (self.text.take(), self.message.take(), &self.template) {
+            (Some(text), None, None) => Some(Content::Text(text)),
+            (None, Some(message), None) => Some(Content::Message(message)),
+            (None, None, Some(_)) => None,
+            _ => {
+                return Err(invalid(
+                    line,
+                    "give exactly one of `text`, `message` and `template`",
+                ))
+            }
+        };
+        let Some(content) = content else {
+            return self.template_row(to, line);
+        };
+        for (name, given) in [
+            ("language", self.language.is_some()),
+            ("callback_data", self.callback_data.is_some()),
+            ("campaign_name", self.campaign_name.is_some()),
+        ] {
+            if given {
+                return Err(invalid(line, format!("`{name}` goes with `template` only")));
+            }
+        }
+        let mut recipient = Recipient::new(self.channel.as_deref().unwrap_or("whatsapp"), to);
+        if let Some(name) = self.recipient_name {
+            recipient = recipient.with_name(name);
+        }
+        let mut message = match content {
+            Content::Text(text) => Message::text(text),
+            Content::Message(message) => message,
+        };
+        if let Some(sender) = self.sender {
+            message = message.sender(sender);
+        }
+        Ok(Outgoing::message(recipient, message))
+    }
+
+    fn template_row(self, to: String, line: usize) -> Result<Outgoing, Failed> {
+        for (name, given) in [
+            ("channel", self.channel.is_some()),
+            ("recipient_name", self.recipient_name.is_some()),
+        ] {
+            if given {
+                return Err(invalid(
+                    line,
+                    format!("`{name}` does not go with `template`"),
+                ));
+            }
+        }
+        let name = self.template.unwrap_or_default();
+        let mut template = TemplateMessage::new(to, name).params(self.params);
+        if let Some(language) = self.language {
+            template = template.language(language);
+        }
+        if let Some(sender) = self.sender {
+            template = template.sender(sender);
+        }
+        if let Some(data) = self.callback_data {
+            template = template.callback_data(data);
+        }
+        if let Some(campaign) = self.campaign_name {
+            template = template.campaign_name(campaign);
+        }
+        Ok(Outgoing::Template(template))
     }
 }
 
@@ -114,19 +166,33 @@ fn read_jsonl(path: &Path) -> Result<Vec<Outgoing>, Failed> {
         if raw.trim().is_empty() {
             continue;
         }
-        let row: Value =
-            serde_json::from_str(raw).map_err(|_| invalid(line, "not a JSON object"))?;
-        if !row.is_object() {
-            return Err(invalid(line, "not a JSON object"));
-        }
-        messages.push(message(
-            line,
-            str_field(&row, "to", line)?,
-            str_field(&row, "text", line)?,
-            str_field(&row, "channel", line)?,
-            str_field(&row, "template", line)?,
-            json_params(row.get("params"), line)?,
-        )?);
+        let source = format!("line {line}");
+        let value: Value =
+            serde_json::from_str(raw).map_err(|_| shape(&source, "", "not a JSON object"))?;
+        let row = Object::new(&value, &source, String::new())?;
+        let message = row
+            .get(&["message"])?
+            .map(|(key, value)| {
+                let parts = message_parts(value, &source, key.to_owned())?;
+                Message::from_parts(parts).map_err(|e| Failed::from(e).context(&source))
+            })
+            .transpose()?;
+        messages.push(
+            Row {
+                to: row.string(&["to"])?,
+                channel: row.string(&["channel"])?,
+                recipient_name: row.string(&["recipient_name"])?,
+                sender: row.string(&["sender"])?,
+                text: row.string(&["text"])?,
+                message,
+                template: row.string(&["template"])?,
+                params: row.pairs(&["params"])?,
+                language: row.string(&["language"])?,
+                callback_data: row.get(&["callback_data"])?.map(|(_, v)| v.clone()),
+                campaign_name: row.string(&["campaign_name"])?,
+            }
+            .outgoing(line)?,
+        );
     }
     Ok(messages)
 }
@@ -143,12 +209,19 @@ fn read_csv(path: &Path) -> Result<Vec<Outgoing>, Failed> {
         .map_err(|e| invalid(1, format!("bad header row: {e}")))?
         .clone();
     let column = |name: &str| headers.iter().position(|h| h.trim() == name);
-    let (to, text, channel, template) = (
-        column("to"),
-        column("text"),
-        column("channel"),
-        column("template"),
-    );
+    let [to, text, channel, template, recipient_name, sender, language, callback_data, campaign_name] =
+        [
+            "to",
+            "text",
+            "channel",
+            "template",
+            "recipient_name",
+            "sender",
+            "language",
+            "callback_data",
+            "campaign_name",
+        ]
+        .map(column);
     let params: Vec<(usize, String)> = headers
         .iter()
         .enumerate()
@@ -158,19 +231,32 @@ fn read_csv(path: &Path) -> Result<Vec<Outgoing>, Failed> {
     for (index, record) in reader.records().enumerate() {
         let line = index + 2;
         let record = record.map_err(|e| invalid(line, e))?;
-        let cell = |i: Option<usize>| i.and_then(|i| record.get(i));
-        let row_params = params
-            .iter()
-            .map(|(i, name)| (name.clone(), record.get(*i).unwrap_or("").to_owned()))
-            .collect();
-        messages.push(message(
-            line,
-            cell(to),
-            cell(text),
-            cell(channel),
-            cell(template),
-            row_params,
-        )?);
+        let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).map(str::to_owned);
+        // An empty optional cell is no value; `to`, `text` and `template` keep theirs.
+        let optional = |i: Option<usize>| cell(i).filter(|v| !v.is_empty());
+        let callback_data = optional(callback_data)
+            .map(|data| connectly::json_argument("callback data", &data))
+            .transpose()
+            .map_err(|e| invalid(line, e))?;
+        messages.push(
+            Row {
+                to: cell(to),
+                channel: optional(channel),
+                recipient_name: optional(recipient_name),
+                sender: optional(sender),
+                text: cell(text),
+                message: None,
+                template: cell(template),
+                params: params
+                    .iter()
+                    .map(|(i, name)| (name.clone(), record.get(*i).unwrap_or("").to_owned()))
+                    .collect(),
+                language: optional(language),
+                callback_data,
+                campaign_name: optional(campaign_name),
+            }
+            .outgoing(line)?,
+        );
     }
     Ok(messages)
 }
@@ -198,7 +284,7 @@ fn draw(progress: Progress, started: Instant) {
 pub(super) fn bulk(client: &Client, args: &BulkArgs) -> Outcome {
     // A bad rate would fail every message: refuse it before reading the file.
     if let Some(rate) = args.rate {
-        connectly::BulkOptions::check_rate_limit(rate).map_err(connectly::Error::from)?;
+        connectly::BulkOptions::check_rate_limit(rate)?;
     }
     let format =
         args.format

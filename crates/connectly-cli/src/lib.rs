@@ -1,5 +1,6 @@
-//! The `connectly` command-line tool: send messages, register webhooks, sign and verify
-//! deliveries, and run the mock Connectly or a local webhook receiver.
+//! The `connectly` command-line tool: send messages of every kind, templates and campaigns,
+//! manage webhooks, list templates, sign and verify deliveries, and run the mock Connectly
+//! or a local webhook receiver.
 //!
 //! Exit codes: 0 success, 1 an unexpected failure, 2 bad usage, 3 invalid input or
 //! configuration, 4 authentication refused, 5 rate limited, 6 request refused by the API,
@@ -14,6 +15,10 @@ use clap::{Parser, Subcommand};
 
 mod api;
 mod bulk;
+mod campaign;
+mod input;
+mod manage;
+mod message;
 mod receive;
 mod signing;
 
@@ -65,6 +70,12 @@ impl Failed {
             message: message.into(),
         }
     }
+
+    /// The same failure, its message preceded by where it happened.
+    pub(crate) fn context(mut self, place: impl std::fmt::Display) -> Self {
+        self.message = format!("{place}: {}", self.message);
+        self
+    }
 }
 
 impl From<connectly::Error> for Failed {
@@ -95,6 +106,12 @@ impl From<connectly::Error> for Failed {
     }
 }
 
+impl From<connectly::ValidationError> for Failed {
+    fn from(err: connectly::ValidationError) -> Self {
+        connectly::Error::from(err).into()
+    }
+}
+
 impl From<std::io::Error> for Failed {
     fn from(err: std::io::Error) -> Self {
         Failed::new(Exit::Failure, err.to_string())
@@ -107,7 +124,8 @@ pub(crate) type Outcome = Result<(), Failed>;
 #[command(
     name = "connectly",
     version,
-    about = "Send messages through Connectly, register webhooks, and verify deliveries.",
+    about = "Send messages, templates and campaigns through Connectly, manage webhooks, list \
+             templates, and verify deliveries.",
     after_help = "Exit codes: 0 ok, 1 failure, 2 usage, 3 invalid input, 4 authentication, \
                   5 rate limited, 6 refused, 7 server error, 8 network, 9 bad signature, \
                   130 interrupted."
@@ -177,30 +195,42 @@ enum Command {
         #[arg(long)]
         text: String,
     },
+    /// Send a session message: a text, an attachment, a location, reply buttons or a list,
+    /// from flags or from a JSON file in the API's `message` shape.
+    SendMessage {
+        #[command(flatten)]
+        connection: Connection,
+        #[command(flatten)]
+        args: Box<message::MessageArgs>,
+    },
     /// Send a WhatsApp template message.
     SendTemplate {
         #[command(flatten)]
         connection: Connection,
-        /// The recipient's WhatsApp number, such as +15555555555.
-        #[arg(long)]
-        to: String,
-        /// The template's name.
-        #[arg(long)]
-        template: String,
-        /// A template parameter as NAME=VALUE; repeat in order.
-        #[arg(long = "param", value_name = "NAME=VALUE", value_parser = param)]
-        params: Vec<(String, String)>,
+        #[command(flatten)]
+        args: api::TemplateArgs,
     },
-    /// Register the address Connectly delivers a topic's events to.
+    /// Register the address Connectly delivers a topic's events to (as `webhooks create`).
     CreateWebhook {
         #[command(flatten)]
         connection: Connection,
-        /// The https address to deliver to.
-        #[arg(long)]
-        address: String,
-        /// The topic: messages or delivery_status.
-        #[arg(long, default_value = "messages")]
-        topic: String,
+        #[command(flatten)]
+        webhook: api::WebhookArgs,
+    },
+    /// Manage webhook registrations: list, create, update, delete, upsert.
+    Webhooks {
+        #[command(subcommand)]
+        action: manage::WebhooksAction,
+    },
+    /// List the business's WhatsApp templates.
+    Templates {
+        #[command(subcommand)]
+        action: manage::TemplatesAction,
+    },
+    /// Send a published campaign to the entries of a file.
+    Campaign {
+        #[command(subcommand)]
+        action: campaign::CampaignAction,
     },
     /// Print the signature header Connectly would send for a body.
     Sign {
@@ -294,17 +324,19 @@ fn dispatch(command: Command) -> Outcome {
             to,
             text,
         } => api::send_text(&connection.client()?, &channel, &to, &text),
-        Command::SendTemplate {
-            connection,
-            to,
-            template,
-            params,
-        } => api::send_template(&connection.client()?, &to, &template, &params),
+        Command::SendMessage { connection, args } => {
+            message::send_message(&connection.client()?, &args)
+        }
+        Command::SendTemplate { connection, args } => {
+            api::send_template(&connection.client()?, &args)
+        }
         Command::CreateWebhook {
             connection,
-            address,
-            topic,
-        } => api::create_webhook(&connection.client()?, &address, &topic),
+            webhook,
+        } => api::create_webhook(&connection.client()?, &webhook),
+        Command::Webhooks { action } => manage::webhooks(action),
+        Command::Templates { action } => manage::templates(action),
+        Command::Campaign { action } => campaign::campaign(action),
         Command::Bulk { connection, args } => bulk::bulk(&connection.client()?, &args),
         Command::Sign { secret, file } => signing::sign(&secret.secret, file.as_deref()),
         Command::Verify {

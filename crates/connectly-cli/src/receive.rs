@@ -27,7 +27,8 @@ pub(super) struct MockArgs {
 #[derive(Debug, Subcommand)]
 enum MockAction {
     /// Tell the running mock (at CONNECTLY_BASE_URL) to deliver an inbound message to the
-    /// registered `messages` webhook.
+    /// registered `messages` webhook (--text), or a delivery status of a message it
+    /// accepted to the `delivery_status` webhook (--status and --for).
     Deliver(DeliverArgs),
 }
 
@@ -51,13 +52,26 @@ struct ServeArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("event").required(true).args(["text", "status"]))]
 struct DeliverArgs {
-    /// The sender's number.
-    #[arg(long, default_value = "+15555550100")]
+    /// The sender's number (of an inbound message).
+    #[arg(long, default_value = "+15555550100", conflicts_with = "status")]
     from: String,
-    /// The message text.
+    /// The text of an inbound message.
     #[arg(long)]
-    text: String,
+    text: Option<String>,
+    /// A delivery status (sent, delivered, read, delivery_failed, or any other string)
+    /// of the message given by --for.
+    #[arg(long, requires = "message_id")]
+    status: Option<String>,
+    /// The id the mock answered a send with.
+    #[arg(long = "for", value_name = "MESSAGE_ID", requires = "status")]
+    message_id: Option<String>,
+    /// Where the status event names the message's campaign: top-level `metadata`, or
+    /// inside `statusUpdate`.
+    #[arg(long, value_name = "PLACE", requires = "status",
+          value_parser = ["metadata", "status_update"])]
+    campaign_name_place: Option<String>,
     /// The running mock's URL.
     #[arg(long, env = "CONNECTLY_BASE_URL")]
     base_url: String,
@@ -182,11 +196,35 @@ fn mock_deliver(args: &DeliverArgs) -> Outcome {
         .timeout(std::time::Duration::from_secs(30))
         .build()
         .map_err(|_| Failed::new(Exit::Failure, "the HTTP client could not be initialised"))?;
+    let (path, request, what) = match (&args.text, &args.status, &args.message_id) {
+        (Some(text), _, _) => (
+            "deliver",
+            serde_json::json!({"from": args.from, "text": text}),
+            "the message".to_owned(),
+        ),
+        (None, Some(status), Some(id)) => {
+            let mut request = serde_json::json!({"message_id": id, "status": status});
+            if let Some(place) = &args.campaign_name_place {
+                request["campaign_name_place"] = place.as_str().into();
+            }
+            (
+                "deliver_status",
+                request,
+                format!("status {status:?} of {id}"),
+            )
+        }
+        _ => {
+            return Err(Failed::new(
+                Exit::Usage,
+                "give --text, or --status with --for",
+            ))
+        }
+    };
     let response = http
-        .post(format!("{base}/_mock/deliver"))
+        .post(format!("{base}/_mock/{path}"))
         .header("X-API-Key", &args.api_key)
         .header("Content-Type", "application/json")
-        .body(serde_json::json!({"from": args.from, "text": args.text}).to_string())
+        .body(request.to_string())
         .send()
         .map_err(|e| {
             Failed::new(
@@ -207,7 +245,7 @@ fn mock_deliver(args: &DeliverArgs) -> Outcome {
         ));
     }
     println!(
-        "delivered to {}: the webhook answered HTTP {}",
+        "delivered {what} to {}: the webhook answered HTTP {}",
         result["address"]
             .as_str()
             .unwrap_or("the registered webhook"),

@@ -1,71 +1,126 @@
-//! The Connectly API endpoints: routing, the checks a request must pass, and the answers.
+//! The Connectly API endpoints: routing, the checks every request must pass, and the
+//! answers (the body checks are in `checks`).
 
-use serde_json::{Map, Value};
+use std::sync::Arc;
 
-use super::errors::{self, Kind};
-use super::failure::Failure;
+use serde_json::{json, Map, Value};
+
+use super::checks::{self, reject, CampaignEntry, NewMessage, NewWebhook, Reject, WebhookUpdate};
+use super::errors;
 use super::http::{Reply, Request};
-use super::state::{RecordedRequest, State};
+use super::state::{AcceptedMessage, RecordedRequest, State, WebhookRegistration, World};
+use super::statuses::{self, StatusOrder};
 
 /// The base every API path starts with, before the business id.
 const PREFIX: &str = "/v1/businesses/";
 
-/// The webhook topics Connectly accepts.
-pub(crate) const TOPICS: [&str; 2] = ["messages", "delivery_status"];
+/// What the documented 409 of a second registration of a topic says.
+pub(crate) const CONFLICT_MESSAGE: &str =
+    "an endpoint is already registered for this topic \u{2014} use update";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Endpoint {
     SendMessage,
     SendTemplate,
     CreateWebhook,
+    ListWebhooks,
+    UpdateWebhook(String),
+    DeleteWebhook(String),
+    GetTemplates,
+    SendCampaign,
 }
 
-/// Why a request is refused: the error kind and a message.
-type Reject = (Kind, String);
+impl Endpoint {
+    /// The endpoint a path (after the business id) names.
+    fn parse(path: &str) -> Option<Endpoint> {
+        let id = |rest: &str| {
+            let valid = !rest.is_empty() && !rest.contains('/');
+            valid.then(|| {
+                percent_encoding::percent_decode_str(rest)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            })
+        };
+        Some(match path {
+            "send/messages" => Endpoint::SendMessage,
+            "send/whatsapp_templated_messages" => Endpoint::SendTemplate,
+            "create/webhooks" => Endpoint::CreateWebhook,
+            "webhooks" => Endpoint::ListWebhooks,
+            "get/templates" => Endpoint::GetTemplates,
+            "send/campaigns" => Endpoint::SendCampaign,
+            _ => {
+                if let Some(rest) = path.strip_prefix("update/webhooks/") {
+                    Endpoint::UpdateWebhook(id(rest)?)
+                } else {
+                    Endpoint::DeleteWebhook(id(path.strip_prefix("delete/webhooks/")?)?)
+                }
+            }
+        })
+    }
 
-/// The normal answer to a request, and the webhook it registers if it is applied.
-struct Outcome {
-    reply: Reply,
-    register: Option<(String, String)>,
-}
-
-impl From<Reject> for Outcome {
-    fn from((kind, message): Reject) -> Outcome {
-        Outcome {
-            reply: errors::reply(kind, &message),
-            register: None,
+    fn method(&self) -> &'static str {
+        match self {
+            Endpoint::ListWebhooks => "GET",
+            Endpoint::UpdateWebhook(_) => "PUT",
+            Endpoint::DeleteWebhook(_) => "DELETE",
+            _ => "POST",
         }
+    }
+
+    /// Whether the endpoint takes no body (an empty one needs no `Content-Type`).
+    fn bodiless(&self) -> bool {
+        matches!(
+            self,
+            Endpoint::ListWebhooks | Endpoint::DeleteWebhook(_) | Endpoint::GetTemplates
+        )
     }
 }
 
-/// Answers a request to an API path (anything outside `/_mock/`): checks it, records it and
-/// plays the next scripted failure, if one is queued.
-pub(crate) fn handle(state: &State, request: Request) -> Reply {
-    let outcome = evaluate(state, &request).unwrap_or_else(Outcome::from);
+/// What a request that passed the checks does; it is applied under the state's lock.
+#[derive(Debug)]
+enum Action {
+    Send(NewMessage),
+    CreateWebhook(NewWebhook),
+    ListWebhooks,
+    UpdateWebhook(String, WebhookUpdate),
+    DeleteWebhook(String),
+    GetTemplates,
+    SendCampaign(Vec<CampaignEntry>),
+}
+
+/// Answers a request to an API path (anything outside `/_mock/`): checks it, records it,
+/// plays the next scripted failure, if one is queued, and otherwise applies it.
+pub(crate) fn handle(state: &Arc<State>, request: Request) -> Reply {
+    let planned = evaluate(state, &request);
+    let path = request.path_only().to_owned();
     let recorded = RecordedRequest {
         method: request.method,
         path: request.path,
         headers: request.headers,
         body: request.body,
     };
-    match state.record(recorded, outcome.register) {
-        None => outcome.reply,
-        Some(Failure::Delay(delay)) => outcome.reply.delayed(delay),
-        Some(Failure::Status {
-            status,
-            body,
-            retry_after,
-        }) => Failure::status_reply(status, body.as_deref(), retry_after.as_deref()),
-        Some(Failure::Drop | Failure::DropBeforeRead) => Reply::drop_connection(),
-        Some(other) => other.apply(outcome.reply),
+    let (failure, normal) = state.record(recorded, |world, commit| match planned {
+        Ok(action) => apply(state, world, action, &path, commit),
+        Err(reply) => (reply, None),
+    });
+    let Some((reply, accepted)) = normal else {
+        return Reply::drop_connection();
+    };
+    if let Some((message, order)) = accepted {
+        statuses::enqueue(state, message, order);
+    }
+    match failure {
+        None => reply,
+        Some(failure) => failure.apply(reply),
     }
 }
 
-fn evaluate(state: &State, request: &Request) -> Result<Outcome, Reject> {
+/// The checks, in the documented order; a refusal is the error answer.
+fn evaluate(state: &State, request: &Request) -> Result<Action, Reply> {
     let not_found = || {
-        (
+        errors::reply(
             errors::NOT_FOUND,
-            format!("no such endpoint: {}", request.path_only()),
+            &format!("no such endpoint: {}", request.path_only()),
         )
     };
     let rest = request
@@ -73,77 +128,203 @@ fn evaluate(state: &State, request: &Request) -> Result<Outcome, Reject> {
         .strip_prefix(PREFIX)
         .ok_or_else(not_found)?;
     let (business, endpoint) = rest.split_once('/').ok_or_else(not_found)?;
-    let endpoint = match endpoint {
-        "send/messages" => Endpoint::SendMessage,
-        "send/whatsapp_templated_messages" => Endpoint::SendTemplate,
-        "create/webhooks" => Endpoint::CreateWebhook,
-        _ => return Err(not_found()),
-    };
-    if request.method != "POST" {
-        return Ok(Outcome {
-            reply: errors::reply(
-                errors::METHOD,
-                &format!("method {} is not allowed; use POST", request.method),
-            )
-            .header("allow", "POST"),
-            register: None,
-        });
+    let endpoint = Endpoint::parse(endpoint).ok_or_else(not_found)?;
+    let method = endpoint.method();
+    if request.method != method {
+        let message = format!("method {} is not allowed; use {method}", request.method);
+        return Err(errors::reply(errors::METHOD, &message).header("allow", method));
     }
+    let refuse = |(kind, message): Reject| errors::reply(kind, &message);
     match request.header("x-api-key") {
-        None => return Err(reject(errors::UNAUTHENTICATED, "missing X-API-Key header")),
+        None => {
+            return Err(refuse(reject(
+                errors::UNAUTHENTICATED,
+                "missing X-API-Key header",
+            )))
+        }
         Some(key) if key != state.config.api_key => {
-            return Err(reject(errors::UNAUTHENTICATED, "invalid API key"))
+            return Err(refuse(reject(errors::UNAUTHENTICATED, "invalid API key")))
         }
         Some(_) => {}
     }
     let business = percent_encoding::percent_decode_str(business).decode_utf8_lossy();
     if business != state.config.business_id {
-        return Err((
+        return Err(refuse((
             errors::BUSINESS_NOT_FOUND,
             format!("business {business:?} not found"),
-        ));
+        )));
     }
-    check_content_type(request.header("content-type"))?;
-    let body: Value = serde_json::from_slice(&request.body)
-        .map_err(|e| (errors::BAD_BODY, format!("the body is not valid JSON: {e}")))?;
-    let body = body
-        .as_object()
-        .ok_or_else(|| reject(errors::BAD_BODY, "the body must be a JSON object"))?;
-    match endpoint {
-        Endpoint::SendMessage => {
-            check_message(body)?;
-            Ok(sent(state))
+    let empty = Map::new();
+    let parsed;
+    let body = if endpoint.bodiless() && request.body.is_empty() {
+        &empty
+    } else {
+        check_content_type(request.header("content-type")).map_err(refuse)?;
+        parsed = serde_json::from_slice::<Value>(&request.body)
+            .map_err(|e| refuse((errors::BAD_BODY, format!("the body is not valid JSON: {e}"))))?;
+        parsed
+            .as_object()
+            .ok_or_else(|| refuse(reject(errors::BAD_BODY, "the body must be a JSON object")))?
+    };
+    let action = match endpoint {
+        Endpoint::SendMessage => checks::check_message(body).map(Action::Send),
+        Endpoint::SendTemplate => checks::check_template(body).map(Action::Send),
+        Endpoint::CreateWebhook => checks::check_webhook(body).map(Action::CreateWebhook),
+        Endpoint::UpdateWebhook(id) => {
+            checks::check_webhook_update(body).map(|update| Action::UpdateWebhook(id, update))
         }
-        Endpoint::SendTemplate => {
-            check_template(body)?;
-            Ok(sent(state))
+        Endpoint::SendCampaign => checks::check_campaign(body).map(Action::SendCampaign),
+        Endpoint::ListWebhooks => checks::check_no_fields(body).map(|()| Action::ListWebhooks),
+        Endpoint::DeleteWebhook(id) => {
+            checks::check_no_fields(body).map(|()| Action::DeleteWebhook(id))
         }
-        Endpoint::CreateWebhook => {
-            let (topic, address) = check_webhook(body)?;
-            let answer = serde_json::json!({ "topic": topic, "address": address });
-            Ok(Outcome {
-                reply: Reply::json(200, answer.to_string()),
-                register: Some((topic.to_owned(), address.to_owned())),
-            })
+        Endpoint::GetTemplates => checks::check_no_fields(body).map(|()| Action::GetTemplates),
+    };
+    action.map_err(refuse)
+}
+
+/// The answer to an accepted request, and the message whose statuses are then to be
+/// delivered automatically.
+type Applied = (Reply, Option<(AcceptedMessage, StatusOrder)>);
+
+/// Answers a checked request from the state, changing it only when `commit`.
+fn apply(state: &State, world: &mut World, action: Action, path: &str, commit: bool) -> Applied {
+    let ok = |value: Value| (Reply::json(200, value.to_string()), None);
+    let refused = |kind, message: &str| (errors::reply(kind, message), None);
+    let unknown = |id: &str| {
+        refused(
+            errors::WEBHOOK_NOT_FOUND,
+            &format!("no webhook has id {id:?}"),
+        )
+    };
+    match action {
+        Action::Send(new) => {
+            let id = state.message_id();
+            let reply = Reply::json(
+                200,
+                format!(
+                    "{{\"id\":{},\"cntTraceId\":\"{}\"}}",
+                    Value::from(id.as_str()),
+                    errors::trace_id()
+                ),
+            );
+            if !commit {
+                return (reply, None);
+            }
+            let message = AcceptedMessage {
+                id,
+                path: path.to_owned(),
+                recipient: new.recipient,
+                channel_type: new.channel_type,
+                sender: new.sender,
+                callback_data: new.callback_data,
+                campaign_name: new.campaign_name,
+            };
+            let auto = world
+                .settings
+                .auto_statuses
+                .map(|order| (message.clone(), order));
+            state.keep_message(world, message);
+            (reply, auto)
+        }
+        Action::CreateWebhook(new) => {
+            let existing = world.webhooks.iter().position(|w| w.topic == new.topic);
+            if existing.is_some() && world.settings.webhook_conflicts {
+                return refused(errors::WEBHOOK_CONFLICT, CONFLICT_MESSAGE);
+            }
+            let registration = WebhookRegistration {
+                id: state.webhook_id(),
+                topic: new.topic,
+                address: new.address,
+                kind: new.kind,
+                configuration: new.configuration,
+            };
+            let answer = json!({
+                "id": registration.id,
+                "topic": registration.topic,
+                "address": registration.address,
+            });
+            if commit {
+                match existing.and_then(|i| world.webhooks.get_mut(i)) {
+                    Some(slot) => *slot = registration,
+                    None => world.webhooks.push(registration),
+                }
+            }
+            ok(answer)
+        }
+        Action::ListWebhooks => {
+            let webhooks: Vec<Value> = world.webhooks.iter().map(listed).collect();
+            ok(json!({"entity": {
+                "businessId": state.config.business_id,
+                "webhooks": webhooks,
+            }}))
+        }
+        Action::UpdateWebhook(id, update) => {
+            let Some(webhook) = world.webhooks.iter_mut().find(|w| w.id == id) else {
+                return unknown(&id);
+            };
+            if update.topic.as_ref().is_some_and(|t| *t != webhook.topic) {
+                return refused(
+                    errors::WEBHOOK_TOPIC_CHANGE,
+                    "the topic of a webhook cannot change; delete it and create another",
+                );
+            }
+            let mut updated = webhook.clone();
+            if let Some(address) = update.address {
+                updated.address = address;
+            }
+            if let Some(configuration) = update.configuration {
+                updated.configuration = configuration;
+            }
+            let answer = listed(&updated);
+            if commit {
+                *webhook = updated;
+            }
+            ok(answer)
+        }
+        Action::DeleteWebhook(id) => {
+            let Some(index) = world.webhooks.iter().position(|w| w.id == id) else {
+                return unknown(&id);
+            };
+            if commit {
+                world.webhooks.remove(index);
+            }
+            ok(json!({}))
+        }
+        Action::GetTemplates => ok(json!({"entity": {
+            "templateGroups": world.settings.templates,
+        }})),
+        Action::SendCampaign(entries) => {
+            let unpublished = entries
+                .iter()
+                .find(|e| world.settings.unpublished.contains(&e.campaign));
+            if let Some(entry) = unpublished {
+                return refused(
+                    errors::CAMPAIGN_UNPUBLISHED,
+                    &format!(
+                        "campaign {:?} is not published; publish it first",
+                        entry.campaign
+                    ),
+                );
+            }
+            let accepted = entries.iter().filter(|e| e.valid_client).count();
+            ok(json!({"data": [{
+                "acceptedCount": accepted,
+                "rejectedCount": entries.len() - accepted,
+                "error": null,
+            }]}))
         }
     }
 }
 
-fn reject(kind: Kind, message: &str) -> Reject {
-    (kind, message.to_owned())
-}
-
-/// The answer to an accepted send.
-fn sent(state: &State) -> Outcome {
-    let body = format!(
-        "{{\"id\":\"{}\",\"cntTraceId\":\"{}\"}}",
-        state.message_id(),
-        errors::trace_id()
-    );
-    Outcome {
-        reply: Reply::json(200, body),
-        register: None,
-    }
+/// A webhook as `GET /webhooks` lists it.
+fn listed(webhook: &WebhookRegistration) -> Value {
+    json!({
+        "id": webhook.id,
+        "topic": webhook.topic,
+        "address": webhook.address,
+        "configuration": webhook.configuration,
+    })
 }
 
 fn check_content_type(value: Option<&str>) -> Result<(), Reject> {
@@ -161,247 +342,9 @@ fn check_content_type(value: Option<&str>) -> Result<(), Reject> {
     }
 }
 
-/// `{"recipient":{"channelType":"whatsapp","id":"+15555555555"},"message":{"text":"hello!"}}`
-fn check_message(body: &Map<String, Value>) -> Result<(), Reject> {
-    exact(body, "the body", &["recipient", "message"])?;
-    let recipient = object(body, "recipient", "recipient")?;
-    exact(recipient, "recipient", &["channelType", "id"])?;
-    let channel = string(recipient, "channelType", "recipient.channelType")?;
-    if channel.trim().is_empty() {
-        return Err(reject(errors::BAD_BODY, "recipient.channelType is empty"));
-    }
-    let id = string(recipient, "id", "recipient.id")?;
-    check_number(id, "recipient.id")?;
-    let message = object(body, "message", "message")?;
-    exact(message, "message", &["text"])?;
-    let text = string(message, "text", "message.text")?;
-    if text.trim().is_empty() {
-        return Err(reject(errors::TEXT_EMPTY, "message.text is empty"));
-    }
-    Ok(())
-}
-
-/// `{"parameters":[{"name":"var1","value":"value1"}],"number":"+15555555555","templateName":"welcome"}`
-fn check_template(body: &Map<String, Value>) -> Result<(), Reject> {
-    exact(body, "the body", &["parameters", "number", "templateName"])?;
-    let number = string(body, "number", "number")?;
-    check_number(number, "number")?;
-    let name = string(body, "templateName", "templateName")?;
-    if name.trim().is_empty() {
-        return Err(reject(errors::TEMPLATE_NOT_FOUND, "templateName is empty"));
-    }
-    let bad = |message: String| (errors::TEMPLATE_INPUT, message);
-    let parameters = body
-        .get("parameters")
-        .and_then(Value::as_array)
-        .ok_or_else(|| bad("parameters must be a list".to_owned()))?;
-    let mut names: Vec<&str> = Vec::with_capacity(parameters.len());
-    for (i, parameter) in parameters.iter().enumerate() {
-        let what = format!("parameters[{i}]");
-        let parameter = parameter
-            .as_object()
-            .ok_or_else(|| bad(format!("{what} must be an object")))?;
-        exact(parameter, &what, &["name", "value"]).map_err(|(_, m)| bad(m))?;
-        let name = parameter
-            .get("name")
-            .and_then(Value::as_str)
-            .ok_or_else(|| bad(format!("{what}.name must be a string")))?;
-        let value = parameter
-            .get("value")
-            .and_then(Value::as_str)
-            .ok_or_else(|| bad(format!("{what}.value must be a string")))?;
-        if name.trim().is_empty() {
-            return Err(bad(format!("{what}.name is empty")));
-        }
-        if value.is_empty() {
-            return Err(bad(format!("{what}.value is empty")));
-        }
-        if names.contains(&name) {
-            return Err(bad(format!("parameter {name:?} is given twice")));
-        }
-        names.push(name);
-    }
-    Ok(())
-}
-
-/// `{"topic":"messages","address":"https://example.com/webhook"}`
-fn check_webhook(body: &Map<String, Value>) -> Result<(&str, &str), Reject> {
-    exact(body, "the body", &["topic", "address"])?;
-    let topic = string(body, "topic", "topic")?;
-    if !TOPICS.contains(&topic) {
-        return Err((
-            errors::WEBHOOK_TOPIC,
-            format!("unknown topic {topic:?}; use one of {TOPICS:?}"),
-        ));
-    }
-    let address = string(body, "address", "address")?;
-    let valid = url::Url::parse(address)
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
-    if valid.is_none() {
-        return Err(reject(
-            errors::WEBHOOK_ADDRESS,
-            "address must be an absolute http(s) URL",
-        ));
-    }
-    Ok((topic, address))
-}
-
-/// A number starting with `+` must be `+` and 8 to 15 digits; other ids pass, unless empty.
-fn check_number(id: &str, what: &str) -> Result<(), Reject> {
-    let valid = match id.strip_prefix('+') {
-        Some(digits) => {
-            (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
-        }
-        None => !id.trim().is_empty(),
-    };
-    if valid {
-        Ok(())
-    } else {
-        Err((
-            errors::PHONE_BAD_FORMAT,
-            format!("{what} {id:?} is not a valid phone number (+ and 8 to 15 digits)"),
-        ))
-    }
-}
-
-/// Refuses unknown fields and missing ones.
-fn exact(object: &Map<String, Value>, what: &str, fields: &[&str]) -> Result<(), Reject> {
-    if let Some(unknown) = object.keys().find(|k| !fields.contains(&k.as_str())) {
-        return Err((
-            errors::BAD_BODY,
-            format!("unknown field {unknown:?} in {what}"),
-        ));
-    }
-    if let Some(missing) = fields.iter().find(|f| !object.contains_key(**f)) {
-        return Err((
-            errors::BAD_BODY,
-            format!("missing field {missing:?} in {what}"),
-        ));
-    }
-    Ok(())
-}
-
-fn object<'a>(
-    object: &'a Map<String, Value>,
-    key: &str,
-    what: &str,
-) -> Result<&'a Map<String, Value>, Reject> {
-    object
-        .get(key)
-        .and_then(Value::as_object)
-        .ok_or_else(|| (errors::BAD_BODY, format!("{what} must be an object")))
-}
-
-fn string<'a>(object: &'a Map<String, Value>, key: &str, what: &str) -> Result<&'a str, Reject> {
-    object
-        .get(key)
-        .and_then(Value::as_str)
-        .ok_or_else(|| (errors::BAD_BODY, format!("{what} must be a string")))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    fn code(result: Result<(), Reject>) -> &'static str {
-        result.err().map_or("OK", |(kind, _)| kind.code)
-    }
-
-    fn map(value: Value) -> Map<String, Value> {
-        value.as_object().cloned().unwrap()
-    }
-
-    #[test]
-    fn message_shapes() {
-        let ok = json!({"recipient":{"channelType":"whatsapp","id":"+15555555555"},"message":{"text":"hi"}});
-        assert_eq!(code(check_message(&map(ok))), "OK");
-        let user_id =
-            json!({"recipient":{"channelType":"sms","id":"user-1"},"message":{"text":"hi"}});
-        assert_eq!(code(check_message(&map(user_id))), "OK");
-        let cases = [
-            (
-                json!({"recipient":{"channelType":"whatsapp","id":"+1555"},"message":{"text":"hi"}}),
-                "ERROR_CODE_PHONE_NUMBER_BAD_FORMAT",
-            ),
-            (
-                json!({"recipient":{"channelType":"whatsapp","id":"+1555555555x"},"message":{"text":"hi"}}),
-                "ERROR_CODE_PHONE_NUMBER_BAD_FORMAT",
-            ),
-            (
-                json!({"recipient":{"channelType":"whatsapp","id":"+15555555555"},"message":{"text":" "}}),
-                "ERROR_CODE_MESSAGE_TEXT_EMPTY",
-            ),
-            (
-                json!({"recipient":{"channelType":"whatsapp","id":"+15555555555"},"message":{"text":1}}),
-                "ERROR_CODE_INVALID_REQUEST_BODY",
-            ),
-            (
-                json!({"recipient":{"channelType":"whatsapp","id":"+15555555555"}}),
-                "ERROR_CODE_INVALID_REQUEST_BODY",
-            ),
-            (
-                json!({"recipient":{"channelType":"whatsapp","id":"+15555555555","x":1},"message":{"text":"a"}}),
-                "ERROR_CODE_INVALID_REQUEST_BODY",
-            ),
-            (
-                json!({"recipient":"+15555555555","message":{"text":"a"}}),
-                "ERROR_CODE_INVALID_REQUEST_BODY",
-            ),
-        ];
-        for (body, expected) in cases {
-            assert_eq!(code(check_message(&map(body.clone()))), expected, "{body}");
-        }
-    }
-
-    #[test]
-    fn template_and_webhook_shapes() {
-        let ok = json!({"parameters":[{"name":"a","value":"1"}],"number":"+15555555555","templateName":"t"});
-        assert_eq!(code(check_template(&map(ok))), "OK");
-        let cases = [
-            (
-                json!({"parameters":[{"name":"a","value":"1"},{"name":"a","value":"2"}],"number":"+15555555555","templateName":"t"}),
-                "ERROR_CODE_MESSAGE_TEMPLATE_INPUT_INVALID",
-            ),
-            (
-                json!({"parameters":{"a":"1"},"number":"+15555555555","templateName":"t"}),
-                "ERROR_CODE_MESSAGE_TEMPLATE_INPUT_INVALID",
-            ),
-            (
-                json!({"parameters":[{"name":"a"}],"number":"+15555555555","templateName":"t"}),
-                "ERROR_CODE_MESSAGE_TEMPLATE_INPUT_INVALID",
-            ),
-            (
-                json!({"parameters":[],"number":"+1","templateName":"t"}),
-                "ERROR_CODE_PHONE_NUMBER_BAD_FORMAT",
-            ),
-            (
-                json!({"parameters":[],"number":"+15555555555","templateName":""}),
-                "ERROR_CODE_MESSAGE_TEMPLATE_NOT_FOUND",
-            ),
-            (
-                json!({"number":"+15555555555","templateName":"t"}),
-                "ERROR_CODE_INVALID_REQUEST_BODY",
-            ),
-        ];
-        for (body, expected) in cases {
-            assert_eq!(code(check_template(&map(body.clone()))), expected, "{body}");
-        }
-        let webhook = |v: Value| code(check_webhook(&map(v)).map(|_| ()));
-        assert_eq!(
-            webhook(json!({"topic":"messages","address":"https://e.com/h"})),
-            "OK"
-        );
-        assert_eq!(
-            webhook(json!({"topic":"nope","address":"https://e.com/h"})),
-            "ERROR_CODE_WEBHOOK_TOPIC_INVALID"
-        );
-        assert_eq!(
-            webhook(json!({"topic":"messages","address":"/relative"})),
-            "ERROR_CODE_WEBHOOK_ADDRESS_INVALID"
-        );
-    }
 
     #[test]
     fn content_types() {
@@ -409,5 +352,25 @@ mod tests {
         assert!(check_content_type(Some("Application/JSON; charset=utf-8")).is_ok());
         assert!(check_content_type(Some("text/plain")).is_err());
         assert!(check_content_type(None).is_err());
+    }
+
+    #[test]
+    fn routes() {
+        assert_eq!(
+            Endpoint::parse("update/webhooks/wh%5F1"),
+            Some(Endpoint::UpdateWebhook("wh_1".into()))
+        );
+        assert_eq!(
+            Endpoint::parse("delete/webhooks/a%2Fb"),
+            Some(Endpoint::DeleteWebhook("a/b".into()))
+        );
+        for path in [
+            "update/webhooks/",
+            "update/webhooks",
+            "delete/webhooks/a/b",
+            "get/template",
+        ] {
+            assert_eq!(Endpoint::parse(path), None, "{path}");
+        }
     }
 }

@@ -2,9 +2,8 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde_json::Value;
-
-use super::state::State;
+use super::events::{self, CampaignNamePlace, Inbound};
+use super::state::{AcceptedMessage, State};
 use connectly::SIGNATURE_HEADER;
 
 /// How long a delivery may take.
@@ -57,31 +56,60 @@ pub enum MockError {
         /// The body it answered with.
         body: Vec<u8>,
     },
+    /// A status was asked for a message id the mock did not accept (or no longer keeps).
+    #[error("the mock accepted no message with id {id:?}")]
+    UnknownMessage {
+        /// The id.
+        id: String,
+    },
 }
 
-/// The body of an inbound-message delivery, shaped like the documented example (compact,
-/// as Connectly's Go service marshals it).
-pub(crate) fn inbound_body(from: &str, to: &str, text: &str, timestamp: u64) -> Vec<u8> {
-    // `Value`'s Display escapes a string as JSON; it cannot fail.
-    format!(
-        "{{\"timestamp\":\"{timestamp}\",\"sender\":{{\"id\":{},\"channelType\":\"whatsapp\"}},\
-         \"recipient\":{{\"id\":{},\"channelType\":\"whatsapp\"}},\"message\":{{\"text\":{}}}}}",
-        Value::from(from),
-        Value::from(to),
-        Value::from(text),
-    )
-    .into_bytes()
+/// Unix seconds now, as event timestamps carry them.
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// Delivers an inbound message from `from` to the `messages` webhook; anything but 200 is
 /// an error.
-pub(crate) fn inbound(state: &State, from: &str, text: &str) -> Result<Delivery, MockError> {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let body = inbound_body(from, &state.config.business_phone, text, now);
+pub(crate) fn inbound(state: &State, from: &str, inbound: &Inbound) -> Result<Delivery, MockError> {
+    let body = events::inbound_body(from, &state.config.business_phone, inbound, now());
+    signed(state, "messages", body)
+}
+
+/// Delivers a `delivery_status` event about the accepted message `message_id`; anything
+/// but 200 is an error.
+pub(crate) fn status(
+    state: &State,
+    message_id: &str,
+    status: &str,
+    place: CampaignNamePlace,
+) -> Result<Delivery, MockError> {
+    let message = state
+        .message(message_id)
+        .ok_or_else(|| MockError::UnknownMessage {
+            id: message_id.to_owned(),
+        })?;
+    status_of(state, &message, status, place)
+}
+
+/// Delivers a `delivery_status` event about `message`; anything but 200 is an error.
+pub(crate) fn status_of(
+    state: &State,
+    message: &AcceptedMessage,
+    status: &str,
+    place: CampaignNamePlace,
+) -> Result<Delivery, MockError> {
+    let body = events::status_body(message, &state.config.business_phone, status, place, now());
+    signed(state, "delivery_status", body)
+}
+
+/// Signs `body` and POSTs it to the webhook registered for `topic`; anything but 200 is an
+/// error.
+pub(crate) fn signed(state: &State, topic: &str, body: Vec<u8>) -> Result<Delivery, MockError> {
     let signature = state.signer.sign(&body);
-    let delivery = raw(state, "messages", body, Some(&signature))?;
+    let delivery = raw(state, topic, body, Some(&signature))?;
     if delivery.status == 200 {
         Ok(delivery)
     } else {
@@ -153,23 +181,4 @@ fn chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     message
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn body_matches_the_documented_shape() {
-        let body = inbound_body("+16315555500", "123456123", "TEST 11", 1639083206);
-        assert_eq!(
-            String::from_utf8(body.clone()).unwrap(),
-            "{\"timestamp\":\"1639083206\",\"sender\":{\"id\":\"+16315555500\",\
-             \"channelType\":\"whatsapp\"},\"recipient\":{\"id\":\"123456123\",\
-             \"channelType\":\"whatsapp\"},\"message\":{\"text\":\"TEST 11\"}}"
-        );
-        let escaped = inbound_body("+1", "b", "say \"hi\"\n", 1);
-        let value: Value = serde_json::from_slice(&escaped).unwrap();
-        assert_eq!(value["message"]["text"], "say \"hi\"\n");
-    }
 }

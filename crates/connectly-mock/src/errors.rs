@@ -1,7 +1,7 @@
 //! Error answers in Connectly's documented format:
 //! `{"message", "type", "code", "userTitle", "userMessage", "cntTraceId", "details"}`.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::http::Reply;
 
@@ -25,6 +25,37 @@ pub(crate) const TEMPLATE_INPUT: Kind = invalid("ERROR_CODE_MESSAGE_TEMPLATE_INP
 pub(crate) const TEMPLATE_NOT_FOUND: Kind = invalid("ERROR_CODE_MESSAGE_TEMPLATE_NOT_FOUND");
 pub(crate) const WEBHOOK_TOPIC: Kind = invalid("ERROR_CODE_WEBHOOK_TOPIC_INVALID");
 pub(crate) const WEBHOOK_ADDRESS: Kind = invalid("ERROR_CODE_WEBHOOK_ADDRESS_INVALID");
+pub(crate) const WEBHOOK_TYPE: Kind = invalid("ERROR_CODE_WEBHOOK_TYPE_INVALID");
+pub(crate) const WEBHOOK_TOPIC_CHANGE: Kind = invalid("ERROR_CODE_WEBHOOK_TOPIC_IMMUTABLE");
+pub(crate) const INVALID_SENDER: Kind = invalid("ERROR_CODE_INVALID_SENDER_ID");
+pub(crate) const ATTACHMENTS_NUMBER: Kind =
+    invalid("ERROR_CODE_MESSAGE_ATTACHMENTS_NUMBER_INVALID");
+pub(crate) const ATTACHMENT: Kind = invalid("ERROR_CODE_MESSAGE_ATTACHMENT_INVALID");
+pub(crate) const LOCATION: Kind = invalid("ERROR_CODE_MESSAGE_LOCATION_INVALID");
+pub(crate) const LIST: Kind = invalid("ERROR_CODE_MESSAGE_LIST_INVALID");
+pub(crate) const BUTTONS: Kind = invalid("ERROR_CODE_MESSAGE_REPLY_BUTTONS_INVALID");
+pub(crate) const CONTENT_MISSING: Kind = invalid("ERROR_CODE_MESSAGE_CONTENT_MISSING");
+pub(crate) const CALLBACK_DATA: Kind = invalid("ERROR_CODE_CALLBACK_DATA_TOO_LARGE");
+pub(crate) const WEBHOOK_CONFLICT: Kind = Kind {
+    status: 409,
+    kind: INVALID_REQUEST,
+    code: "ERROR_CODE_WEBHOOK_ALREADY_EXISTS",
+    title: "Conflict",
+};
+pub(crate) const CAMPAIGN_UNPUBLISHED: Kind = Kind {
+    status: 409,
+    kind: INVALID_REQUEST,
+    code: "ERROR_CODE_CAMPAIGN_NOT_PUBLISHED",
+    title: "Conflict",
+};
+pub(crate) const WEBHOOK_NOT_FOUND: Kind = Kind {
+    status: 404,
+    kind: INVALID_REQUEST,
+    code: "ERROR_CODE_WEBHOOK_NOT_FOUND",
+    title: "Not found",
+};
+/// What a `delivery_failed` status event carries in `statusUpdate.error`.
+pub(crate) const UNDELIVERABLE: Kind = invalid("ERROR_CODE_MESSAGE_OUTSIDE_OF_ELIGIBILITY_WINDOW");
 pub(crate) const CONTENT_TYPE: Kind = Kind {
     status: 415,
     ..invalid("ERROR_CODE_CONTENT_TYPE_INVALID")
@@ -109,7 +140,12 @@ pub(crate) fn trace_id() -> String {
 
 /// The documented error body.
 pub(crate) fn body(kind: Kind, message: &str) -> Vec<u8> {
-    let value = json!({
+    value(kind, message).to_string().into_bytes()
+}
+
+/// The documented error object.
+pub(crate) fn value(kind: Kind, message: &str) -> Value {
+    json!({
         "message": message,
         "type": kind.kind,
         "code": kind.code,
@@ -117,8 +153,7 @@ pub(crate) fn body(kind: Kind, message: &str) -> Vec<u8> {
         "userMessage": message,
         "cntTraceId": trace_id(),
         "details": {},
-    });
-    value.to_string().into_bytes()
+    })
 }
 
 /// An error answer.

@@ -214,7 +214,14 @@ fn webhooks_register_and_replace_per_topic() {
             &json!({"topic": topic, "address": address}),
         );
         assert_eq!(status, 200, "{answer}");
-        assert_eq!(answer, json!({"topic": topic, "address": address}));
+        assert_eq!(
+            (&answer["topic"], &answer["address"]),
+            (&json!(topic), &json!(address))
+        );
+        assert!(
+            answer["id"].as_str().is_some_and(|id| !id.is_empty()),
+            "{answer}"
+        );
     };
     create("messages", "https://example.com/a");
     create("delivery_status", "https://example.com/b");
@@ -381,7 +388,7 @@ fn body_shape_errors_have_fitting_codes() {
         ),
         (
             TEMPLATE,
-            json!({"parameters": [], "number": "+15555555555", "templateName": "t", "language": "en"}),
+            json!({"parameters": [], "number": "+15555555555", "templateName": "t", "locale": "en"}),
             shape,
         ),
         (
@@ -892,7 +899,11 @@ fn control_endpoints() {
         200
     );
     let (_, hooks) = control(&mock, "GET", "webhooks", None);
-    assert_eq!(hooks, json!([{"topic": "messages", "address": url}]));
+    let id = mock.webhook_registrations()[0].id.clone();
+    assert_eq!(
+        hooks,
+        json!([{"id": id, "topic": "messages", "address": url, "type": "custom", "configuration": {}}])
+    );
     let (status, delivered) = control(
         &mock,
         "POST",
