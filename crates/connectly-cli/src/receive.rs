@@ -268,15 +268,7 @@ fn receive(
             if json {
                 println!("{}", event.raw());
             } else {
-                println!(
-                    "verified delivery: {} on {} -> {}: {}",
-                    event.sender().id,
-                    event.sender().channel_type,
-                    event.recipient().id,
-                    event
-                        .text()
-                        .map_or("(no text)".into(), |t| format!("{t:?}")),
-                );
+                println!("{}", summary(&event));
             }
             text(200, "ok\n".to_owned())
         }
@@ -322,4 +314,47 @@ pub(super) fn listen(args: ListenArgs) -> Outcome {
     match server::serve(listener, limit, move |method, headers, body| {
         receive(&webhook, json, method, headers, body)
     })? {}
+}
+
+/// One line about a verified delivery: who wrote to whom and what, typed by topic.
+fn summary(event: &connectly::Event) -> String {
+    let route = format!(
+        "{} on {} -> {}",
+        event.sender().id,
+        event.sender().channel_type,
+        event.recipient().id
+    );
+    match event {
+        connectly::Event::Message(m) => {
+            let what = if let Some(a) = &m.attachment {
+                format!("{} attachment {}", a.kind, a.url)
+            } else if let Some(l) = &m.location {
+                format!("location {}, {}", l.latitude, l.longitude)
+            } else if let Some(b) = &m.button_reply {
+                format!("button reply {:?} (payload {:?})", b.text, b.payload)
+            } else if let Some(l) = &m.list_reply {
+                format!("list reply {:?}", l.id)
+            } else {
+                m.text
+                    .as_deref()
+                    .map_or("(no text)".into(), |t| format!("{t:?}"))
+            };
+            format!("verified delivery: {route}: {what}")
+        }
+        connectly::Event::DeliveryStatus(s) => {
+            let mut line = format!(
+                "verified delivery status: {route}: message {} is {}",
+                s.message_id,
+                s.status.as_str()
+            );
+            if let Some(code) = s.error.as_ref().and_then(|e| e.code.as_deref()) {
+                line.push_str(&format!(" ({code})"));
+            }
+            if let Some(data) = event.callback_data() {
+                line.push_str(&format!(", callback data {data}"));
+            }
+            line
+        }
+        other => format!("verified {} event: {route}", other.topic()),
+    }
 }
