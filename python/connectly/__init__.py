@@ -1,14 +1,21 @@
 """The SDK for the Connectly business-messaging API (WhatsApp, SMS).
 
-Send messages, register webhooks, and verify webhook deliveries::
+Send messages of every kind, manage webhooks, list templates, send campaigns, and verify
+webhook deliveries into typed events::
 
     import connectly
 
     client = connectly.Client()          # CONNECTLY_API_KEY, CONNECTLY_BUSINESS_ID
     client.send_text("+15555555555", "hello!")
+    client.send_message(
+        "+15555555555", attachment=connectly.Attachment("image", "https://example.com/a.jpg")
+    )
+    client.send_template("+15555555555", "welcome", {"var1": "Ada"}, language="en")
 
     webhook = connectly.Webhook(secret)
     event = webhook.verify_event(raw_body, signature_header)
+    if isinstance(event, connectly.DeliveryStatus):
+        print(event.message_id, event.status)
     # or, over HTTP, with the SDK's receiving policy (method, size, gzip, HTTP statuses):
     event = webhook.receive(method, content_encoding, raw_body, signature_header)
 
@@ -21,14 +28,34 @@ from connectly._async import AsyncClient
 from connectly._connectly import (
     DEFAULT_MAX_BODY_SIZE,
     SIGNATURE_HEADER,
+    APIErrorDetail,
+    Attachment,
+    Button,
+    ButtonReply,
+    CampaignEntry,
+    CampaignResult,
     Client,
+    DeliveryStatus,
+    InboundAttachment,
+    InboundLocation,
+    InboundMessage,
+    ListMessage,
+    ListReply,
+    ListRow,
+    ListSection,
+    Location,
+    MessageRequest,
     Party,
+    ReplyButtons,
     Response,
     SendResult,
+    StatusTracker,
+    TemplateInfo,
     TemplateMessage,
     TextMessage,
     Webhook,
     WebhookEvent,
+    WebhookInfo,
     __version__,
 )
 from connectly._errors import (
@@ -60,26 +87,45 @@ __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
     "SIGNATURE_HEADER",
     "APIError",
+    "APIErrorDetail",
     "AsyncClient",
+    "Attachment",
     "AuthenticationError",
+    "Button",
+    "ButtonReply",
+    "CampaignEntry",
+    "CampaignResult",
     "CancelledError",
     "Client",
     "ConfigurationError",
     "ConnectlyError",
+    "DeliveryStatus",
+    "InboundAttachment",
+    "InboundLocation",
+    "InboundMessage",
     "InternalError",
     "InvalidPayloadError",
     "InvalidSecretError",
     "InvalidSignatureError",
+    "ListMessage",
+    "ListReply",
+    "ListRow",
+    "ListSection",
+    "Location",
     "MalformedEncodingError",
     "MalformedSignatureError",
+    "MessageRequest",
     "MethodNotAllowedError",
     "MissingSignatureError",
     "Party",
     "PayloadTooLargeError",
     "RateLimitError",
+    "ReplyButtons",
     "Response",
     "SendResult",
     "ServerError",
+    "StatusTracker",
+    "TemplateInfo",
     "TemplateMessage",
     "TextMessage",
     "TimeoutError",
@@ -89,6 +135,7 @@ __all__ = [
     "ValidationError",
     "Webhook",
     "WebhookEvent",
+    "WebhookInfo",
     "WebhookVerificationError",
     "__version__",
 ]

@@ -2,7 +2,9 @@
 
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from typing import Any, Callable, Optional, Union, final
+from typing import Any, Callable, ClassVar, Optional, Union, final
+
+from typing_extensions import disjoint_base
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -16,14 +18,34 @@ __all__ = [
     "MOCK_BUSINESS_ID",
     "MOCK_WEBHOOK_SECRET",
     "SIGNATURE_HEADER",
+    "APIErrorDetail",
+    "Attachment",
+    "Button",
+    "ButtonReply",
+    "CampaignEntry",
+    "CampaignResult",
     "Client",
+    "DeliveryStatus",
+    "InboundAttachment",
+    "InboundLocation",
+    "InboundMessage",
+    "ListMessage",
+    "ListReply",
+    "ListRow",
+    "ListSection",
+    "Location",
+    "MessageRequest",
     "Party",
+    "ReplyButtons",
     "Response",
     "SendResult",
+    "StatusTracker",
+    "TemplateInfo",
     "TemplateMessage",
     "TextMessage",
     "Webhook",
     "WebhookEvent",
+    "WebhookInfo",
     "_MockServer",
     "__version__",
     "_error_classes",
@@ -46,6 +68,8 @@ MOCK_WEBHOOK_SECRET: str
 
 _Body = Union[bytes, bytearray, memoryview]
 _Secret = Union[str, bytes, bytearray]
+_Params = Union[Mapping[str, str], Iterable[tuple[str, str]]]
+_CampaignEntryDict = Mapping[str, Any]
 
 @final
 class Response:
@@ -74,16 +98,62 @@ class Client:
         max_retries: int = ...,  # DEFAULT_MAX_RETRIES
     ) -> Client: ...
     def send_text(self, to: str, text: str, channel: str = "whatsapp") -> Response: ...
+    def send_message(
+        self,
+        to: str,
+        *,
+        text: Optional[str] = None,
+        attachment: Optional[Attachment] = None,
+        location: Optional[Location] = None,
+        list: Optional[ListMessage] = None,
+        buttons: Optional[ReplyButtons] = None,
+        channel: str = "whatsapp",
+        sender: Optional[str] = None,
+        message_id: Optional[str] = None,
+        recipient_name: Optional[str] = None,
+    ) -> Response: ...
     def send_template(
         self,
         number: str,
         template_name: str,
-        params: Union[Mapping[str, str], Iterable[tuple[str, str]]],
+        params: Optional[_Params] = (),
+        *,
+        language: Optional[str] = None,
+        sender: Optional[str] = None,
+        callback_data: Any = None,
+        campaign_name: Optional[str] = None,
     ) -> Response: ...
-    def create_webhook(self, address: str, topic: str = "messages") -> Response: ...
+    def create_webhook(
+        self,
+        address: str,
+        topic: str = "messages",
+        *,
+        type: Optional[str] = None,
+        configuration: Optional[Mapping[str, Any]] = None,
+    ) -> Response: ...
+    def list_webhooks(self) -> list[WebhookInfo]: ...
+    def update_webhook(
+        self,
+        webhook_id: str,
+        *,
+        address: Optional[str] = None,
+        configuration: Optional[Mapping[str, Any]] = None,
+    ) -> Response: ...
+    def delete_webhook(self, webhook_id: str) -> Response: ...
+    def upsert_webhook(
+        self,
+        address: str,
+        topic: str = "messages",
+        *,
+        configuration: Optional[Mapping[str, Any]] = None,
+    ) -> Response: ...
+    def list_templates(self) -> list[TemplateInfo]: ...
+    def send_campaign(
+        self, entries: Iterable[Union[CampaignEntry, _CampaignEntryDict]]
+    ) -> CampaignResult: ...
     def send_many(
         self,
-        messages: Iterable[Union[TextMessage, TemplateMessage]],
+        messages: Iterable[Union[TextMessage, MessageRequest, TemplateMessage]],
         *,
         concurrency: int = 8,
         rate_limit: Optional[float] = None,
@@ -116,7 +186,12 @@ class TemplateMessage:
         cls,
         number: str,
         template_name: str,
-        params: Optional[Union[Mapping[str, str], Iterable[tuple[str, str]]]] = None,
+        params: Optional[_Params] = None,
+        *,
+        language: Optional[str] = None,
+        sender: Optional[str] = None,
+        callback_data: Any = None,
+        campaign_name: Optional[str] = None,
     ) -> TemplateMessage: ...
     @property
     def number(self) -> str: ...
@@ -124,6 +199,262 @@ class TemplateMessage:
     def template_name(self) -> str: ...
     @property
     def params(self) -> list[tuple[str, str]]: ...
+    @property
+    def language(self) -> Optional[str]: ...
+    @property
+    def sender(self) -> Optional[str]: ...
+    @property
+    def callback_data(self) -> Any: ...
+    @property
+    def campaign_name(self) -> Optional[str]: ...
+
+@final
+class Attachment:
+    """One file sent with a message (image, video, audio or document)."""
+
+    def __new__(
+        cls,
+        type: str,
+        url: str,
+        *,
+        caption: Optional[str] = None,
+        filename: Optional[str] = None,
+    ) -> Attachment: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def caption(self) -> Optional[str]: ...
+    @property
+    def filename(self) -> Optional[str]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Location:
+    """A place on the map."""
+
+    def __new__(
+        cls,
+        latitude: float,
+        longitude: float,
+        *,
+        name: Optional[str] = None,
+        address: Optional[str] = None,
+    ) -> Location: ...
+    @property
+    def latitude(self) -> float: ...
+    @property
+    def longitude(self) -> float: ...
+    @property
+    def name(self) -> Optional[str]: ...
+    @property
+    def address(self) -> Optional[str]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class ListRow:
+    """One choice of a list message."""
+
+    def __new__(cls, id: str, text: str, *, description: Optional[str] = None) -> ListRow: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def description(self) -> Optional[str]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class ListSection:
+    """A titled group of rows of a list message."""
+
+    def __new__(cls, title: str, rows: Iterable[ListRow]) -> ListSection: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def rows(self) -> list[ListRow]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class ListMessage:
+    """A list the recipient opens with a button and picks one row from."""
+
+    def __new__(
+        cls,
+        button: str,
+        sections: Iterable[ListSection],
+        *,
+        header: Optional[str] = None,
+        footer: Optional[str] = None,
+    ) -> ListMessage: ...
+    @property
+    def button(self) -> str: ...
+    @property
+    def sections(self) -> list[ListSection]: ...
+    @property
+    def header(self) -> Optional[str]: ...
+    @property
+    def footer(self) -> Optional[str]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Button:
+    """One quick-reply button."""
+
+    def __new__(cls, id: str, text: str) -> Button: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class ReplyButtons:
+    """One to three quick-reply buttons under the message's text."""
+
+    def __new__(
+        cls,
+        buttons: Iterable[Button],
+        *,
+        header: Optional[str] = None,
+        footer: Optional[str] = None,
+    ) -> ReplyButtons: ...
+    @property
+    def buttons(self) -> list[Button]: ...
+    @property
+    def header(self) -> Optional[str]: ...
+    @property
+    def footer(self) -> Optional[str]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class MessageRequest:
+    """A session message of any kind for ``Client.send_many``."""
+
+    def __new__(
+        cls,
+        to: str,
+        *,
+        text: Optional[str] = None,
+        attachment: Optional[Attachment] = None,
+        location: Optional[Location] = None,
+        list: Optional[ListMessage] = None,
+        buttons: Optional[ReplyButtons] = None,
+        channel: str = "whatsapp",
+        sender: Optional[str] = None,
+        message_id: Optional[str] = None,
+        recipient_name: Optional[str] = None,
+    ) -> MessageRequest: ...
+    @property
+    def to(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def recipient_name(self) -> Optional[str]: ...
+    @property
+    def text(self) -> Optional[str]: ...
+    @property
+    def attachment(self) -> Optional[Attachment]: ...
+    @property
+    def location(self) -> Optional[Location]: ...
+    @property
+    def list(self) -> Optional[ListMessage]: ...
+    @property
+    def buttons(self) -> Optional[ReplyButtons]: ...
+    @property
+    def sender(self) -> Optional[str]: ...
+    @property
+    def message_id(self) -> Optional[str]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+@final
+class WebhookInfo:
+    """One webhook registration, as ``Client.list_webhooks`` lists it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def topic(self) -> Optional[str]: ...
+    @property
+    def address(self) -> Optional[str]: ...
+    @property
+    def configuration(self) -> Optional[dict[str, Any]]: ...
+    @property
+    def raw(self) -> dict[str, Any]: ...
+
+@final
+class TemplateInfo:
+    """One template in one language, as ``Client.list_templates`` lists it."""
+
+    @property
+    def name(self) -> Optional[str]: ...
+    @property
+    def group(self) -> Optional[str]: ...
+    @property
+    def language(self) -> Optional[str]: ...
+    @property
+    def status(self) -> Optional[str]: ...
+    @property
+    def category(self) -> Optional[str]: ...
+    @property
+    def rejection_reason(self) -> Optional[str]: ...
+    @property
+    def raw(self) -> dict[str, Any]: ...
+
+@final
+class CampaignEntry:
+    """One recipient of a campaign."""
+
+    def __new__(
+        cls,
+        client: str,
+        campaign_name: str,
+        *,
+        variables: Optional[Mapping[str, str]] = None,
+        version: Optional[str] = None,
+        sender: Optional[str] = None,
+        scheduled_at: Optional[str] = None,
+    ) -> CampaignEntry: ...
+    @property
+    def client(self) -> str: ...
+    @property
+    def campaign_name(self) -> str: ...
+    @property
+    def variables(self) -> Optional[dict[str, Any]]: ...
+    @property
+    def version(self) -> Optional[str]: ...
+    @property
+    def sender(self) -> Optional[str]: ...
+    @property
+    def scheduled_at(self) -> Optional[str]: ...
+
+@final
+class CampaignResult:
+    """What ``Client.send_campaign`` got back."""
+
+    @property
+    def accepted(self) -> Optional[int]: ...
+    @property
+    def rejected(self) -> Optional[int]: ...
+    @property
+    def error(self) -> Any: ...
+    @property
+    def raw(self) -> Any: ...
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def trace_id(self) -> Optional[str]: ...
 
 @final
 class SendResult:
@@ -146,11 +477,21 @@ class Party:
     def id(self) -> str: ...
     @property
     def channel_type(self) -> str: ...
+    @property
+    def name(self) -> Optional[str]: ...
+    @property
+    def user_id(self) -> Optional[str]: ...
+    @property
+    def phone_number(self) -> Optional[str]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
 
-@final
+@disjoint_base
 class WebhookEvent:
-    """A verified inbound message."""
+    """A verified webhook delivery (any topic)."""
 
+    @property
+    def topic(self) -> str: ...
     @property
     def timestamp(self) -> int: ...
     @property
@@ -160,9 +501,120 @@ class WebhookEvent:
     @property
     def text(self) -> Optional[str]: ...
     @property
+    def callback_data(self) -> Any: ...
+    @property
     def body(self) -> bytes: ...
     @property
     def raw(self) -> dict[str, Any]: ...
+
+@final
+class InboundAttachment:
+    """A file a customer sent."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def caption(self) -> Optional[str]: ...
+    @property
+    def filename(self) -> Optional[str]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class InboundLocation:
+    """A location a customer shared."""
+
+    @property
+    def latitude(self) -> float: ...
+    @property
+    def longitude(self) -> float: ...
+    @property
+    def name(self) -> Optional[str]: ...
+    @property
+    def address(self) -> Optional[str]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class ButtonReply:
+    """A tap on a reply button."""
+
+    @property
+    def text(self) -> Optional[str]: ...
+    @property
+    def payload(self) -> Optional[str]: ...
+    @property
+    def id(self) -> Optional[str]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class ListReply:
+    """A row picked from a list message."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def text(self) -> Optional[str]: ...
+    @property
+    def description(self) -> Optional[str]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class APIErrorDetail:
+    """The API error a failed delivery status carries."""
+
+    @property
+    def code(self) -> Optional[str]: ...
+    @property
+    def type(self) -> Optional[str]: ...
+    @property
+    def message(self) -> Optional[str]: ...
+    @property
+    def trace_id(self) -> Optional[str]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class InboundMessage(WebhookEvent):
+    """A message a customer sent (topic ``messages``)."""
+
+    @property
+    def attachment(self) -> Optional[InboundAttachment]: ...
+    @property
+    def location(self) -> Optional[InboundLocation]: ...
+    @property
+    def button_reply(self) -> Optional[ButtonReply]: ...
+    @property
+    def list_reply(self) -> Optional[ListReply]: ...
+    @property
+    def reply_to_id(self) -> Optional[str]: ...
+    @property
+    def referral(self) -> Optional[dict[str, Any]]: ...
+
+@final
+class DeliveryStatus(WebhookEvent):
+    """What became of a message the business sent (topic ``delivery_status``)."""
+
+    @property
+    def message_id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def error(self) -> Optional[APIErrorDetail]: ...
+    @property
+    def campaign_name(self) -> Optional[str]: ...
+
+@final
+class StatusTracker:
+    """Keeps the furthest delivery status per message id."""
+
+    def __new__(cls, store: None = None) -> StatusTracker: ...
+    def advance(self, message_id: str, status: str) -> bool: ...
+    def status(self, message_id: str) -> Optional[str]: ...
 
 @final
 class Webhook:
@@ -191,6 +643,8 @@ class Webhook:
     @property
     def tolerance(self) -> Optional[float]: ...
 
+_DeliveryTuple = tuple[str, int, bytes, Optional[str], bytes]
+
 @final
 class _MockServer:
     def __new__(
@@ -201,6 +655,10 @@ class _MockServer:
         business_id: Optional[str] = None,
         webhook_secret: Optional[str] = None,
         business_phone: Optional[str] = None,
+        webhook_conflicts: bool = False,
+        templates_json: Optional[str] = None,
+        unpublished_campaigns: list[str] = ...,
+        auto_statuses: Optional[str] = None,
     ) -> _MockServer: ...
     @property
     def url(self) -> str: ...
@@ -219,12 +677,48 @@ class _MockServer:
     def fail_next_json(self, failures: str) -> None: ...
     def pending_failures_json(self) -> str: ...
     def webhooks(self) -> list[tuple[str, str]]: ...
-    def deliver_inbound(
-        self, sender: str, text: str
-    ) -> tuple[str, int, bytes, Optional[str], bytes]: ...
-    def deliver_raw(
-        self, topic: str, body: bytes, signature: Optional[str]
-    ) -> tuple[str, int, bytes, Optional[str], bytes]: ...
+    def webhook_registrations(self) -> list[tuple[str, str, str, str, str]]: ...
+    def set_webhook_conflicts(self, enabled: bool) -> None: ...
+    def templates_json(self) -> str: ...
+    def set_templates_json(self, template_groups: str) -> None: ...
+    def set_unpublished_campaigns(self, names: list[str]) -> None: ...
+    def set_auto_statuses(self, order: Optional[str]) -> None: ...
+    def messages(
+        self,
+    ) -> list[tuple[str, str, str, str, Optional[str], Optional[str], Optional[str]]]: ...
+    def deliver_inbound(self, sender: str, text: str) -> _DeliveryTuple: ...
+    def deliver_media(
+        self, sender: str, kind: str, url: str, caption: Optional[str]
+    ) -> _DeliveryTuple: ...
+    def deliver_location(
+        self,
+        sender: str,
+        latitude: float,
+        longitude: float,
+        name: Optional[str],
+        address: Optional[str],
+    ) -> _DeliveryTuple: ...
+    def deliver_button_reply(
+        self,
+        sender: str,
+        shape: str,
+        text: str,
+        payload: Optional[str],
+        reply_to_id: Optional[str],
+        id: Optional[str],
+    ) -> _DeliveryTuple: ...
+    def deliver_list_reply(
+        self, sender: str, row_id: str, text: str, description: Optional[str]
+    ) -> _DeliveryTuple: ...
+    def deliver_quoted_reply(self, sender: str, text: str, reply_to_id: str) -> _DeliveryTuple: ...
+    def deliver_referral(
+        self, sender: str, text: str, fields: list[tuple[str, str]]
+    ) -> _DeliveryTuple: ...
+    def deliver_event(self, topic: str, event_json: str) -> _DeliveryTuple: ...
+    def deliver_status(
+        self, message_id: str, status: str, campaign_name_in: str
+    ) -> _DeliveryTuple: ...
+    def deliver_raw(self, topic: str, body: bytes, signature: Optional[str]) -> _DeliveryTuple: ...
     def close(self) -> None: ...
 
 def cli_main(args: list[str]) -> int: ...

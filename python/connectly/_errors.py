@@ -229,7 +229,8 @@ class TimestampOutsideToleranceError(WebhookVerificationError):
 
 class DeliveryError(ConnectlyError):
     """``connectly.testing.MockServer`` could not deliver a webhook (``kind``:
-    ``NoWebhook``, ``Transport`` or ``Rejected``)."""
+    ``NoWebhook``, ``Transport``, ``Rejected``, or ``UnknownMessage`` for a status about a
+    message the mock never accepted)."""
 
     kind = "Delivery"
     status_code: Optional[int] = None

@@ -8,8 +8,12 @@
 
     @connectly.django.webhook()           # settings.CONNECTLY_WEBHOOK_SECRET or the env var
     def receive(request, event: connectly.WebhookEvent):
-        print(event.sender.id, event.text)
+        if isinstance(event, connectly.DeliveryStatus):
+            print(event.message_id, event.status)
         return HttpResponse(status=200)   # or return nothing: 200 with an empty body
+
+The view gets the typed event: a ``connectly.InboundMessage`` (topic ``messages``), a
+``connectly.DeliveryStatus`` (``delivery_status``), or a plain ``connectly.WebhookEvent``.
 
 The view is csrf-exempt. The decorator receives the delivery by the SDK's one policy (the
 Rust core's ``Webhook.admit`` and ``Webhook.receive``): POST only (405 with ``Allow: POST``),
@@ -150,7 +154,8 @@ def webhook(
     tolerance: Optional[float] = None,
 ) -> Any:
     """A view decorator (csrf-exempt, POST only) that receives the delivery and passes the
-    view a :class:`connectly.WebhookEvent` after the request.
+    view its typed event (a :class:`connectly.WebhookEvent`: ``InboundMessage``,
+    ``DeliveryStatus`` or the base class) after the request.
 
     ``secret``: a ``str``, ``bytes`` or a list of them (rotation); when ``None``,
     ``settings.CONNECTLY_WEBHOOK_SECRET``, else the ``CONNECTLY_WEBHOOK_SECRET`` environment

@@ -11,7 +11,12 @@
 
     @app.post("/webhook")
     async def receive(event: Annotated[connectly.WebhookEvent, Depends(webhook_event)]):
+        if isinstance(event, connectly.DeliveryStatus):
+            print(event.message_id, event.status)
         return {"ok": True}
+
+The event is typed: a ``connectly.InboundMessage`` (topic ``messages``), a
+``connectly.DeliveryStatus`` (``delivery_status``), or a plain ``connectly.WebhookEvent``.
 
 ``webhook_event`` takes the secret from ``app.state.connectly_webhook_secret`` or the
 ``CONNECTLY_WEBHOOK_SECRET`` environment variable; ``connectly.fastapi.webhook(secret=...)``
@@ -57,8 +62,9 @@ _INLINE_LIMIT = 64 * 1024
 
 
 class WebhookDependency:
-    """A FastAPI dependency (an async callable taking the request) returning the verified
-    :class:`connectly.WebhookEvent`, or raising ``HTTPException`` with the core's status
+    """A FastAPI dependency (an async callable taking the request) returning the verified,
+    typed :class:`connectly.WebhookEvent` (``InboundMessage``, ``DeliveryStatus`` or the base
+    class), or raising ``HTTPException`` with the core's status
     (405, 413, 415, 400 or 403) and reason."""
 
     __slots__ = ("_max_body_size", "_secret", "_tolerance")

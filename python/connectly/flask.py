@@ -7,8 +7,15 @@
     @app.post("/webhook")
     @connectly.flask.webhook()            # secret: argument, app.config or the env var
     def receive(event: connectly.WebhookEvent):
-        print(event.sender.id, event.text)
+        if isinstance(event, connectly.DeliveryStatus):
+            print(event.message_id, event.status)
+        elif isinstance(event, connectly.InboundMessage):
+            print(event.sender.id, event.text, event.attachment)
         return "", 200                     # or return nothing: 200 with an empty body
+
+The view gets the typed event: a :class:`connectly.InboundMessage` (topic ``messages``), a
+:class:`connectly.DeliveryStatus` (``delivery_status``), or a plain
+:class:`connectly.WebhookEvent` for any other topic.
 
 The decorator receives the delivery by the SDK's one policy (the Rust core's
 ``Webhook.admit`` and ``Webhook.receive``): POST only (405 with ``Allow: POST``), at most
@@ -151,8 +158,9 @@ def webhook(
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     tolerance: Optional[float] = None,
 ) -> Any:
-    """A view decorator that verifies the delivery and passes the view a
-    :class:`connectly.WebhookEvent` as its first argument.
+    """A view decorator that verifies the delivery and passes the view its typed event (a
+    :class:`connectly.WebhookEvent`: ``InboundMessage``, ``DeliveryStatus`` or the base
+    class) as its first argument.
 
     ``secret``: a ``str``, ``bytes`` or a list of them (rotation); when ``None``, the app's
     ``CONNECTLY_WEBHOOK_SECRET`` config, else the ``CONNECTLY_WEBHOOK_SECRET`` environment

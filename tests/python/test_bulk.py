@@ -58,7 +58,7 @@ def test_failures_stay_with_their_message(connectly_mock: MockServer) -> None:
 
 def test_message_types_are_checked() -> None:
     client = connectly.Client("k", "b", base_url="http://127.0.0.1:9")
-    with pytest.raises(TypeError, match="TextMessage and TemplateMessage"):
+    with pytest.raises(TypeError, match="TextMessage, MessageRequest and TemplateMessage"):
         client.send_many([{"to": "+15555555555", "text": "hi"}])  # type: ignore[list-item]
     template = connectly.TemplateMessage("+15555555555", "t", [("x", "1")])
     assert template.params == [("x", "1")]

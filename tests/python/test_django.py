@@ -159,6 +159,40 @@ def test_live_server_receives_a_mock_delivery() -> None:
         thread.join(5)
 
 
+def test_the_view_receives_typed_events_from_the_mock() -> None:
+    from django.core.wsgi import get_wsgi_application
+
+    server: WSGIServer = make_server(
+        "127.0.0.1", 0, get_wsgi_application(), handler_class=QuietHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with MockServer(webhook_secret=SECRET) as mock:
+            client = connectly.Client(mock.api_key, mock.business_id, base_url=mock.url)
+            address = f"http://127.0.0.1:{server.server_port}/webhook"
+            client.create_webhook(address)
+            client.create_webhook(address, topic="delivery_status")
+            sent = client.send_text("+15555555555", "your order")
+            mock.deliver_status(sent.data["id"], "read")
+            mock.deliver_media(
+                "+15555550100", "document", "https://cdn.example.com/invoice.pdf", caption="inv"
+            )
+            [(status, _), (media, _)] = RECEIVED
+            assert isinstance(status, connectly.DeliveryStatus)
+            assert (status.message_id, status.status) == (sent.data["id"], "read")
+            assert status.error is None
+            assert isinstance(media, connectly.InboundMessage)
+            assert media.attachment is not None
+            assert media.attachment.type == "document"
+            assert media.attachment.url == "https://cdn.example.com/invoice.pdf"
+            assert media.attachment.caption == "inv"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
 def test_the_view_can_read_the_body_again() -> None:
     # Before: request.body raised RawPostDataException (the helper had read the stream).
     compressed = gzip.compress(INBOUND_BODY)

@@ -131,3 +131,49 @@ def test_other_methods_are_405_from_the_dependency() -> None:
             assert response.json() == {"detail": "method not allowed"}
         assert client.post("/any", content=INBOUND_BODY, headers=headers()).status_code == 200
     assert len(RECEIVED) == 1
+
+
+STATUS_BODY = (
+    b'{"topic":"delivery_status","timestamp":"1641513098",'
+    b'"sender":{"id":"+16044441111","channelType":"whatsapp"},'
+    b'"recipient":{"id":"+16044551234","channelType":"whatsapp"},'
+    b'"statusUpdate":{"id":"01FRRWW2ZAHD9GJ1SWY4VF2GBD","status":"delivery_failed",'
+    b'"error":{"code":"ERROR_CODE_MESSAGE_UNDELIVERABLE","type":"ERROR_TYPE_INVALID_REQUEST",'
+    b'"message":"undeliverable","cntTraceId":"77"}},"metadata":{"campaign_name":"autumn"},'
+    b'"callbackData":{"order":42}}'
+)
+MEDIA_BODY = (
+    b'{"timestamp":"1639083206","sender":{"id":"+16315555500","channelType":"whatsapp"},'
+    b'"recipient":{"id":"+16044441234","channelType":"whatsapp"},'
+    b'"message":{"attachments":[{"type":"audio","url":"https://cdn.example.com/v.ogg"}]}}'
+)
+
+
+def test_the_endpoint_receives_a_typed_delivery_status() -> None:
+    RECEIVED.clear()
+    response = TestClient(app).post("/webhook", content=STATUS_BODY, headers=headers(STATUS_BODY))
+    assert response.status_code == 200
+    [status] = RECEIVED
+    assert isinstance(status, connectly.DeliveryStatus)
+    assert status.message_id == "01FRRWW2ZAHD9GJ1SWY4VF2GBD"
+    assert status.status == "delivery_failed"
+    assert status.campaign_name == "autumn"
+    assert status.callback_data == {"order": 42}
+    assert status.error is not None
+    assert (status.error.code, status.error.trace_id) == ("ERROR_CODE_MESSAGE_UNDELIVERABLE", "77")
+    assert status.error.type == "ERROR_TYPE_INVALID_REQUEST"
+
+
+def test_the_endpoint_receives_a_typed_media_message() -> None:
+    RECEIVED.clear()
+    response = TestClient(app).post("/webhook", content=MEDIA_BODY, headers=headers(MEDIA_BODY))
+    assert response.status_code == 200
+    [media] = RECEIVED
+    assert isinstance(media, connectly.InboundMessage)
+    assert media.attachment is not None
+    assert (media.attachment.type, media.attachment.url) == (
+        "audio",
+        "https://cdn.example.com/v.ogg",
+    )
+    assert media.attachment.caption is None
+    assert media.text is None

@@ -322,3 +322,32 @@ def test_numbers_no_float_holds_keep_their_value_and_order() -> None:
     assert raw["f"] == math.inf
     assert list(raw) == list(json.loads(body))
     assert list(raw["z"]) == ["b", "a"]
+
+
+def test_the_view_receives_typed_events_from_the_mock(serve: Callable[[Any], LiveServer]) -> None:
+    received: list[connectly.WebhookEvent] = []
+    with MockServer(webhook_secret=SECRET) as mock:
+        server = serve(make_app(received, secret=SECRET))
+        client = connectly.Client(mock.api_key, mock.business_id, base_url=mock.url)
+        client.create_webhook(server.url + "/webhook")
+        client.create_webhook(server.url + "/webhook", topic="delivery_status")
+
+        sent = client.send_template(
+            "+15555555555", "order_update", [("body_1", "Ada")], callback_data={"order": 42}
+        )
+        mock.deliver_status(sent.data["id"], "delivered")
+        mock.deliver_media("+15555550100", "image", "https://cdn.example.com/a.jpg", caption="hi")
+
+        status, media = received
+        assert isinstance(status, connectly.DeliveryStatus)
+        assert status.message_id == sent.data["id"]
+        assert status.status == "delivered"
+        assert status.callback_data == {"order": 42}
+        assert status.topic == "delivery_status"
+        assert status.text is None
+        assert isinstance(media, connectly.InboundMessage)
+        assert media.attachment is not None
+        assert media.attachment.type == "image"
+        assert media.attachment.url == "https://cdn.example.com/a.jpg"
+        assert media.attachment.caption == "hi"
+        assert media.sender.id == "+15555550100"

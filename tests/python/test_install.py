@@ -39,11 +39,31 @@ def test_public_names() -> None:
         "TimeoutError",
         "CancelledError",
         "WebhookVerificationError",
+        "Attachment",
+        "Location",
+        "ListMessage",
+        "ListSection",
+        "ListRow",
+        "ReplyButtons",
+        "Button",
+        "MessageRequest",
+        "TemplateMessage",
+        "WebhookInfo",
+        "TemplateInfo",
+        "CampaignEntry",
+        "CampaignResult",
+        "InboundMessage",
+        "DeliveryStatus",
+        "APIErrorDetail",
+        "StatusTracker",
     ):
         assert name in connectly.__all__
         assert hasattr(connectly, name)
     assert connectly.__version__ == "0.1.0"
     assert connectly.SIGNATURE_HEADER == "x-connectly-hmac-sha256"
+    assert sorted(connectly.__all__) == sorted(set(connectly.__all__))
+    for typed in (connectly.InboundMessage, connectly.DeliveryStatus):
+        assert issubclass(typed, connectly.WebhookEvent)
 
 
 def test_exception_hierarchy() -> None:

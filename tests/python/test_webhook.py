@@ -415,3 +415,22 @@ def test_large_bodies_are_received_without_the_gil() -> None:
         stop.set()
         spinner.join()
     assert ticks[0] > 0
+
+
+def test_receive_gives_the_typed_event_too() -> None:
+    webhook = connectly.Webhook(SECRET)
+    status = (
+        b'{"timestamp":"1641513098","sender":{"id":"+16044441111","channelType":"whatsapp"},'
+        b'"recipient":{"id":"+16044551234","channelType":"whatsapp"},'
+        b'"statusUpdate":{"id":"01FRRWW2","status":"read"},"callbackData":"opaque"}'
+    )
+    compressed = gzip.compress(status)
+    event = webhook.receive("POST", "gzip", compressed, webhook.sign(status))
+    assert isinstance(event, connectly.DeliveryStatus)
+    assert (event.topic, event.message_id, event.status) == ("delivery_status", "01FRRWW2", "read")
+    assert (event.callback_data, event.campaign_name, event.text) == ("opaque", None, None)
+    assert event.body == status
+    inbound = webhook.receive("POST", None, INBOUND_BODY, webhook.sign(INBOUND_BODY))
+    assert isinstance(inbound, connectly.InboundMessage)
+    assert (inbound.text, inbound.attachment, inbound.referral) == ("TEST 11", None, None)
+    assert repr(inbound).startswith("InboundMessage(timestamp=1639083206, sender=Party(")

@@ -7,7 +7,8 @@ use pyo3::intern;
 use pyo3::prelude::*;
 
 use super::client::{response, template_params, Response};
-use super::{errors, signals};
+use super::message::MessageRequest;
+use super::{errors, json, signals};
 use connectly::{BulkOptions, Outgoing, Progress, Recipient};
 
 /// A free-form text for ``Client.send_many``: ``TextMessage(to, text, channel="whatsapp")``.
@@ -40,33 +41,59 @@ impl TextMessage {
     }
 }
 
-/// A WhatsApp template for ``Client.send_many``:
-/// ``TemplateMessage(number, template_name, params=())``, params as for ``send_template``.
+/// A WhatsApp template for ``Client.send_many`` (``Client.send_template`` sends one too):
+/// ``TemplateMessage(number, template_name, params=(), *, language=None, sender=None,
+/// callback_data=None, campaign_name=None)``, params and keywords as for ``send_template``.
 #[pyclass(frozen, module = "connectly._connectly")]
 pub(crate) struct TemplateMessage {
-    /// The recipient's WhatsApp number.
+    /// The recipient's WhatsApp number (or ``bsuid:<id>``).
     #[pyo3(get)]
     number: String,
     /// The template's name.
     #[pyo3(get)]
     template_name: String,
     params: Vec<(String, String)>,
+    /// The template's language code, such as ``en`` or ``pt_BR``.
+    #[pyo3(get)]
+    language: Option<String>,
+    /// The business number that sends it.
+    #[pyo3(get)]
+    sender: Option<String>,
+    callback_data: Option<serde_json::Value>,
+    /// The campaign the message counts towards.
+    #[pyo3(get)]
+    campaign_name: Option<String>,
 }
 
 #[pymethods]
 impl TemplateMessage {
     #[new]
-    #[pyo3(signature = (number, template_name, params=None))]
-    fn new(
+    #[pyo3(signature = (
+        number, template_name, params=None, *, language=None, sender=None, callback_data=None,
+        campaign_name=None
+    ))]
+    pub(crate) fn new(
         number: String,
         template_name: String,
         params: Option<&Bound<'_, PyAny>>,
+        language: Option<String>,
+        sender: Option<String>,
+        callback_data: Option<&Bound<'_, PyAny>>,
+        campaign_name: Option<String>,
     ) -> PyResult<Self> {
         let params = params.map(template_params).transpose()?.unwrap_or_default();
+        let callback_data = callback_data
+            .filter(|data| !data.is_none())
+            .map(|data| json::from_py(data, "callback data"))
+            .transpose()?;
         Ok(Self {
             number,
             template_name,
             params,
+            language,
+            sender,
+            callback_data,
+            campaign_name,
         })
     }
 
@@ -76,6 +103,15 @@ impl TemplateMessage {
         self.params.clone()
     }
 
+    /// The callback data (parsed JSON), or ``None``.
+    #[getter]
+    fn callback_data<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.callback_data
+            .as_ref()
+            .map(|data| json::to_py(py, data))
+            .transpose()
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "TemplateMessage(number={:?}, template_name={:?}, params=[{} pair(s)])",
@@ -83,6 +119,27 @@ impl TemplateMessage {
             self.template_name,
             self.params.len()
         )
+    }
+}
+
+impl TemplateMessage {
+    /// The core's template message.
+    pub(crate) fn core(&self) -> connectly::TemplateMessage {
+        let mut message = connectly::TemplateMessage::new(&self.number, &self.template_name)
+            .params(self.params.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        if let Some(language) = &self.language {
+            message = message.language(language);
+        }
+        if let Some(sender) = &self.sender {
+            message = message.sender(sender);
+        }
+        if let Some(data) = &self.callback_data {
+            message = message.callback_data(data.clone());
+        }
+        if let Some(campaign) = &self.campaign_name {
+            message = message.campaign_name(campaign);
+        }
+        message
     }
 }
 
@@ -121,7 +178,7 @@ impl SendResult {
     }
 }
 
-/// A message from a `TextMessage` or `TemplateMessage`.
+/// A message from a `TextMessage`, `MessageRequest` or `TemplateMessage`.
 fn message(item: &Bound<'_, PyAny>) -> PyResult<Outgoing> {
     if let Ok(text) = item.cast::<TextMessage>() {
         let text = text.get();
@@ -131,15 +188,13 @@ fn message(item: &Bound<'_, PyAny>) -> PyResult<Outgoing> {
         ));
     }
     if let Ok(template) = item.cast::<TemplateMessage>() {
-        let template = template.get();
-        return Ok(Outgoing::template(
-            template.number.clone(),
-            template.template_name.clone(),
-            template.params.clone(),
-        ));
+        return Ok(Outgoing::Template(template.get().core()));
+    }
+    if let Ok(request) = item.cast::<MessageRequest>() {
+        return Ok(request.get().outgoing());
     }
     Err(PyTypeError::new_err(format!(
-        "send_many takes TextMessage and TemplateMessage items, not {}",
+        "send_many takes TextMessage, MessageRequest and TemplateMessage items, not {}",
         item.get_type().name()?
     )))
 }

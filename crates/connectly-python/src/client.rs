@@ -7,8 +7,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
 use super::args::{self, Secret};
-use super::{bulk, errors, guard, json, signals};
-use connectly::{ClientBuilder, Recipient};
+use super::{admin, bulk, errors, guard, json, message, signals};
+use connectly::{ClientBuilder, NewWebhook, Recipient, WebhookUpdate};
 
 /// A Connectly API client: one connection pool, safe to share between threads.
 ///
@@ -85,6 +85,28 @@ fn interruptible_response(
         Some(err) => Err(err),
         None => response(py, result),
     }
+}
+
+/// [`interruptible_response`] for a call that returns something else than a `Response`.
+fn interruptible<T>(
+    py: Python<'_>,
+    (result, raised): (Result<T, connectly::Error>, Option<PyErr>),
+) -> PyResult<T> {
+    match raised {
+        Some(err) => Err(err),
+        None => result.map_err(|err| errors::client(py, &err)),
+    }
+}
+
+/// An optional JSON argument (``None`` is absent), as the core's JSON.
+fn json_option(
+    value: Option<&Bound<'_, PyAny>>,
+    field: &'static str,
+) -> PyResult<Option<serde_json::Value>> {
+    value
+        .filter(|value| !value.is_none())
+        .map(|value| json::from_py(value, field))
+        .transpose()
 }
 
 /// A `str` argument, or a `TypeError` naming it.
@@ -213,39 +235,238 @@ impl Client {
         })
     }
 
-    /// Sends a WhatsApp template message with its parameters in order: a dict, or a list
-    /// of ``(name, value)`` pairs.
+    /// Sends a session message of any kind (``POST /send/messages``): a ``text``, one
+    /// ``attachment``, a ``location``, a ``list`` or reply ``buttons`` (the last two with a
+    /// ``text``, their body), with an optional ``sender`` (one of the business's numbers),
+    /// ``message_id`` and ``recipient_name``. Everything is checked before a byte is sent.
+    #[pyo3(
+        signature = (
+            to, *, text=None, attachment=None, location=None, list=None, buttons=None,
+            channel=String::from("whatsapp"), sender=None, message_id=None, recipient_name=None
+        ),
+        text_signature = "(self, to, *, text=None, attachment=None, location=None, list=None, \
+            buttons=None, channel='whatsapp', sender=None, message_id=None, recipient_name=None)"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    fn send_message(
+        &self,
+        py: Python<'_>,
+        to: String,
+        text: Option<String>,
+        attachment: Option<PyRef<'_, message::Attachment>>,
+        location: Option<PyRef<'_, message::Location>>,
+        list: Option<PyRef<'_, message::ListMessage>>,
+        buttons: Option<PyRef<'_, message::ReplyButtons>>,
+        channel: String,
+        sender: Option<String>,
+        message_id: Option<String>,
+        recipient_name: Option<String>,
+    ) -> PyResult<Response> {
+        guard(py, || {
+            let draft = message::Draft {
+                to,
+                channel,
+                recipient_name,
+                text,
+                attachment: attachment.map(|a| a.clone()),
+                location: location.map(|l| l.clone()),
+                list: list.map(|l| l.clone()),
+                buttons: buttons.map(|b| b.clone()),
+                sender,
+                message_id,
+            };
+            let (recipient, message) = draft
+                .build()
+                .map_err(|err| errors::client(py, &err.into()))?;
+            let result = signals::blocking(py, &self.inner, |client| {
+                client.send_message(&recipient, &message)
+            })?;
+            interruptible_response(py, result)
+        })
+    }
+
+    /// Sends a WhatsApp template message: ``params`` in order (a dict, or a list of
+    /// ``(name, value)`` pairs), the template's ``language``, the ``sender`` number,
+    /// ``callback_data`` (any JSON-serialisable value, at most 1024 bytes of JSON; Connectly
+    /// echoes it in the events about the message) and the ``campaign_name``.
+    #[pyo3(
+        signature = (
+            number, template_name, params=None, *, language=None, sender=None,
+            callback_data=None, campaign_name=None
+        ),
+        text_signature = "(self, number, template_name, params=(), *, language=None, \
+            sender=None, callback_data=None, campaign_name=None)"
+    )]
+    #[allow(clippy::too_many_arguments)]
     fn send_template(
         &self,
         py: Python<'_>,
         number: String,
         template_name: String,
-        params: &Bound<'_, PyAny>,
+        params: Option<&Bound<'_, PyAny>>,
+        language: Option<String>,
+        sender: Option<String>,
+        callback_data: Option<&Bound<'_, PyAny>>,
+        campaign_name: Option<String>,
     ) -> PyResult<Response> {
         guard(py, || {
-            let params = template_params(params)?;
+            let message = bulk::TemplateMessage::new(
+                number,
+                template_name,
+                params,
+                language,
+                sender,
+                callback_data,
+                campaign_name,
+            )?
+            .core();
             let result = signals::blocking(py, &self.inner, |client| {
-                client.send_template(&number, &template_name, &params)
+                client.send_template_message(&message)
             })?;
             interruptible_response(py, result)
         })
     }
 
-    /// Registers the address Connectly delivers ``topic``'s events to.
+    /// Registers the address Connectly delivers ``topic``'s events to (``messages`` or
+    /// ``delivery_status``), with the integration ``type`` (``custom``, ``zapier``, ...) and
+    /// a ``configuration`` dict when given. Safe to repeat, so retried on 5xx and timeouts.
     #[pyo3(
-        signature = (address, topic=String::from("messages")),
-        text_signature = "(self, address, topic='messages')"
+        signature = (address, topic=String::from("messages"), *, r#type=None, configuration=None),
+        text_signature = "(self, address, topic='messages', *, type=None, configuration=None)"
     )]
-    fn create_webhook(&self, py: Python<'_>, address: String, topic: String) -> PyResult<Response> {
+    fn create_webhook(
+        &self,
+        py: Python<'_>,
+        address: String,
+        topic: String,
+        r#type: Option<String>,
+        configuration: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Response> {
         guard(py, || {
+            let mut webhook = NewWebhook::new(address, topic);
+            if let Some(kind) = r#type {
+                webhook = webhook.webhook_type(kind);
+            }
+            if let Some(configuration) = json_option(configuration, "configuration")? {
+                webhook = webhook.configuration(configuration);
+            }
             let result = signals::blocking(py, &self.inner, |client| {
-                client.create_webhook(&address, &topic)
+                client.create_webhook_with(&webhook)
             })?;
             interruptible_response(py, result)
         })
     }
 
-    /// Sends every message (``TextMessage`` or ``TemplateMessage``) with at most
+    /// The business's webhook registrations (``GET /webhooks``), as ``WebhookInfo``
+    /// objects; empty when it has none.
+    fn list_webhooks(&self, py: Python<'_>) -> PyResult<Vec<admin::WebhookInfo>> {
+        guard(py, || {
+            let listed = interruptible(
+                py,
+                signals::blocking(py, &self.inner, connectly::Client::list_webhooks)?,
+            )?;
+            listed
+                .into_iter()
+                .map(|info| admin::WebhookInfo::from_core(py, info))
+                .collect()
+        })
+    }
+
+    /// Changes a registration's ``address``, its ``configuration`` (a dict), or both
+    /// (``PUT /update/webhooks/{id}``); an unknown id is an ``APIError`` (404).
+    #[pyo3(
+        signature = (webhook_id, *, address=None, configuration=None),
+        text_signature = "(self, webhook_id, *, address=None, configuration=None)"
+    )]
+    fn update_webhook(
+        &self,
+        py: Python<'_>,
+        webhook_id: String,
+        address: Option<String>,
+        configuration: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Response> {
+        guard(py, || {
+            let mut update = WebhookUpdate::new();
+            if let Some(address) = address {
+                update = update.address(address);
+            }
+            if let Some(configuration) = json_option(configuration, "configuration")? {
+                update = update.configuration(configuration);
+            }
+            let result = signals::blocking(py, &self.inner, |client| {
+                client.update_webhook(&webhook_id, &update)
+            })?;
+            interruptible_response(py, result)
+        })
+    }
+
+    /// Removes a registration (``DELETE /delete/webhooks/{id}``); an unknown id is an
+    /// ``APIError`` (404).
+    fn delete_webhook(&self, py: Python<'_>, webhook_id: String) -> PyResult<Response> {
+        guard(py, || {
+            let result =
+                signals::blocking(py, &self.inner, |client| client.delete_webhook(&webhook_id))?;
+            interruptible_response(py, result)
+        })
+    }
+
+    /// Makes ``address`` the registration for ``topic``, whichever way Connectly answers a
+    /// second registration of a topic: replacing it, or 409, after which the registration
+    /// is found and updated.
+    #[pyo3(
+        signature = (address, topic=String::from("messages"), *, configuration=None),
+        text_signature = "(self, address, topic='messages', *, configuration=None)"
+    )]
+    fn upsert_webhook(
+        &self,
+        py: Python<'_>,
+        address: String,
+        topic: String,
+        configuration: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Response> {
+        guard(py, || {
+            let configuration = json_option(configuration, "configuration")?;
+            let result = signals::blocking(py, &self.inner, |client| {
+                client.upsert_webhook(&address, &topic, configuration)
+            })?;
+            interruptible_response(py, result)
+        })
+    }
+
+    /// The business's WhatsApp templates (``POST /get/templates``), one ``TemplateInfo``
+    /// per template and language.
+    fn list_templates(&self, py: Python<'_>) -> PyResult<Vec<admin::TemplateInfo>> {
+        guard(py, || {
+            let listed = interruptible(
+                py,
+                signals::blocking(py, &self.inner, connectly::Client::list_templates)?,
+            )?;
+            listed
+                .into_iter()
+                .map(|info| admin::TemplateInfo::from_core(py, info))
+                .collect()
+        })
+    }
+
+    /// Sends a published campaign (``POST /send/campaigns``) to each entry: a
+    /// ``CampaignEntry`` or a dict with the same keys. An unpublished campaign is an
+    /// ``APIError`` (409). Retried like a send.
+    fn send_campaign(
+        &self,
+        py: Python<'_>,
+        entries: &Bound<'_, PyAny>,
+    ) -> PyResult<admin::CampaignResult> {
+        guard(py, || {
+            let entries = admin::entries(entries)?;
+            let result = interruptible(
+                py,
+                signals::blocking(py, &self.inner, |client| client.send_campaign(&entries))?,
+            )?;
+            admin::CampaignResult::from_core(py, result)
+        })
+    }
+
+    /// Sends every message (``TextMessage``, ``MessageRequest`` or ``TemplateMessage``) with at most
     /// ``concurrency`` in flight and, if set, at most ``rate_limit`` starts per second;
     /// returns one ``SendResult`` per message, in input order. None is dropped or sent twice.
     /// ``on_progress(done, failed, total)`` is called after each message.

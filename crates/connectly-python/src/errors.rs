@@ -168,7 +168,8 @@ pub(crate) fn delivery(py: Python<'_>, err: &MockError) -> PyErr {
             put(&fields, "response", body.as_slice());
             "Rejected"
         }
-        #[allow(unreachable_patterns)] // a variant added later
+        MockError::UnknownMessage { .. } => "UnknownMessage",
+        // A kind the mock adds later.
         _ => "Delivery",
     };
     put(&fields, "kind", kind);

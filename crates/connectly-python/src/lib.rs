@@ -20,13 +20,18 @@ use pyo3::types::PyString;
 
 use self::args::{not_encodable, Secret};
 
+mod admin;
 mod args;
 mod bulk;
 mod client;
 mod errors;
+mod event;
 mod json;
+mod message;
 mod mock;
+mod show;
 mod signals;
+mod tracker;
 mod webhook;
 
 /// Runs one native entry point, turning a Rust panic into `connectly.InternalError`.
@@ -99,9 +104,29 @@ fn connectly_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<bulk::TextMessage>()?;
     m.add_class::<bulk::TemplateMessage>()?;
     m.add_class::<bulk::SendResult>()?;
+    m.add_class::<message::Attachment>()?;
+    m.add_class::<message::Location>()?;
+    m.add_class::<message::ListRow>()?;
+    m.add_class::<message::ListSection>()?;
+    m.add_class::<message::ListMessage>()?;
+    m.add_class::<message::Button>()?;
+    m.add_class::<message::ReplyButtons>()?;
+    m.add_class::<message::MessageRequest>()?;
+    m.add_class::<admin::WebhookInfo>()?;
+    m.add_class::<admin::TemplateInfo>()?;
+    m.add_class::<admin::CampaignEntry>()?;
+    m.add_class::<admin::CampaignResult>()?;
     m.add_class::<webhook::Webhook>()?;
-    m.add_class::<webhook::WebhookEvent>()?;
-    m.add_class::<webhook::Party>()?;
+    m.add_class::<event::WebhookEvent>()?;
+    m.add_class::<event::InboundMessage>()?;
+    m.add_class::<event::DeliveryStatus>()?;
+    m.add_class::<event::Party>()?;
+    m.add_class::<event::InboundAttachment>()?;
+    m.add_class::<event::InboundLocation>()?;
+    m.add_class::<event::ButtonReply>()?;
+    m.add_class::<event::ListReply>()?;
+    m.add_class::<event::ApiErrorDetail>()?;
+    m.add_class::<tracker::StatusTracker>()?;
     m.add_class::<mock::NativeMockServer>()?;
     m.add_function(wrap_pyfunction!(cli_main, m)?)?;
     m.add_function(wrap_pyfunction!(_test_panic, m)?)?;

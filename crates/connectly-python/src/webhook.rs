@@ -1,15 +1,14 @@
-//! `connectly.Webhook`, `connectly.WebhookEvent` and `connectly.Party`.
+//! `connectly.Webhook`: verifying and receiving deliveries (the events are in `event`).
 
 use std::borrow::Cow;
 use std::time::Duration;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyByteArray, PyBytes, PyInt, PyList, PyMemoryView, PyString, PyTuple};
 
 use super::args::{self, Secret};
-use super::{errors, guard};
+use super::{errors, event, guard};
 use connectly::WebhookError;
 
 /// Bodies larger than this are verified with the GIL released; smaller ones are verified
@@ -29,82 +28,6 @@ const RAW_BODY_HINT: &str = "pass the raw request body as bytes, exactly as it a
 #[pyclass(frozen, module = "connectly._connectly")]
 pub(crate) struct Webhook {
     inner: connectly::Webhook,
-}
-
-/// One side of a message: ``id`` and ``channel_type``.
-#[pyclass(frozen, module = "connectly._connectly")]
-pub(crate) struct Party {
-    /// The id: an E.164 number or a provider-scoped user id.
-    #[pyo3(get)]
-    id: String,
-    /// The channel, such as ``whatsapp`` or ``sms``.
-    #[pyo3(get)]
-    channel_type: String,
-}
-
-#[pymethods]
-impl Party {
-    fn __repr__(&self) -> String {
-        format!(
-            "Party(id={:?}, channel_type={:?})",
-            self.id, self.channel_type
-        )
-    }
-}
-
-/// A verified inbound message: ``timestamp`` (Unix seconds), ``sender``, ``recipient``,
-/// ``text`` (``None`` when there is none), ``body`` (the exact bytes that were signed) and
-/// ``raw`` (``json.loads(body)``: the whole delivery).
-#[pyclass(frozen, module = "connectly._connectly")]
-pub(crate) struct WebhookEvent {
-    /// When Connectly produced the event, in Unix seconds.
-    #[pyo3(get)]
-    timestamp: i64,
-    /// Who sent the message.
-    #[pyo3(get)]
-    sender: Py<Party>,
-    /// Who received it (the business).
-    #[pyo3(get)]
-    recipient: Py<Party>,
-    /// The message text, when there is one.
-    #[pyo3(get)]
-    text: Option<String>,
-    /// The exact bytes that were signed and verified (after removing a transport gzip).
-    #[pyo3(get)]
-    body: Py<PyBytes>,
-    /// `json.loads(body)`, made on first use.
-    raw: PyOnceLock<Py<PyAny>>,
-}
-
-/// Python's `json.loads`, looked up once per process.
-static JSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-
-#[pymethods]
-impl WebhookEvent {
-    /// The whole delivery as ``json.loads(event.body)`` gives it (integers exact, key order
-    /// kept, ``1e400`` as ``inf``), parsed on first use.
-    #[getter]
-    fn raw(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let raw = self.raw.get_or_try_init(py, || {
-            let loads = JSON_LOADS.get_or_try_init(py, || {
-                py.import("json")?.getattr("loads").map(Bound::unbind)
-            })?;
-            loads.call1(py, (self.body.clone_ref(py),))
-        })?;
-        Ok(raw.clone_ref(py))
-    }
-
-    fn __repr__(&self) -> String {
-        let sender = self.sender.get();
-        format!(
-            "WebhookEvent(timestamp={}, sender={}, text={})",
-            self.timestamp,
-            sender.__repr__(),
-            self.text
-                .as_deref()
-                .map_or_else(|| "None".to_owned(), |t| format!("{t:?}"))
-        )
-    }
 }
 
 /// The body's bytes: borrowed from a `bytes`, copied from a `bytearray` or `memoryview`.
@@ -182,27 +105,6 @@ fn content_length(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>> {
         Err(_) if value.lt(0)? => Err(PyValueError::new_err("content_length must not be negative")),
         Err(_) => Ok(Some(u64::MAX)),
     }
-}
-
-/// The Python object for a verified event.
-fn event_object(py: Python<'_>, event: connectly::Event) -> PyResult<WebhookEvent> {
-    let party = |p: connectly::Party| {
-        Py::new(
-            py,
-            Party {
-                id: p.id,
-                channel_type: p.channel_type,
-            },
-        )
-    };
-    Ok(WebhookEvent {
-        timestamp: event.timestamp(),
-        sender: party(event.sender().clone())?,
-        recipient: party(event.recipient().clone())?,
-        text: event.text().map(str::to_owned),
-        body: PyBytes::new(py, event.body()).unbind(),
-        raw: PyOnceLock::new(),
-    })
 }
 
 /// A tolerance in seconds (a number or a `datetime.timedelta`).
@@ -285,14 +187,16 @@ impl Webhook {
         guard(py, || self.check(py, body, signature))
     }
 
-    /// Verifies a delivery, then parses it into a ``WebhookEvent``.
+    /// Verifies a delivery, then parses it into its typed event: an ``InboundMessage``
+    /// (topic ``messages``), a ``DeliveryStatus`` (``delivery_status``) or a plain
+    /// ``WebhookEvent`` (any other topic), all ``WebhookEvent`` instances.
     #[pyo3(signature = (body, signature))]
     fn verify_event(
         &self,
         py: Python<'_>,
         body: &Bound<'_, PyAny>,
         signature: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<WebhookEvent> {
+    ) -> PyResult<Py<PyAny>> {
         guard(py, || {
             let signature = signature_text(signature)?;
             let signature = signature.as_deref();
@@ -304,7 +208,7 @@ impl Webhook {
                 inner.verify_event(&bytes, signature)
             };
             let event = result.map_err(|err| errors::webhook(py, &err))?;
-            event_object(py, event)
+            event::to_py(py, event)
         })
     }
 
@@ -334,7 +238,7 @@ impl Webhook {
     /// ``body`` (the bytes read, ``bytes``, ``bytearray`` or ``memoryview``) at most
     /// ``max_body_size``, ``content_encoding`` (the header, or ``None``) none, ``identity``,
     /// ``gzip`` or ``x-gzip``; the signature is verified over the decoded body, which is
-    /// only then parsed. Returns the ``WebhookEvent``; a refusal raises a
+    /// only then parsed. Returns the typed event (as ``verify_event``); a refusal raises a
     /// ``WebhookVerificationError`` subclass whose ``http_status`` and ``reason`` are the
     /// answer to give.
     #[pyo3(signature = (method, content_encoding, body, signature))]
@@ -345,7 +249,7 @@ impl Webhook {
         content_encoding: Option<&Bound<'_, PyAny>>,
         body: &Bound<'_, PyAny>,
         signature: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<WebhookEvent> {
+    ) -> PyResult<Py<PyAny>> {
         guard(py, || {
             let method = args::lossy(method, "the method")?;
             let encoding = args::optional_lossy(content_encoding, "the Content-Encoding")?;
@@ -365,7 +269,7 @@ impl Webhook {
                 receive()
             };
             let event = result.map_err(|refusal| errors::refusal(py, &refusal))?;
-            event_object(py, event)
+            event::to_py(py, event)
         })
     }
 

@@ -130,7 +130,8 @@ pub(crate) fn public_https_url(field: &'static str, value: &str) -> Result {
     Ok(())
 }
 
-/// A JSON argument given as text by a binding (C strings, Go's `json.RawMessage`): parsed,
+/// A JSON argument given as text by a binding (C strings, Go's `json.RawMessage`, Python's
+/// `json.dumps`: `callback data`, `configuration`, `product`, `variables`): parsed,
 /// or refused as `field` without quoting it.
 pub fn json_argument(field: &'static str, text: &str) -> Result<serde_json::Value> {
     serde_json::from_str(text).map_err(|_| ValidationError::new(field, "is not valid JSON"))
