@@ -1,4 +1,4 @@
-"""Send a WhatsApp text and a template with the Connectly SDK.
+"""Send a WhatsApp text, an image and a template with a language and callback data.
 
     CONNECTLY_API_KEY=... CONNECTLY_BUSINESS_ID=... python send.py +15555555555
 
@@ -20,8 +20,19 @@ def main(argv: list[str]) -> int:
         print(
             f"send_text: HTTP {sent.status_code}, {sent.attempts} attempt(s), trace {sent.trace_id}"
         )
-        template = client.send_template(to, "welcome", {"var1": "value1", "var2": "value2"})
-        print(f"send_template: HTTP {template.status_code}, data {template.data}")
+        photo = connectly.Attachment(
+            "image", "https://example.com/receipt.jpg", caption="Your receipt"
+        )
+        image = client.send_message(to, attachment=photo)
+        print(f"send_message (image): id {image.data['id']}")
+        template = client.send_template(
+            to,
+            "order_update",
+            {"name": "Ada", "order": "1042"},
+            language="en_US",
+            callback_data={"orderId": 1042},
+        )
+        print(f"send_template (en_US, callback data): id {template.data['id']}")
     except connectly.RateLimitError as error:
         print(f"rate limited; retry after {error.retry_after} s", file=sys.stderr)
         return 5
