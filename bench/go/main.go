@@ -263,7 +263,7 @@ func sendRates(s settings, goroutines int, ours, peer func()) (float64, float64)
 }
 
 func benchSendMany(s settings, client *connectly.Client) {
-	messages := make([]connectly.Message, 10000)
+	messages := make([]connectly.Outgoing, 10000)
 	for i := range messages {
 		messages[i] = connectly.Text("whatsapp", "+15555555555", fmt.Sprintf("bulk %d", i))
 	}
