@@ -169,19 +169,29 @@ typedef enum connectly_status {
 } connectly_status;
 
 /**
- * What a `connectly_message` is: which of its fields are read.
+ * What a `connectly_bulk_item` is: which of its fields are read.
  */
-typedef enum connectly_message_kind {
+typedef enum connectly_bulk_item_kind {
     /**
      * A free-form text, as `connectly_send_text` sends: `channel`, `to` and `text`.
      */
-    CONNECTLY_MESSAGE_TEXT = 0,
+    CONNECTLY_BULK_TEXT = 0,
     /**
      * A WhatsApp template, as `connectly_send_template` sends: `to` (the number),
      * `template_name`, and `params`/`n_params`.
      */
-    CONNECTLY_MESSAGE_TEMPLATE = 1,
-} connectly_message_kind;
+    CONNECTLY_BULK_TEMPLATE = 1,
+    /**
+     * A session message of any kind, as `connectly_send_message` sends: `channel`, `to` and
+     * `message`.
+     */
+    CONNECTLY_BULK_MESSAGE = 2,
+    /**
+     * A template message with every field, as `connectly_send_template_message` sends:
+     * `template_message`.
+     */
+    CONNECTLY_BULK_TEMPLATE_MESSAGE = 3,
+} connectly_bulk_item_kind;
 
 /**
  * The outcomes of a `connectly_send_many` call (opaque), one per message in input order.
@@ -190,6 +200,25 @@ typedef enum connectly_message_kind {
  * responses and strings it gives are owned by it.
  */
 typedef struct connectly_batch connectly_batch;
+
+/**
+ * The entries of a campaign send being built (opaque): one per recipient, each with the
+ * campaign's name, variables, version, sender and schedule.
+ *
+ * Make it with `connectly_campaign_new`, add entries with `connectly_campaign_add_entry`
+ * (the other setters apply to the entry added last), send it with `connectly_send_campaign`
+ * and free it with `connectly_campaign_free`. The entries are checked when sent. A setter
+ * must not run while another thread uses it; one no thread changes may be sent from several
+ * threads at once.
+ */
+typedef struct connectly_campaign connectly_campaign;
+
+/**
+ * What a campaign send got back (opaque): the accepted and rejected counts when the reply
+ * carries them, its error when it has one, and the whole response. Immutable, so it may be
+ * read from any thread. Free it with `connectly_campaign_result_free`.
+ */
+typedef struct connectly_campaign_result connectly_campaign_result;
 
 /**
  * A Connectly API client (opaque): credentials, base URL, timeouts and a connection pool.
@@ -201,17 +230,61 @@ typedef struct connectly_batch connectly_batch;
 typedef struct connectly_client connectly_client;
 
 /**
- * A verified, parsed webhook delivery (opaque): an inbound message. Made by
- * `connectly_webhook_verify_event`; free it with `connectly_event_free`. Immutable, so it
- * may be read from any thread.
+ * A verified, parsed webhook delivery (opaque): an inbound message (topic `messages`), a
+ * delivery status (topic `delivery_status`) or another topic's shared fields. Made by
+ * `connectly_webhook_verify_event` and `connectly_webhook_receive`; free it with
+ * `connectly_event_free`. Immutable, so it may be read from any thread.
  */
 typedef struct connectly_event connectly_event;
+
+/**
+ * A session message being built (opaque): a text, one attachment, a location, a list,
+ * reply buttons or a product, with an optional id, sender and recipient name.
+ *
+ * Make it with `connectly_message_new` or `connectly_message_new_text`, set its parts, send
+ * it with `connectly_send_message` (as often as wanted: sending does not change it), and
+ * free it with `connectly_message_free`. Its contents are checked when it is sent, by the
+ * same rules as every language's. A setter must not run while another thread uses the
+ * message; a message no thread changes may be sent from several threads at once.
+ */
+typedef struct connectly_message connectly_message;
 
 /**
  * A successful reply from the API (opaque). Made by the send and register calls; free it
  * with `connectly_response_free`. Immutable, so it may be read from any thread.
  */
 typedef struct connectly_response connectly_response;
+
+/**
+ * The furthest delivery status seen per message id (opaque), kept in this process's memory.
+ * Statuses rank sent < delivered < read < delivery_failed (final); a status the SDK does not
+ * know is recorded only for a message with none yet.
+ *
+ * Thread-safe: any number of threads may advance and read one tracker at once. Make it with
+ * `connectly_status_tracker_new`, free it with `connectly_status_tracker_free` once no
+ * thread uses it.
+ */
+typedef struct connectly_status_tracker connectly_status_tracker;
+
+/**
+ * The business's WhatsApp templates (opaque), one entry per template and language, as
+ * `connectly_list_templates` got them. Immutable, so it may be read from any thread. Free
+ * it with `connectly_template_list_free`; the strings its getters give are owned by it.
+ */
+typedef struct connectly_template_list connectly_template_list;
+
+/**
+ * A WhatsApp template message being built (opaque): the recipient's number, the
+ * template's name, its parameters in order, and the optional language, sender, callback
+ * data and campaign.
+ *
+ * Make it with `connectly_template_message_new`, send it with
+ * `connectly_send_template_message` (as often as wanted: sending does not change it), and
+ * free it with `connectly_template_message_free`. Its contents are checked when it is sent.
+ * A setter must not run while another thread uses it; one no thread changes may be sent
+ * from several threads at once.
+ */
+typedef struct connectly_template_message connectly_template_message;
 
 /**
  * A prepared webhook verifier (opaque): one to eight secrets, their HMAC keys prepared once.
@@ -221,6 +294,13 @@ typedef struct connectly_response connectly_response;
  * Make it with `connectly_webhook_new`, free it with `connectly_webhook_free`.
  */
 typedef struct connectly_webhook connectly_webhook;
+
+/**
+ * The business's webhook registrations (opaque), as `connectly_list_webhooks` got them.
+ * Immutable, so it may be read from any thread. Free it with `connectly_webhook_list_free`;
+ * the strings its getters give are owned by it.
+ */
+typedef struct connectly_webhook_list connectly_webhook_list;
 
 /**
  * A template parameter: a name and its value, both NUL-terminated UTF-8.
@@ -237,42 +317,50 @@ typedef struct connectly_template_param {
 } connectly_template_param;
 
 /**
- * One message for `connectly_send_many`. The strings are NUL-terminated UTF-8, read during
- * the call only (the caller keeps them); the fields a kind does not use are ignored and may
- * be NULL.
+ * One message for `connectly_send_many` (this struct was `connectly_message` in 0.1.0). The
+ * strings and handles are read during the call only (the caller keeps them); the fields a
+ * kind does not use are ignored and may be NULL. Strings are NUL-terminated UTF-8.
  */
-typedef struct connectly_message {
+typedef struct connectly_bulk_item {
     /**
-     * `CONNECTLY_MESSAGE_TEXT` or `CONNECTLY_MESSAGE_TEMPLATE`.
+     * `CONNECTLY_BULK_TEXT`, `_TEMPLATE`, `_MESSAGE` or `_TEMPLATE_MESSAGE`.
      */
-    connectly_message_kind kind;
+    connectly_bulk_item_kind kind;
     /**
-     * Text: the channel type, such as `"whatsapp"` or `"sms"`. Ignored for a template.
+     * Text and message: the channel type, such as `"whatsapp"` or `"sms"`.
      */
     const char *channel;
     /**
-     * Text: the recipient (an E.164 number or a channel user id). Template: the recipient's
-     * E.164 number.
+     * Text and message: the recipient (an E.164 number or a channel user id). Template: the
+     * recipient's E.164 number.
      */
     const char *to;
     /**
-     * Text: the message. Ignored for a template.
+     * Text: the message. Ignored for the other kinds.
      */
     const char *text;
     /**
-     * Template: the template's name. Ignored for a text.
+     * Template: the template's name. Ignored for the other kinds.
      */
     const char *template_name;
     /**
-     * Template: `n_params` parameters, sent in that order; `(NULL, 0)` is none. Ignored for a
-     * text.
+     * Template: `n_params` parameters, sent in that order; `(NULL, 0)` is none. Ignored for
+     * the other kinds.
      */
     const struct connectly_template_param *params;
     /**
      * Template: how many parameters `params` points to.
      */
     size_t n_params;
-} connectly_message;
+    /**
+     * Message: the session message (only read: it stays the caller's).
+     */
+    const struct connectly_message *message;
+    /**
+     * Template message: the template message (only read: it stays the caller's).
+     */
+    const struct connectly_template_message *template_message;
+} connectly_bulk_item;
 
 /**
  * A progress callback for `connectly_send_many`: `done` messages of `total` are finished
@@ -369,15 +457,15 @@ extern "C" {
  * writes their outcomes, one per message in input order, to `*out` as a new batch (free it
  * with `connectly_batch_free`; on failure `*out` is not written).
  *
- * Each message is sent once, exactly as `connectly_send_text` or `connectly_send_template`
- * would send it; one failing does not stop the rest. `CONNECTLY_OK` means the batch was
+ * Each message is sent once, exactly as `connectly_send_text`, `connectly_send_template`,
+ * `connectly_send_message` or `connectly_send_template_message` would send it; one failing does not stop the rest. `CONNECTLY_OK` means the batch was
  * made, not that every message was sent: read each one's outcome with
  * `connectly_batch_status(batch, i)` and its response or error with the other
  * `connectly_batch_*` getters. A message that is itself unusable (a NULL or non-UTF-8 field
- * it needs, an unknown `kind`, NULL `params` with `n_params > 0`) fails in its own slot with
- * `CONNECTLY_ERROR_NULL_ARGUMENT` or `CONNECTLY_ERROR_INVALID_ARGUMENT` and is not sent;
- * invalid content (an empty text, a bad number) fails in its slot with
- * `CONNECTLY_ERROR_VALIDATION`, also unsent.
+ * or handle it needs, an unknown `kind`, NULL `params` with `n_params > 0`) fails in its own
+ * slot with `CONNECTLY_ERROR_NULL_ARGUMENT` or `CONNECTLY_ERROR_INVALID_ARGUMENT` and is not
+ * sent; invalid content (an empty text, a bad number, a message with two contents) fails in
+ * its slot with `CONNECTLY_ERROR_VALIDATION`, also unsent.
  *
  * `options` is NULL for the defaults (8 in flight, no rate limit, no progress). A NULL
  * `client` or `out`, or a NULL `messages` with `n > 0`, is `CONNECTLY_ERROR_NULL_ARGUMENT`
@@ -397,13 +485,14 @@ extern "C" {
  * client.
  *
  * # Safety
- * `client` is NULL or a live client; `messages` is NULL or points to `n` messages whose
- * pointers are valid as `connectly_message` documents; `options` is NULL or points to
+ * `client` is NULL or a live client; `messages` is NULL or points to `n` items whose
+ * pointers are valid as `connectly_bulk_item` documents (handles live, and changed by no
+ * thread during the call); `options` is NULL or points to
  * options whose `progress`, if not NULL, is a function safe to call as described above;
  * `out` is NULL or writable.
  */
 enum connectly_status connectly_send_many(const struct connectly_client *client,
-                                          const struct connectly_message *messages,
+                                          const struct connectly_bulk_item *messages,
                                           size_t n,
                                           const struct connectly_bulk_options *options,
                                           struct connectly_batch **out);
@@ -524,6 +613,167 @@ int64_t connectly_batch_error_retry_after_ms(const struct connectly_batch *batch
  * `batch` is NULL or a live batch no other thread is using.
  */
 void connectly_batch_free(struct connectly_batch *batch);
+
+/**
+ * Makes a campaign without entries (free it with `connectly_campaign_free`). Never fails
+ * but for lack of memory; NULL then. Does not change the thread's last error. Thread-safe.
+ */
+struct connectly_campaign *connectly_campaign_new(void);
+
+/**
+ * Adds an entry: campaign `campaign_name` (published in Connectly) for recipient `client`
+ * (E.164, or another id). Both are copied, and checked when sent. Entries are sent in the
+ * order added.
+ *
+ * A NULL `campaign`, `client` or `campaign_name` is `CONNECTLY_ERROR_NULL_ARGUMENT`, a
+ * string that is not UTF-8 `CONNECTLY_ERROR_INVALID_ARGUMENT`; on failure the campaign is
+ * unchanged. Not thread-safe for one campaign.
+ *
+ * # Safety
+ * `campaign` is NULL or a live campaign no other thread uses; the strings are NULL or
+ * NUL-terminated.
+ */
+enum connectly_status connectly_campaign_add_entry(struct connectly_campaign *campaign,
+                                                   const char *client,
+                                                   const char *campaign_name);
+
+/**
+ * Sets one of the campaign's variables, `name` to `value` (both copied), for the entry
+ * added last. Names are checked when sent (non-empty, unique per entry).
+ *
+ * No entry yet is `CONNECTLY_ERROR_INVALID_ARGUMENT`; a NULL `campaign`, `name` or `value`
+ * is `CONNECTLY_ERROR_NULL_ARGUMENT`; otherwise as for `connectly_campaign_add_entry`.
+ *
+ * # Safety
+ * `campaign` is NULL or a live campaign no other thread uses; the strings are NULL or
+ * NUL-terminated.
+ */
+enum connectly_status connectly_campaign_set_variable(struct connectly_campaign *campaign,
+                                                      const char *name,
+                                                      const char *value);
+
+/**
+ * Sets the variables of the entry added last from a JSON object of strings given as text
+ * (`{"name":"Ada","city":"Lisbon"}`), added to any set before: for callers that hold the
+ * variables as JSON already. Text that is not JSON is `CONNECTLY_ERROR_VALIDATION` (field
+ * `variables`), as is, when sent, anything but an object of strings. Otherwise as for
+ * `connectly_campaign_set_variable`.
+ *
+ * # Safety
+ * `campaign` is NULL or a live campaign no other thread uses; `json` is NULL or
+ * NUL-terminated.
+ */
+enum connectly_status connectly_campaign_set_variables_json(struct connectly_campaign *campaign,
+                                                            const char *json);
+
+/**
+ * Sets the campaign version (`campaignVersion`, copied) of the entry added last. As for
+ * `connectly_campaign_set_variable`.
+ *
+ * # Safety
+ * `campaign` is NULL or a live campaign no other thread uses; `version` is NULL or
+ * NUL-terminated.
+ */
+enum connectly_status connectly_campaign_set_version(struct connectly_campaign *campaign,
+                                                     const char *version);
+
+/**
+ * Sets the business number that sends the entry added last (copied). As for
+ * `connectly_campaign_set_variable`.
+ *
+ * # Safety
+ * `campaign` is NULL or a live campaign no other thread uses; `sender` is NULL or
+ * NUL-terminated.
+ */
+enum connectly_status connectly_campaign_set_sender(struct connectly_campaign *campaign,
+                                                    const char *sender);
+
+/**
+ * Sets when the entry added last is sent, an ISO 8601 time (`scheduledAt`, copied; alpha
+ * in the provider's API). As for `connectly_campaign_set_variable`.
+ *
+ * # Safety
+ * `campaign` is NULL or a live campaign no other thread uses; `iso8601` is NULL or
+ * NUL-terminated.
+ */
+enum connectly_status connectly_campaign_set_scheduled_at(struct connectly_campaign *campaign,
+                                                          const char *iso8601);
+
+/**
+ * Frees a campaign and its entries. NULL does nothing. No thread may use it during or after
+ * the call; free it once.
+ *
+ * # Safety
+ * `campaign` is NULL or a live campaign no other thread is using.
+ */
+void connectly_campaign_free(struct connectly_campaign *campaign);
+
+/**
+ * Sends the campaign's entries (`POST /send/campaigns`) and, when `out` is not NULL, writes
+ * what came back to `*out` as a new result (free it with `connectly_campaign_result_free`).
+ *
+ * Every entry is checked before anything is sent (`CONNECTLY_ERROR_VALIDATION`: field
+ * `campaign entries` when there are none, else `client`, `campaign name`, `variables`,
+ * ...). A campaign that is not published is answered 409 (`CONNECTLY_ERROR_API`). A NULL
+ * `client` or `campaign` is `CONNECTLY_ERROR_NULL_ARGUMENT`. Retried like a send: only
+ * when the request provably did not reach the server, or on 429. The campaign is only read.
+ * On failure `*out` is not written, and the last error has the details. Blocks until done.
+ * Thread-safe.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `campaign` is NULL or a live campaign no thread
+ * changes during the call; `out` is NULL or writable.
+ */
+enum connectly_status connectly_send_campaign(const struct connectly_client *client,
+                                              const struct connectly_campaign *campaign,
+                                              struct connectly_campaign_result **out);
+
+/**
+ * How many entries the reply says were accepted (`data[0].acceptedCount`); -1 when the
+ * reply has no count, or `result` is NULL. Thread-safe.
+ *
+ * # Safety
+ * `result` is NULL or a live result.
+ */
+int64_t connectly_campaign_result_accepted(const struct connectly_campaign_result *result);
+
+/**
+ * How many entries the reply says were rejected (`data[0].rejectedCount`); -1 when the
+ * reply has no count, or `result` is NULL. Thread-safe.
+ *
+ * # Safety
+ * `result` is NULL or a live result.
+ */
+int64_t connectly_campaign_result_rejected(const struct connectly_campaign_result *result);
+
+/**
+ * The reply's error (`data[0].error`) as compact JSON text, or NULL when it has none (or
+ * `result` is NULL). Owned by the result: valid until `connectly_campaign_result_free`;
+ * never free it. Thread-safe.
+ *
+ * # Safety
+ * `result` is NULL or a live result.
+ */
+const char *connectly_campaign_result_error_json(const struct connectly_campaign_result *result);
+
+/**
+ * The whole reply (status, raw JSON body, attempts, trace id), read with the
+ * `connectly_response_*` getters; NULL when `result` is NULL. Borrowed: owned by the
+ * result, valid until `connectly_campaign_result_free`; never pass it to
+ * `connectly_response_free`. Thread-safe.
+ *
+ * # Safety
+ * `result` is NULL or a live result.
+ */
+const struct connectly_response *connectly_campaign_result_response(const struct connectly_campaign_result *result);
+
+/**
+ * Frees a campaign result, its response and its strings. NULL does nothing; free it once.
+ *
+ * # Safety
+ * `result` is NULL or a live result no other thread is using.
+ */
+void connectly_campaign_result_free(struct connectly_campaign_result *result);
 
 /**
  * Makes a client with the default timeout (30 s per attempt) and retries (2).
@@ -695,6 +945,371 @@ enum connectly_status connectly_create_webhook(const struct connectly_client *cl
                                                struct connectly_response **out);
 
 /**
+ * The event's `timestamp`: when Connectly produced it, in Unix seconds. 0 when `event` is
+ * NULL. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+int64_t connectly_event_timestamp(const struct connectly_event *event);
+
+/**
+ * The event's topic: `"messages"` (also when the delivery names none), `"delivery_status"`,
+ * or any other topic as the provider wrote it. NULL when `event` is NULL. Owned by the
+ * event: valid until `connectly_event_free`; never free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_topic(const struct connectly_event *event);
+
+/**
+ * The sender's id (`sender.id`: an E.164 number or a channel user id). NULL when `event` is
+ * NULL. Owned by the event: valid until `connectly_event_free`; never free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_sender_id(const struct connectly_event *event);
+
+/**
+ * The sender's channel (`sender.channelType`, such as `"whatsapp"`). NULL when `event` is
+ * NULL. Owned by the event: valid until `connectly_event_free`; never free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_sender_channel(const struct connectly_event *event);
+
+/**
+ * The sender's display name (`sender.name`), or NULL when absent. Owned by the event: valid
+ * until `connectly_event_free`; never free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_sender_name(const struct connectly_event *event);
+
+/**
+ * The sender's provider-scoped user id (`sender.userId`, a customer known by a BSUID), or
+ * NULL when absent. Owned by the event; never free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_sender_user_id(const struct connectly_event *event);
+
+/**
+ * The sender's phone number (`sender.phoneNumber`; `""` when a BSUID customer has none), or
+ * NULL when absent. Owned by the event; never free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_sender_phone_number(const struct connectly_event *event);
+
+/**
+ * The recipient's id (`recipient.id`, the business). NULL when `event` is NULL. Owned by the
+ * event: valid until `connectly_event_free`; never free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_recipient_id(const struct connectly_event *event);
+
+/**
+ * The recipient's channel (`recipient.channelType`). NULL when `event` is NULL. Owned by the
+ * event: valid until `connectly_event_free`; never free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_recipient_channel(const struct connectly_event *event);
+
+/**
+ * The recipient's display name (`recipient.name`), or NULL when absent. Owned by the event;
+ * never free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_recipient_name(const struct connectly_event *event);
+
+/**
+ * The message text (`message.text`), or NULL when the event has none (a delivery status or
+ * another topic has none). Owned by the event: valid until `connectly_event_free`; never
+ * free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_text(const struct connectly_event *event);
+
+/**
+ * The `callbackData` the message this event is about was sent with, as compact JSON text
+ * (a string comes quoted: `"\"order-42\""`), or NULL when absent or null. Any topic. Owned
+ * by the event; never free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_callback_data_json(const struct connectly_event *event);
+
+/**
+ * The whole delivery as JSON text exactly as it was signed (numbers, key order and escapes
+ * untouched; surrounding whitespace removed), so fields the SDK does not model are not lost.
+ * NULL when `event` is NULL. Owned by the event: valid until `connectly_event_free`; never
+ * free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_json(const struct connectly_event *event);
+
+/**
+ * The same text, at the same address, as `connectly_event_json` (the name every language
+ * uses: `raw`). Owned by the event; never free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_raw_json(const struct connectly_event *event);
+
+/**
+ * The exact bytes that were signed and verified (after removing a transport encoding), so
+ * a receiver can store what Connectly signed; their length is written to `*len` (when `len`
+ * is not NULL). NULL, with `*len` = 0, when `event` is NULL. Owned by the event: valid until
+ * `connectly_event_free`; never free it. Not NUL-terminated. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event; `len` is NULL or writable.
+ */
+const uint8_t *connectly_event_body(const struct connectly_event *event, size_t *len);
+
+/**
+ * An inbound message's attachment type (the first of `message.attachments`): `"image"`,
+ * `"video"`, `"audio"`, `"document"`, or another as the provider wrote it. NULL when the
+ * event has no attachment. Owned by the event; never free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_attachment_type(const struct connectly_event *event);
+
+/**
+ * Where to download the attachment, or NULL when the event has none. Owned by the event;
+ * never free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_attachment_url(const struct connectly_event *event);
+
+/**
+ * The attachment's caption, or NULL when absent. Owned by the event; never free it.
+ * Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_attachment_caption(const struct connectly_event *event);
+
+/**
+ * The attachment's file name, or NULL when absent. Owned by the event; never free it.
+ * Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_attachment_filename(const struct connectly_event *event);
+
+/**
+ * Whether an inbound message shares a location (`message.location`); when it does, writes
+ * its coordinates in degrees to `*latitude` and `*longitude` (each may be NULL: not
+ * written). False, writing nothing, when the event has no location or is NULL. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event; `latitude` and `longitude` are NULL or writable.
+ */
+bool connectly_event_location(const struct connectly_event *event,
+                              double *latitude,
+                              double *longitude);
+
+/**
+ * The shared location's name, or NULL when absent. Owned by the event; never free it.
+ * Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_location_name(const struct connectly_event *event);
+
+/**
+ * The shared location's address, or NULL when absent. Owned by the event; never free it.
+ * Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_location_address(const struct connectly_event *event);
+
+/**
+ * Whether an inbound message is a tap on a reply button, in any of the shapes deliveries
+ * use (`buttonResponse`, or `message.isButtonResponse` with the text). Its fields may all
+ * be NULL even so. False when `event` is NULL or not a message. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+bool connectly_event_has_button_reply(const struct connectly_event *event);
+
+/**
+ * The tapped button's label, or NULL when absent. Owned by the event; never free it.
+ * Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_button_text(const struct connectly_event *event);
+
+/**
+ * The payload the tapped button carried, or NULL when absent. Owned by the event; never free
+ * it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_button_payload(const struct connectly_event *event);
+
+/**
+ * The button reply's id, in the shape that has one; else NULL. Owned by the event; never
+ * free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_button_id(const struct connectly_event *event);
+
+/**
+ * The id of the row picked from a list message (`message.listReply` or `listResponse`), or
+ * NULL when the event is no list reply. Owned by the event; never free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_list_reply_id(const struct connectly_event *event);
+
+/**
+ * The picked row's text, or NULL when absent. Owned by the event; never free it.
+ * Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_list_reply_text(const struct connectly_event *event);
+
+/**
+ * The picked row's description, or NULL when absent. Owned by the event; never free it.
+ * Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_list_reply_description(const struct connectly_event *event);
+
+/**
+ * The id of the message this one quotes (`context.replyToId`), or NULL. Owned by the event;
+ * never free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_reply_to_id(const struct connectly_event *event);
+
+/**
+ * A Click-to-WhatsApp referral (`message.referral`, an object) as compact JSON text, or
+ * NULL. Owned by the event; never free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_referral_json(const struct connectly_event *event);
+
+/**
+ * A delivery status's message id (`statusUpdate.id`: the id its send answered), or NULL
+ * when the event is no delivery status. Owned by the event; never free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_message_id(const struct connectly_event *event);
+
+/**
+ * A delivery status's status: `"sent"`, `"delivered"`, `"read"`, `"delivery_failed"` (also
+ * for the spelling `delivery_failure`), or another as the provider wrote it; pass it to
+ * `connectly_status_tracker_advance`. NULL when the event is no delivery status. Owned by
+ * the event; never free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_status(const struct connectly_event *event);
+
+/**
+ * The code of the error a failed delivery status carries (`statusUpdate.error.code`), or
+ * NULL. Owned by the event; never free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_error_code(const struct connectly_event *event);
+
+/**
+ * The type of that error (`statusUpdate.error.type`), or NULL. Owned by the event; never
+ * free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_error_type(const struct connectly_event *event);
+
+/**
+ * The message of that error (`statusUpdate.error.message`), or NULL. Owned by the event;
+ * never free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_error_message(const struct connectly_event *event);
+
+/**
+ * The provider's trace id of that error (`statusUpdate.error.cntTraceId`), or NULL. Owned by
+ * the event; never free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_error_trace_id(const struct connectly_event *event);
+
+/**
+ * A delivery status's campaign (`metadata.campaign_name`, or
+ * `statusUpdate.metadata.campaignName`), or NULL. Owned by the event; never free it.
+ * Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_campaign_name(const struct connectly_event *event);
+
+/**
+ * Frees an event and the strings it owns. NULL does nothing; free it once.
+ *
+ * # Safety
+ * `event` is NULL or a live event no other thread is using.
+ */
+void connectly_event_free(struct connectly_event *event);
+
+/**
  * The calling thread's last error message: what failed and why, for people to read.
  *
  * Returns `""` (never NULL) when the last fallible call on this thread succeeded or none
@@ -749,6 +1364,515 @@ uint32_t connectly_last_error_attempts(void);
  * Thread-safe (per thread).
  */
 int64_t connectly_last_error_retry_after_ms(void);
+
+/**
+ * Registers `address` for `topic` (`POST /create/webhooks`), with an integration `type`
+ * (`"custom"`, `"zapier"`, ...; NULL: Connectly's default) and a `configuration_json`
+ * object given as JSON text (NULL: none), such as
+ * `{"echo":false,"channelTypes":["whatsapp"]}`.
+ *
+ * Everything is checked before anything is sent (`CONNECTLY_ERROR_VALIDATION`: field
+ * `webhook address`, `topic`, `webhook type` or `configuration`, which is also the field
+ * for text that is not JSON). A NULL `client`, `address` or `topic` is
+ * `CONNECTLY_ERROR_NULL_ARGUMENT`, a string that is not UTF-8
+ * `CONNECTLY_ERROR_INVALID_ARGUMENT`. A second registration of a topic either replaces the
+ * first or is answered 409 (`CONNECTLY_ERROR_API`), as the provider chooses; so the call is
+ * retried on 5xx and timeouts too. The strings are only read. On success, when `out` is
+ * not NULL, writes a new response to `*out` (free it with `connectly_response_free`).
+ * Blocks until done. Thread-safe.
+ *
+ * # Safety
+ * `client` is NULL or a live client; each string is NULL or NUL-terminated; `out` is NULL or
+ * writable.
+ */
+enum connectly_status connectly_create_webhook_with(const struct connectly_client *client,
+                                                    const char *address,
+                                                    const char *topic,
+                                                    const char *type,
+                                                    const char *configuration_json,
+                                                    struct connectly_response **out);
+
+/**
+ * Changes a registration (`PUT /update/webhooks/{webhook_id}`, the id percent-encoded):
+ * its `address` and/or its `configuration_json` (a JSON object as text); NULL leaves that
+ * field as it is, and at least one must be given (else `CONNECTLY_ERROR_VALIDATION`, field
+ * `webhook update`).
+ *
+ * An unknown id is answered 404 (`CONNECTLY_ERROR_API`). A NULL `client` or `webhook_id` is
+ * `CONNECTLY_ERROR_NULL_ARGUMENT`; validation, retries (the same update twice is one
+ * update) and the response are as for `connectly_create_webhook_with`. Thread-safe.
+ *
+ * # Safety
+ * `client` is NULL or a live client; each string is NULL or NUL-terminated; `out` is NULL or
+ * writable.
+ */
+enum connectly_status connectly_update_webhook(const struct connectly_client *client,
+                                               const char *webhook_id,
+                                               const char *address,
+                                               const char *configuration_json,
+                                               struct connectly_response **out);
+
+/**
+ * Removes a registration (`DELETE /delete/webhooks/{webhook_id}`, the id percent-encoded).
+ * An unknown id is answered 404 (`CONNECTLY_ERROR_API`), also for a retry after an attempt
+ * that did delete it. A NULL `client` or `webhook_id` is `CONNECTLY_ERROR_NULL_ARGUMENT`; a
+ * blank id `CONNECTLY_ERROR_VALIDATION` (field `webhook id`). The response is as for
+ * `connectly_create_webhook_with`. Thread-safe.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `webhook_id` is NULL or NUL-terminated; `out` is NULL
+ * or writable.
+ */
+enum connectly_status connectly_delete_webhook(const struct connectly_client *client,
+                                               const char *webhook_id,
+                                               struct connectly_response **out);
+
+/**
+ * Makes `address` the registration for `topic`, whichever way the provider answers a
+ * second registration: a create that replaces it is the answer; a create answered 409
+ * finds the topic's registration (`GET /webhooks`) and updates it, and that update's
+ * response is the answer. `configuration_json` is a JSON object as text, or NULL.
+ *
+ * Statuses, validation and the response are as for `connectly_create_webhook_with`; when
+ * the 409 came but no registration of the topic is listed, it is `CONNECTLY_ERROR_API`
+ * with the 409's details. Thread-safe.
+ *
+ * # Safety
+ * `client` is NULL or a live client; each string is NULL or NUL-terminated; `out` is NULL or
+ * writable.
+ */
+enum connectly_status connectly_upsert_webhook(const struct connectly_client *client,
+                                               const char *address,
+                                               const char *topic,
+                                               const char *configuration_json,
+                                               struct connectly_response **out);
+
+/**
+ * Lists the business's webhook registrations (`GET /webhooks`) and writes them to `*out`
+ * as a new list (free it with `connectly_webhook_list_free`; empty when there are none).
+ *
+ * A NULL `client` or `out` is `CONNECTLY_ERROR_NULL_ARGUMENT`, and nothing is sent. Safe to
+ * repeat, so retried like `connectly_create_webhook_with`; errors are as for
+ * `connectly_send_text`. On failure `*out` is not written. Blocks until done. Thread-safe.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `out` is NULL or writable.
+ */
+enum connectly_status connectly_list_webhooks(const struct connectly_client *client,
+                                              struct connectly_webhook_list **out);
+
+/**
+ * How many registrations `list` holds; 0 when `list` is NULL. Thread-safe.
+ *
+ * # Safety
+ * `list` is NULL or a live list.
+ */
+size_t connectly_webhook_list_len(const struct connectly_webhook_list *list);
+
+/**
+ * Registration `index`'s id (what `connectly_update_webhook` and `connectly_delete_webhook`
+ * take). NULL when `list` is NULL, `index` is out of range, or the id holds a NUL
+ * character (read it from the raw JSON). Owned by the list: valid until
+ * `connectly_webhook_list_free`; never free it. Thread-safe.
+ *
+ * # Safety
+ * `list` is NULL or a live list.
+ */
+const char *connectly_webhook_list_id(const struct connectly_webhook_list *list, size_t index);
+
+/**
+ * Registration `index`'s topic, or NULL when it was not listed (or as for
+ * `connectly_webhook_list_id`). Owned by the list; never free it. Thread-safe.
+ *
+ * # Safety
+ * `list` is NULL or a live list.
+ */
+const char *connectly_webhook_list_topic(const struct connectly_webhook_list *list, size_t index);
+
+/**
+ * Registration `index`'s address, or NULL when it was not listed (or as for
+ * `connectly_webhook_list_id`). Owned by the list; never free it. Thread-safe.
+ *
+ * # Safety
+ * `list` is NULL or a live list.
+ */
+const char *connectly_webhook_list_address(const struct connectly_webhook_list *list, size_t index);
+
+/**
+ * Registration `index`'s configuration object as compact JSON text, or NULL when it was not
+ * listed or was null (or as for `connectly_webhook_list_id`). Owned by the list; never free
+ * it. Thread-safe.
+ *
+ * # Safety
+ * `list` is NULL or a live list.
+ */
+const char *connectly_webhook_list_configuration_json(const struct connectly_webhook_list *list,
+                                                      size_t index);
+
+/**
+ * Registration `index` as the API listed it, as compact JSON text (fields the SDK does not
+ * model included). NULL only when `list` is NULL or `index` is out of range. Owned by the
+ * list; never free it. Thread-safe.
+ *
+ * # Safety
+ * `list` is NULL or a live list.
+ */
+const char *connectly_webhook_list_raw_json(const struct connectly_webhook_list *list,
+                                            size_t index);
+
+/**
+ * Frees a webhook list and its strings. NULL does nothing; free it once.
+ *
+ * # Safety
+ * `list` is NULL or a live list no other thread is using.
+ */
+void connectly_webhook_list_free(struct connectly_webhook_list *list);
+
+/**
+ * Lists the business's templates (`POST /get/templates`), one entry per template and
+ * language, and writes them to `*out` as a new list (free it with
+ * `connectly_template_list_free`). Statuses, retries and threads as for
+ * `connectly_list_webhooks`.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `out` is NULL or writable.
+ */
+enum connectly_status connectly_list_templates(const struct connectly_client *client,
+                                               struct connectly_template_list **out);
+
+/**
+ * How many templates `list` holds; 0 when `list` is NULL. Thread-safe.
+ *
+ * # Safety
+ * `list` is NULL or a live list.
+ */
+size_t connectly_template_list_len(const struct connectly_template_list *list);
+
+/**
+ * Template `index`'s name (its group's `name`: what `connectly_template_message_new` takes).
+ * Each `connectly_template_list_*` string getter gives NULL when `list` is NULL, `index` is
+ * out of range, the field was not listed, or it holds a NUL character (read it from the
+ * raw JSON). Owned by the list: valid until `connectly_template_list_free`; never free it.
+ * Thread-safe.
+ *
+ * # Safety
+ * `list` is NULL or a live list.
+ */
+const char *connectly_template_list_name(const struct connectly_template_list *list, size_t index);
+
+/**
+ * Template `index`'s group id. NULL as for `connectly_template_list_name`; owned by the
+ * list. Thread-safe.
+ *
+ * # Safety
+ * `list` is NULL or a live list.
+ */
+const char *connectly_template_list_group(const struct connectly_template_list *list, size_t index);
+
+/**
+ * Template `index`'s language code, such as `"en_US"`. NULL as for
+ * `connectly_template_list_name`; owned by the list. Thread-safe.
+ *
+ * # Safety
+ * `list` is NULL or a live list.
+ */
+const char *connectly_template_list_language(const struct connectly_template_list *list,
+                                             size_t index);
+
+/**
+ * Template `index`'s review status as the API wrote it, such as
+ * `"MESSAGE_TEMPLATE_STATUS_APPROVED"`. NULL as for `connectly_template_list_name`; owned
+ * by the list. Thread-safe.
+ *
+ * # Safety
+ * `list` is NULL or a live list.
+ */
+const char *connectly_template_list_status(const struct connectly_template_list *list,
+                                           size_t index);
+
+/**
+ * Template `index`'s category (its group's), such as `"UTILITY"`. NULL as for
+ * `connectly_template_list_name`; owned by the list. Thread-safe.
+ *
+ * # Safety
+ * `list` is NULL or a live list.
+ */
+const char *connectly_template_list_category(const struct connectly_template_list *list,
+                                             size_t index);
+
+/**
+ * Why template `index` was rejected, wherever the API put it (`rejectionReason`, or the
+ * older `externalTemplate.whatsapp.rejectedReason`). NULL as for
+ * `connectly_template_list_name`; owned by the list. Thread-safe.
+ *
+ * # Safety
+ * `list` is NULL or a live list.
+ */
+const char *connectly_template_list_rejection_reason(const struct connectly_template_list *list,
+                                                     size_t index);
+
+/**
+ * Template `index` as the API listed it, as compact JSON text. NULL only when `list` is
+ * NULL or `index` is out of range; owned by the list. Thread-safe.
+ *
+ * # Safety
+ * `list` is NULL or a live list.
+ */
+const char *connectly_template_list_raw_json(const struct connectly_template_list *list,
+                                             size_t index);
+
+/**
+ * Frees a template list and its strings. NULL does nothing; free it once.
+ *
+ * # Safety
+ * `list` is NULL or a live list no other thread is using.
+ */
+void connectly_template_list_free(struct connectly_template_list *list);
+
+/**
+ * Makes an empty message (free it with `connectly_message_free`). Never fails but for
+ * lack of memory; NULL then. Does not change the thread's last error. Thread-safe.
+ */
+struct connectly_message *connectly_message_new(void);
+
+/**
+ * Makes a text message: `connectly_message_new` and `connectly_message_set_text` in one.
+ *
+ * `text` is copied (the caller keeps it). Returns the new message (free it with
+ * `connectly_message_free`), or NULL with the thread's last error set: a NULL `text`
+ * (`CONNECTLY_ERROR_NULL_ARGUMENT`) or one that is not UTF-8
+ * (`CONNECTLY_ERROR_INVALID_ARGUMENT`). Thread-safe.
+ *
+ * # Safety
+ * `text` is NULL or NUL-terminated.
+ */
+struct connectly_message *connectly_message_new_text(const char *text);
+
+/**
+ * Sets the text: the message itself, or the body of a list or reply-button message. NULL
+ * clears it. The string is copied.
+ *
+ * Returns `CONNECTLY_ERROR_NULL_ARGUMENT` for a NULL `message`,
+ * `CONNECTLY_ERROR_INVALID_ARGUMENT` for text that is not UTF-8; on failure the message is
+ * unchanged. The text is checked when the message is sent. Not thread-safe for one
+ * message (see `connectly_message`).
+ *
+ * # Safety
+ * `message` is NULL or a live message no other thread uses; `text` is NULL or
+ * NUL-terminated.
+ */
+enum connectly_status connectly_message_set_text(struct connectly_message *message,
+                                                 const char *text);
+
+/**
+ * Sets the message's own id (`message.id`); NULL clears it. Copied; checked when sent.
+ * Statuses as for `connectly_message_set_text`.
+ *
+ * # Safety
+ * `message` is NULL or a live message no other thread uses; `id` is NULL or
+ * NUL-terminated.
+ */
+enum connectly_status connectly_message_set_id(struct connectly_message *message, const char *id);
+
+/**
+ * Sets which of the business's numbers sends the message (`sender.id`); NULL clears it
+ * (Connectly's default sender). Copied; checked when sent. Statuses as for
+ * `connectly_message_set_text`.
+ *
+ * # Safety
+ * `message` is NULL or a live message no other thread uses; `sender` is NULL or
+ * NUL-terminated.
+ */
+enum connectly_status connectly_message_set_sender(struct connectly_message *message,
+                                                   const char *sender);
+
+/**
+ * Sets the recipient's name (`recipient.name`); NULL clears it. Copied; checked when sent.
+ * Statuses as for `connectly_message_set_text`.
+ *
+ * # Safety
+ * `message` is NULL or a live message no other thread uses; `name` is NULL or
+ * NUL-terminated.
+ */
+enum connectly_status connectly_message_set_recipient_name(struct connectly_message *message,
+                                                           const char *name);
+
+/**
+ * Sets the message's one attachment, replacing any: `type` is `"image"`, `"video"`,
+ * `"audio"` or `"document"`; `url` a public `https` URL Connectly fetches; `caption` (the
+ * attachment's text) and `filename` (documents only) may be NULL. The strings are copied.
+ *
+ * An unknown `type` is `CONNECTLY_ERROR_VALIDATION` (field `attachment type`); a NULL
+ * `message`, `type` or `url` is `CONNECTLY_ERROR_NULL_ARGUMENT`, a string that is not UTF-8
+ * `CONNECTLY_ERROR_INVALID_ARGUMENT`; on failure the message is unchanged. The rest is
+ * checked when sent. Not thread-safe for one message.
+ *
+ * # Safety
+ * `message` is NULL or a live message no other thread uses; each string is NULL or
+ * NUL-terminated.
+ */
+enum connectly_status connectly_message_set_attachment(struct connectly_message *message,
+                                                       const char *type,
+                                                       const char *url,
+                                                       const char *caption,
+                                                       const char *filename);
+
+/**
+ * Sets the message's location, replacing any: `latitude` (-90 to 90) and `longitude` (-180
+ * to 180) in degrees, checked when sent; `name` and `address` may be NULL. The strings are
+ * copied. Statuses as for `connectly_message_set_text`.
+ *
+ * # Safety
+ * `message` is NULL or a live message no other thread uses; `name` and `address` are NULL
+ * or NUL-terminated.
+ */
+enum connectly_status connectly_message_set_location(struct connectly_message *message,
+                                                     double latitude,
+                                                     double longitude,
+                                                     const char *name,
+                                                     const char *address);
+
+/**
+ * Makes the message a list message opened by a button labelled `button` (copied). Give it
+ * rows with `connectly_message_add_list_row` and its body with `connectly_message_set_text`.
+ * A NULL `message` or `button` is `CONNECTLY_ERROR_NULL_ARGUMENT`; otherwise as for
+ * `connectly_message_set_text`.
+ *
+ * # Safety
+ * `message` is NULL or a live message no other thread uses; `button` is NULL or
+ * NUL-terminated.
+ */
+enum connectly_status connectly_message_set_list_button(struct connectly_message *message,
+                                                        const char *button);
+
+/**
+ * Opens a new, empty section titled `title` (copied) at the end of the message's list,
+ * making the message a list message: rows added next with that title join it. (To put rows
+ * in two consecutive sections of the same title, open the second with this call.) A NULL
+ * `message` or `title` is `CONNECTLY_ERROR_NULL_ARGUMENT`; otherwise as for
+ * `connectly_message_set_text`.
+ *
+ * # Safety
+ * `message` is NULL or a live message no other thread uses; `title` is NULL or
+ * NUL-terminated.
+ */
+enum connectly_status connectly_message_add_list_section(struct connectly_message *message,
+                                                         const char *title);
+
+/**
+ * Adds a row to the message's list, making it a list message: the row joins the last
+ * section when its title equals `section_title`, else it opens a new section with that
+ * title. `id` is what a reply carries back, `text` what is shown, `description` (may be
+ * NULL) a second line. The strings are copied; the rows are checked when sent (1 to 10 in
+ * all, unique ids). A NULL `message`, `section_title`, `id` or `text` is
+ * `CONNECTLY_ERROR_NULL_ARGUMENT`; otherwise as for `connectly_message_set_text`.
+ *
+ * # Safety
+ * `message` is NULL or a live message no other thread uses; each string is NULL or
+ * NUL-terminated.
+ */
+enum connectly_status connectly_message_add_list_row(struct connectly_message *message,
+                                                     const char *section_title,
+                                                     const char *id,
+                                                     const char *text,
+                                                     const char *description);
+
+/**
+ * Makes the message a reply-button message, with no button yet (adding a button does so
+ * too). Sent without a button it is refused (field `buttons`). A NULL `message` is
+ * `CONNECTLY_ERROR_NULL_ARGUMENT`. Not thread-safe for one message.
+ *
+ * # Safety
+ * `message` is NULL or a live message no other thread uses.
+ */
+enum connectly_status connectly_message_start_buttons(struct connectly_message *message);
+
+/**
+ * Adds a quick-reply button, making the message a reply-button message: `id` is what a
+ * reply carries back, `text` its label (both copied). The buttons are checked when sent (1
+ * to 3, unique ids); give the message its body with `connectly_message_set_text`. A NULL
+ * `message`, `id` or `text` is `CONNECTLY_ERROR_NULL_ARGUMENT`; otherwise as for
+ * `connectly_message_set_text`.
+ *
+ * # Safety
+ * `message` is NULL or a live message no other thread uses; `id` and `text` are NULL or
+ * NUL-terminated.
+ */
+enum connectly_status connectly_message_add_button(struct connectly_message *message,
+                                                   const char *id,
+                                                   const char *text);
+
+/**
+ * Sets the header shown above a list or reply-button message; NULL clears it. Copied. A
+ * message with a header but neither a list nor buttons is refused when sent
+ * (`CONNECTLY_ERROR_INVALID_ARGUMENT`). Statuses as for `connectly_message_set_text`.
+ *
+ * # Safety
+ * `message` is NULL or a live message no other thread uses; `header` is NULL or
+ * NUL-terminated.
+ */
+enum connectly_status connectly_message_set_header(struct connectly_message *message,
+                                                   const char *header);
+
+/**
+ * Sets the footer shown below a list or reply-button message; NULL clears it. As for
+ * `connectly_message_set_header`.
+ *
+ * # Safety
+ * `message` is NULL or a live message no other thread uses; `footer` is NULL or
+ * NUL-terminated.
+ */
+enum connectly_status connectly_message_set_footer(struct connectly_message *message,
+                                                   const char *footer);
+
+/**
+ * Makes the message a catalog product message, passed through as the JSON object `json`
+ * (copied): `singleProductMessage` when `multi` is false, `multiProductMessage` when true.
+ *
+ * Text that is not JSON is `CONNECTLY_ERROR_VALIDATION` (field `product`); JSON that is not
+ * an object is refused when sent. A NULL `message` or `json` is
+ * `CONNECTLY_ERROR_NULL_ARGUMENT`; otherwise as for `connectly_message_set_text`.
+ *
+ * # Safety
+ * `message` is NULL or a live message no other thread uses; `json` is NULL or
+ * NUL-terminated.
+ */
+enum connectly_status connectly_message_set_product_json(struct connectly_message *message,
+                                                         bool multi,
+                                                         const char *json);
+
+/**
+ * Frees a message and everything it holds. NULL does nothing. No thread may use the
+ * message during or after the call; free it once.
+ *
+ * # Safety
+ * `message` is NULL or a live message no other thread is using.
+ */
+void connectly_message_free(struct connectly_message *message);
+
+/**
+ * Sends a session message (`POST /send/messages`) to `to` on `channel` (such as
+ * `"whatsapp"` or `"sms"`).
+ *
+ * The message, the channel and the recipient are checked before anything is sent
+ * (`CONNECTLY_ERROR_VALIDATION`, with the field in the last error's message: `message` for
+ * several contents, `text`, `attachment url`, `buttons`, ...). A NULL `client`, `channel`,
+ * `to` or `message` is `CONNECTLY_ERROR_NULL_ARGUMENT`, a string that is not UTF-8
+ * `CONNECTLY_ERROR_INVALID_ARGUMENT`. The message is only read: it stays the caller's, to
+ * send again or free. Retries, the response (`out` may be NULL) and errors are as for
+ * `connectly_send_text`. Blocks until done. Thread-safe: any number of threads may send on
+ * one client, and send one message no thread changes.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `channel` and `to` are NULL or NUL-terminated;
+ * `message` is NULL or a live message no thread changes during the call; `out` is NULL or
+ * writable.
+ */
+enum connectly_status connectly_send_message(const struct connectly_client *client,
+                                             const char *channel,
+                                             const char *to,
+                                             const struct connectly_message *message,
+                                             struct connectly_response **out);
 
 /**
  * The reply's HTTP status (2xx). 0 when `response` is NULL. Thread-safe.
@@ -812,6 +1936,167 @@ const char *connectly_status_name(connectly_status status);
  * Never returns NULL; never free it. Thread-safe.
  */
 const char *connectly_version(void);
+
+/**
+ * Makes a template message for `number` (E.164, or `bsuid:<id>`) and the template named
+ * `template_name`, without parameters. Both are copied, and checked when it is sent.
+ *
+ * Returns the new template message (free it with `connectly_template_message_free`), or
+ * NULL with the thread's last error set: a NULL string (`CONNECTLY_ERROR_NULL_ARGUMENT`) or
+ * one that is not UTF-8 (`CONNECTLY_ERROR_INVALID_ARGUMENT`). Thread-safe.
+ *
+ * # Safety
+ * Each string is NULL or NUL-terminated.
+ */
+struct connectly_template_message *connectly_template_message_new(const char *number,
+                                                                  const char *template_name);
+
+/**
+ * Adds a parameter; parameters are sent in the order added. Both strings are copied; the
+ * names are checked when sent (non-empty, unique).
+ *
+ * A NULL `template`, `name` or `value` is `CONNECTLY_ERROR_NULL_ARGUMENT`, a string that is
+ * not UTF-8 `CONNECTLY_ERROR_INVALID_ARGUMENT`; on failure the template message is
+ * unchanged. Not thread-safe for one template message.
+ *
+ * # Safety
+ * `template` is NULL or a live template message no other thread uses; `name` and `value`
+ * are NULL or NUL-terminated.
+ */
+enum connectly_status connectly_template_message_add_param(struct connectly_template_message *template_,
+                                                           const char *name,
+                                                           const char *value);
+
+/**
+ * Sets the template's language code, such as `"en"` or `"pt_BR"` (copied; checked when
+ * sent), replacing any. Statuses as for `connectly_template_message_add_param`.
+ *
+ * # Safety
+ * `template` is NULL or a live template message no other thread uses; `language` is NULL
+ * or NUL-terminated.
+ */
+enum connectly_status connectly_template_message_set_language(struct connectly_template_message *template_,
+                                                              const char *language);
+
+/**
+ * Sets the business number that sends it (copied; checked when sent), replacing any.
+ * Statuses as for `connectly_template_message_add_param`.
+ *
+ * # Safety
+ * `template` is NULL or a live template message no other thread uses; `sender` is NULL or
+ * NUL-terminated.
+ */
+enum connectly_status connectly_template_message_set_sender(struct connectly_template_message *template_,
+                                                            const char *sender);
+
+/**
+ * Sets the callback data, any JSON given as text (`"{\"orderId\":42}"`), replacing any:
+ * Connectly echoes it in the webhook events about this message. At most 1024 bytes of
+ * compact JSON, checked when sent.
+ *
+ * Text that is not JSON is `CONNECTLY_ERROR_VALIDATION` (field `callback data`); otherwise
+ * statuses as for `connectly_template_message_add_param`.
+ *
+ * # Safety
+ * `template` is NULL or a live template message no other thread uses; `json` is NULL or
+ * NUL-terminated.
+ */
+enum connectly_status connectly_template_message_set_callback_data_json(struct connectly_template_message *template_,
+                                                                        const char *json);
+
+/**
+ * Sets the campaign the message counts towards (copied; checked when sent), replacing any.
+ * Statuses as for `connectly_template_message_add_param`.
+ *
+ * # Safety
+ * `template` is NULL or a live template message no other thread uses; `name` is NULL or
+ * NUL-terminated.
+ */
+enum connectly_status connectly_template_message_set_campaign_name(struct connectly_template_message *template_,
+                                                                   const char *name);
+
+/**
+ * Frees a template message. NULL does nothing. No thread may use it during or after the
+ * call; free it once.
+ *
+ * # Safety
+ * `template` is NULL or a live template message no other thread is using.
+ */
+void connectly_template_message_free(struct connectly_template_message *template_);
+
+/**
+ * Sends a template message (`POST /send/whatsapp_templated_messages`) with every field set
+ * on it.
+ *
+ * Everything is checked before anything is sent (`CONNECTLY_ERROR_VALIDATION`, the field in
+ * the last error's message). A NULL `client` or `message` is
+ * `CONNECTLY_ERROR_NULL_ARGUMENT`. The template message is only read: it stays the
+ * caller's. Retries, the response (`out` may be NULL) and errors are as for
+ * `connectly_send_template`. Blocks until done. Thread-safe.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `message` is NULL or a live template message no
+ * thread changes during the call; `out` is NULL or writable.
+ */
+enum connectly_status connectly_send_template_message(const struct connectly_client *client,
+                                                      const struct connectly_template_message *message,
+                                                      struct connectly_response **out);
+
+/**
+ * Makes an empty tracker (free it with `connectly_status_tracker_free`). Never fails but
+ * for lack of memory; NULL then. Does not change the thread's last error. Thread-safe.
+ */
+struct connectly_status_tracker *connectly_status_tracker_new(void);
+
+/**
+ * Records that message `message_id` reached `status` (as `connectly_event_status` gives it:
+ * `"sent"`, `"delivered"`, `"read"`, `"delivery_failed"` or another), if that moves it
+ * forward; writes whether it did to `*forward` when `forward` is not NULL. A status that is
+ * late (`delivered` after `read`) or repeated is not news: false, nothing recorded.
+ *
+ * A NULL `tracker`, `message_id` or `status` is `CONNECTLY_ERROR_NULL_ARGUMENT`, a string
+ * that is not UTF-8 `CONNECTLY_ERROR_INVALID_ARGUMENT`; on failure nothing is recorded and
+ * `*forward` is not written. The strings are copied. Thread-safe.
+ *
+ * # Safety
+ * `tracker` is NULL or a live tracker; the strings are NULL or NUL-terminated; `forward` is
+ * NULL or writable.
+ */
+enum connectly_status connectly_status_tracker_advance(struct connectly_status_tracker *tracker,
+                                                       const char *message_id,
+                                                       const char *status,
+                                                       bool *forward);
+
+/**
+ * The furthest status seen for `message_id`, copied into a new string the caller owns (free
+ * it with `connectly_string_free`); NULL when none was recorded, or when `tracker` or
+ * `message_id` is NULL or `message_id` is not UTF-8. Does not change the thread's last
+ * error. Thread-safe.
+ *
+ * # Safety
+ * `tracker` is NULL or a live tracker; `message_id` is NULL or NUL-terminated.
+ */
+char *connectly_status_tracker_status(const struct connectly_status_tracker *tracker,
+                                      const char *message_id);
+
+/**
+ * Frees a string the library gave the caller to own (`connectly_status_tracker_status`).
+ * NULL does nothing. Never pass it a string a handle owns, or one from `malloc`; free each
+ * once.
+ *
+ * # Safety
+ * `text` is NULL or a string from `connectly_status_tracker_status` not freed yet.
+ */
+void connectly_string_free(char *text);
+
+/**
+ * Frees a tracker and what it recorded. NULL does nothing. No thread may use it during or
+ * after the call; free it once.
+ *
+ * # Safety
+ * `tracker` is NULL or a live tracker no other thread is using.
+ */
+void connectly_status_tracker_free(struct connectly_status_tracker *tracker);
 
 /**
  * Verifies a delivery with one secret, in one call: `signature` (the
@@ -996,90 +2281,6 @@ enum connectly_status connectly_webhook_sign(const struct connectly_webhook *web
  * `webhook` is NULL or a live verifier no other thread is using.
  */
 void connectly_webhook_free(struct connectly_webhook *webhook);
-
-/**
- * The event's `timestamp`: when Connectly produced it, in Unix seconds. 0 when `event` is
- * NULL. Thread-safe.
- *
- * # Safety
- * `event` is NULL or a live event.
- */
-int64_t connectly_event_timestamp(const struct connectly_event *event);
-
-/**
- * The sender's id (`sender.id`: an E.164 number or a channel user id). NULL when `event` is
- * NULL. Owned by the event: valid until `connectly_event_free`; never free it. Thread-safe.
- *
- * # Safety
- * `event` is NULL or a live event.
- */
-const char *connectly_event_sender_id(const struct connectly_event *event);
-
-/**
- * The sender's channel (`sender.channelType`, such as `"whatsapp"`). NULL when `event` is
- * NULL. Owned by the event: valid until `connectly_event_free`; never free it. Thread-safe.
- *
- * # Safety
- * `event` is NULL or a live event.
- */
-const char *connectly_event_sender_channel(const struct connectly_event *event);
-
-/**
- * The recipient's id (`recipient.id`, the business). NULL when `event` is NULL. Owned by the
- * event: valid until `connectly_event_free`; never free it. Thread-safe.
- *
- * # Safety
- * `event` is NULL or a live event.
- */
-const char *connectly_event_recipient_id(const struct connectly_event *event);
-
-/**
- * The recipient's channel (`recipient.channelType`). NULL when `event` is NULL. Owned by the
- * event: valid until `connectly_event_free`; never free it. Thread-safe.
- *
- * # Safety
- * `event` is NULL or a live event.
- */
-const char *connectly_event_recipient_channel(const struct connectly_event *event);
-
-/**
- * The message text (`message.text`), or NULL when the event has none (or `event` is NULL).
- * Owned by the event: valid until `connectly_event_free`; never free it. Thread-safe.
- *
- * # Safety
- * `event` is NULL or a live event.
- */
-const char *connectly_event_text(const struct connectly_event *event);
-
-/**
- * The whole delivery as JSON text exactly as it was signed (numbers, key order and escapes
- * untouched; surrounding whitespace removed), so fields the SDK does not model are not lost.
- * NULL when `event` is NULL. Owned by the event: valid until `connectly_event_free`; never
- * free it. Thread-safe.
- *
- * # Safety
- * `event` is NULL or a live event.
- */
-const char *connectly_event_json(const struct connectly_event *event);
-
-/**
- * The exact bytes that were signed and verified (after removing a transport encoding), so
- * a receiver can store what Connectly signed; their length is written to `*len` (when `len`
- * is not NULL). NULL, with `*len` = 0, when `event` is NULL. Owned by the event: valid until
- * `connectly_event_free`; never free it. Not NUL-terminated. Thread-safe.
- *
- * # Safety
- * `event` is NULL or a live event; `len` is NULL or writable.
- */
-const uint8_t *connectly_event_body(const struct connectly_event *event, size_t *len);
-
-/**
- * Frees an event and the strings it owns. NULL does nothing; free it once.
- *
- * # Safety
- * `event` is NULL or a live event no other thread is using.
- */
-void connectly_event_free(struct connectly_event *event);
 
 #ifdef __cplusplus
 }  // extern "C"

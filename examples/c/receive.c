@@ -1,15 +1,18 @@
 /*
- * A small webhook receiver: registers itself for topic "messages", then answers each
- * delivery by the SDK's one receiving policy (connectly_webhook_admit before reading the
- * body, connectly_webhook_receive after: 200 when it verifies; 405, 413, 415, 400 or 403
- * otherwise), until one valid delivery has arrived.
+ * A small webhook receiver: registers itself for topics "messages" and "delivery_status"
+ * (upsert: whichever way Connectly answers a second registration) and lists the
+ * registrations, then answers each delivery by the SDK's one receiving policy
+ * (connectly_webhook_admit before reading the body, connectly_webhook_receive after: 200 when
+ * it verifies; 405, 413, 415, 400 or 403 otherwise), reading each event typed, until one
+ * inbound message and one delivery status have arrived; then deletes its registrations.
  *
  *   cc -D_POSIX_C_SOURCE=200809L receive.c $(pkg-config --cflags --libs connectly) -o receive
  *   CONNECTLY_API_KEY=... CONNECTLY_BUSINESS_ID=... CONNECTLY_WEBHOOK_SECRET=... \
  *   CONNECTLY_BASE_URL=http://127.0.0.1:PORT ./receive [READY_FILE]
  *
  * It listens on 127.0.0.1 (plain http, which Connectly accepts only for the local mock);
- * once registered it writes its URL to READY_FILE. Exits 0 after one verified delivery.
+ * once registered it writes its URL to READY_FILE. Exits 0 after a verified message and a
+ * verified delivery status.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -89,6 +92,72 @@ static int header_value(const char *head, const char *name, char *out, size_t ca
     return 0;
 }
 
+/* Prints the registrations of this business; returns 0 when they cannot be listed. */
+static int list_registrations(const connectly_client *client) {
+    connectly_webhook_list *list = NULL;
+    size_t i;
+    connectly_status status = connectly_list_webhooks(client, &list);
+    if (status != CONNECTLY_OK) {
+        fprintf(stderr, "list: %s: %s\n", connectly_status_name(status),
+                connectly_last_error_message());
+        return 0;
+    }
+    for (i = 0; i < connectly_webhook_list_len(list); i++) {
+        const char *topic = connectly_webhook_list_topic(list, i);
+        const char *address = connectly_webhook_list_address(list, i);
+        printf("registered: %s -> %s (id %s)\n", topic ? topic : "?", address ? address : "?",
+               connectly_webhook_list_id(list, i));
+    }
+    connectly_webhook_list_free(list);
+    return 1;
+}
+
+/* Deletes the registrations whose address is `url`; returns 0 when one cannot be. */
+static int delete_registrations(const connectly_client *client, const char *url) {
+    connectly_webhook_list *list = NULL;
+    size_t i;
+    int ok = connectly_list_webhooks(client, &list) == CONNECTLY_OK;
+    for (i = 0; ok && i < connectly_webhook_list_len(list); i++) {
+        const char *address = connectly_webhook_list_address(list, i);
+        const char *id = connectly_webhook_list_id(list, i);
+        if (address == NULL || strcmp(address, url) != 0) continue;
+        ok = connectly_delete_webhook(client, id, NULL) == CONNECTLY_OK;
+        if (ok) printf("deleted registration %s\n", id);
+    }
+    if (!ok) fprintf(stderr, "delete: %s\n", connectly_last_error_message());
+    connectly_webhook_list_free(list);
+    return ok;
+}
+
+/* Prints a verified event, typed by its topic; returns its kind: 1 a message, 2 a status. */
+static int show(const connectly_event *event, connectly_status_tracker *tracker) {
+    if (strcmp(connectly_event_topic(event), "delivery_status") == 0) {
+        bool forward = false;
+        const char *data = connectly_event_callback_data_json(event);
+        connectly_status_tracker_advance(tracker, connectly_event_message_id(event),
+                                         connectly_event_status(event), &forward);
+        printf("verified delivery status: message %s is %s, callback data %s%s\n",
+               connectly_event_message_id(event), connectly_event_status(event),
+               data ? data : "(none)", forward ? "" : " (not news: already further)");
+        if (connectly_event_error_code(event) != NULL) {
+            printf("  failed: %s (trace id %s)\n", connectly_event_error_code(event),
+                   connectly_event_error_trace_id(event) ? connectly_event_error_trace_id(event)
+                                                         : "-");
+        }
+        return 2;
+    }
+    if (connectly_event_attachment_type(event) != NULL) {
+        printf("verified delivery from %s (%s): attachment %s at %s\n",
+               connectly_event_sender_id(event), connectly_event_sender_channel(event),
+               connectly_event_attachment_type(event), connectly_event_attachment_url(event));
+    } else {
+        printf("verified delivery from %s (%s): %s\n", connectly_event_sender_id(event),
+               connectly_event_sender_channel(event),
+               connectly_event_text(event) ? connectly_event_text(event) : "(no text)");
+    }
+    return strcmp(connectly_event_topic(event), "messages") == 0 ? 1 : 0;
+}
+
 static void reply(int fd, int status, const char *text) {
     char head[256];
     int n = snprintf(head, sizeof head,
@@ -105,11 +174,12 @@ int main(int argc, char **argv) {
     size_t lens[1];
     connectly_webhook *webhook = NULL;
     connectly_client *client = NULL;
+    connectly_status_tracker *tracker = connectly_status_tracker_new();
     connectly_status status;
     struct sockaddr_in addr;
     socklen_t addr_len = sizeof addr;
     char url[64], *buf;
-    int server, verified = 0;
+    int server, got_message = 0, got_status = 0, deleted;
 
     if (secret == NULL) {
         fprintf(stderr, "set CONNECTLY_WEBHOOK_SECRET\n");
@@ -135,14 +205,21 @@ int main(int argc, char **argv) {
     snprintf(url, sizeof url, "http://127.0.0.1:%u/webhook", (unsigned)ntohs(addr.sin_port));
 
     status = connectly_client_new_from_env(&client);
-    if (status == CONNECTLY_OK) status = connectly_create_webhook(client, url, "messages", NULL);
-    connectly_client_free(client);
+    if (status == CONNECTLY_OK) status = connectly_upsert_webhook(client, url, "messages", NULL, NULL);
+    if (status == CONNECTLY_OK) {
+        status = connectly_upsert_webhook(client, url, "delivery_status", NULL, NULL);
+    }
     if (status != CONNECTLY_OK) {
         fprintf(stderr, "register: %s: %s\n", connectly_status_name(status),
                 connectly_last_error_message());
+        connectly_client_free(client);
         return 1;
     }
-    printf("receiver at %s, registered for topic messages\n", url);
+    printf("receiver at %s, registered for topics messages and delivery_status\n", url);
+    if (!list_registrations(client)) {
+        connectly_client_free(client);
+        return 1;
+    }
     fflush(stdout);
     if (argc > 1) {
         FILE *ready = fopen(argv[1], "w");
@@ -153,7 +230,7 @@ int main(int argc, char **argv) {
 
     buf = malloc(MAX_REQUEST);
     if (buf == NULL) return 1;
-    while (!verified) {
+    while (!got_message || !got_status) {
         size_t body_at = 0, body_len = 0;
         char signature[128], encoding[64];
         connectly_event *event = NULL;
@@ -172,12 +249,13 @@ int main(int argc, char **argv) {
                                                (const uint8_t *)buf + body_at, body_len,
                                                has_sig ? signature : NULL, &event, &answer);
             if (status == CONNECTLY_OK) {
-                printf("verified delivery from %s (%s): %s\n", connectly_event_sender_id(event),
-                       connectly_event_sender_channel(event),
-                       connectly_event_text(event) ? connectly_event_text(event) : "(no text)");
+                switch (show(event, tracker)) {
+                case 1: got_message = 1; break;
+                case 2: got_status = 1; break;
+                default: break;
+                }
                 connectly_event_free(event);
                 reply(fd, 200, "ok\n");
-                verified = 1;
             } else {
                 printf("refused a delivery (%u): %s: %s\n", (unsigned)answer,
                        connectly_status_name(status), connectly_last_error_message());
@@ -189,6 +267,9 @@ int main(int argc, char **argv) {
     }
     free(buf);
     close(server);
+    deleted = delete_registrations(client, url);
+    connectly_client_free(client);
+    connectly_status_tracker_free(tracker);
     connectly_webhook_free(webhook);
-    return 0;
+    return deleted ? 0 : 1;
 }

@@ -1,5 +1,7 @@
 /*
- * Sends a WhatsApp text and a template through Connectly.
+ * Sends a WhatsApp text, an image with a caption, and a template with a language and
+ * callback data through Connectly. Messages are operations: a handle built with setters,
+ * then sent (and freed by the caller).
  *
  *   cc send.c $(pkg-config --cflags --libs connectly) -o send
  *   CONNECTLY_API_KEY=... CONNECTLY_BUSINESS_ID=... ./send +15555555555
@@ -29,7 +31,8 @@ int main(int argc, char **argv) {
     const char *to = argc > 1 ? argv[1] : "+15555555555";
     connectly_client *client = NULL;
     connectly_response *response = NULL;
-    connectly_template_param params[2];
+    connectly_message *photo;
+    connectly_template_message *order;
     connectly_status status;
 
     status = connectly_client_new_from_env(&client);
@@ -47,16 +50,49 @@ int main(int argc, char **argv) {
            connectly_response_body(response));
     connectly_response_free(response);
 
-    params[0].name = "name";
-    params[0].value = "Ada";
-    params[1].name = "order";
-    params[1].value = "1042";
-    status = connectly_send_template(client, to, "order_update", params, 2, NULL);
+    /* An image with a caption: a message handle, its attachment set, then sent. */
+    photo = connectly_message_new();
+    status = connectly_message_set_attachment(photo, "image", "https://example.com/receipt.jpg",
+                                              "Your receipt", NULL);
+    if (status == CONNECTLY_OK) {
+        status = connectly_send_message(client, "whatsapp", to, photo, &response);
+    }
+    connectly_message_free(photo);
     if (status != CONNECTLY_OK) {
         connectly_client_free(client);
-        return report("connectly_send_template", status);
+        return report("connectly_send_message", status);
     }
-    printf("template sent\n");
+    printf("image sent: %s\n", connectly_response_body(response));
+    connectly_response_free(response);
+
+    /* A template with its language, parameters in order, and callback data that Connectly
+     * echoes in the delivery statuses about it. */
+    order = connectly_template_message_new(to, "order_update");
+    if (order == NULL) {
+        /* A handle constructor gives NULL, with the thread's last error set. */
+        fprintf(stderr, "connectly_template_message_new failed: %s\n",
+                connectly_last_error_message());
+        connectly_client_free(client);
+        return 1;
+    }
+    status = connectly_template_message_set_language(order, "en_US");
+    if (status == CONNECTLY_OK) status = connectly_template_message_add_param(order, "name", "Ada");
+    if (status == CONNECTLY_OK) {
+        status = connectly_template_message_add_param(order, "order", "1042");
+    }
+    if (status == CONNECTLY_OK) {
+        status = connectly_template_message_set_callback_data_json(order, "{\"orderId\":1042}");
+    }
+    if (status == CONNECTLY_OK) {
+        status = connectly_send_template_message(client, order, &response);
+    }
+    connectly_template_message_free(order);
+    if (status != CONNECTLY_OK) {
+        connectly_client_free(client);
+        return report("connectly_send_template_message", status);
+    }
+    printf("template sent: %s\n", connectly_response_body(response));
+    connectly_response_free(response);
     connectly_client_free(client);
     return 0;
 }

@@ -54,6 +54,21 @@ void harness_pass(void);
         }                                                                                 \
     } while (0)
 
+/* Like CHECK_STR, where NULL is a value: both NULL, or equal strings. */
+#define CHECK_OPT_STR(got, want)                                                          \
+    do {                                                                                  \
+        const char *g_ = (got);                                                           \
+        const char *w_ = (want);                                                          \
+        if (g_ == w_ || (g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0)) {              \
+            harness_pass();                                                               \
+        } else {                                                                          \
+            char what_[512];                                                              \
+            snprintf(what_, sizeof what_, "%s is \"%.200s\", want \"%.200s\"", #got,      \
+                     g_ ? g_ : "(NULL)", w_ ? w_ : "(NULL)");                             \
+            harness_fail(__FILE__, __LINE__, what_);                                      \
+        }                                                                                 \
+    } while (0)
+
 #define CHECK_CONTAINS(got, part)                                                         \
     do {                                                                                  \
         const char *g_ = (got);                                                           \

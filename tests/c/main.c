@@ -116,6 +116,31 @@ int mock_request_count(void) {
     return count;
 }
 
+struct json *mock_requests(void) {
+    char *body = NULL;
+    struct json *parsed = NULL;
+    if (mock_control("GET", "/_mock/requests", NULL, &body) == 200) {
+        parsed = json_parse(body, strlen(body));
+    }
+    free(body);
+    return parsed;
+}
+
+void mock_reset(void) {
+    CHECK(mock_control("POST", "/_mock/reset", "", NULL) == 200);
+}
+
+int request_body_is(const struct json *request, const char *want) {
+    const char *body = json_get_string(request, "body");
+    struct json *got = body ? json_parse(body, strlen(body)) : NULL;
+    struct json *expected = json_parse(want, strlen(want));
+    int same = got != NULL && expected != NULL && json_equal(got, expected);
+    if (!same) fprintf(stderr, "  request body %s\n  want         %s\n", body ? body : "(none)", want);
+    json_free(got);
+    json_free(expected);
+    return same;
+}
+
 connectly_client *mock_client(int32_t max_retries, uint64_t timeout_ms) {
     connectly_client *client = NULL;
     if (connectly_client_new_with_options(mock.api_key, mock.business_id, mock.base_url,
@@ -165,6 +190,20 @@ int main(void) {
         {"threads_send", test_threads_send},
         {"send_many", test_send_many},
         {"send_many_null", test_send_many_null},
+        {"message_kinds", test_message_kinds},
+        {"message_setters", test_message_setters},
+        {"template_message", test_template_message},
+        {"send_many_operations", test_send_many_operations},
+        {"operations_null", test_operations_null},
+        {"webhook_management", test_webhook_management},
+        {"templates_list", test_templates_list},
+        {"campaigns", test_campaigns},
+        {"manage_null", test_manage_null},
+        {"request_vectors", test_request_vectors},
+        {"event_vectors", test_event_vectors},
+        {"typed_events", test_typed_events},
+        {"status_tracker", test_status_tracker},
+        {"status_tracker_threads", test_status_tracker_threads},
     };
     size_t i;
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "harness.h"
+#include "json.h"
 
 /* The mock Connectly the suite runs against (started by run.sh through the CLI). */
 struct mock_env {
@@ -24,6 +25,16 @@ int mock_control(const char *method, const char *path, const char *body, char **
 
 /* How many API requests the mock has recorded since its last reset (-1 on failure). */
 int mock_request_count(void);
+
+/* The requests the mock has recorded since its last reset, parsed (a JSON array of
+ * {method, path, headers, body, body_base64, json}); NULL on failure. Free with json_free. */
+struct json *mock_requests(void);
+
+/* Clears the mock's recorded requests and failure queue. */
+void mock_reset(void);
+
+/* Whether a recorded request's body, parsed, equals the JSON text `want`. */
+int request_body_is(const struct json *request, const char *want);
 
 /* A new client for the mock, with max_retries and timeout_ms; NULL on failure. */
 connectly_client *mock_client(int32_t max_retries, uint64_t timeout_ms);
@@ -47,5 +58,19 @@ void test_threads_errors(void);
 void test_threads_send(void);
 void test_send_many(void);
 void test_send_many_null(void);
+void test_message_kinds(void);
+void test_message_setters(void);
+void test_template_message(void);
+void test_send_many_operations(void);
+void test_operations_null(void);
+void test_webhook_management(void);
+void test_templates_list(void);
+void test_campaigns(void);
+void test_manage_null(void);
+void test_request_vectors(void);
+void test_event_vectors(void);
+void test_typed_events(void);
+void test_status_tracker(void);
+void test_status_tracker_threads(void);
 
 #endif

@@ -13,21 +13,21 @@ static void reset_mock(void) {
     CHECK(mock_control("POST", "/_mock/reset", "", NULL) == 200);
 }
 
-static connectly_message text_message(const char *to, const char *text) {
-    connectly_message m;
+static connectly_bulk_item text_message(const char *to, const char *text) {
+    connectly_bulk_item m;
     memset(&m, 0, sizeof m);
-    m.kind = CONNECTLY_MESSAGE_TEXT;
+    m.kind = CONNECTLY_BULK_TEXT;
     m.channel = "whatsapp";
     m.to = to;
     m.text = text;
     return m;
 }
 
-static connectly_message template_message(const char *number, const char *name,
+static connectly_bulk_item template_message(const char *number, const char *name,
                                           const connectly_template_param *params, size_t n) {
-    connectly_message m;
+    connectly_bulk_item m;
     memset(&m, 0, sizeof m);
-    m.kind = CONNECTLY_MESSAGE_TEMPLATE;
+    m.kind = CONNECTLY_BULK_TEMPLATE;
     m.to = number;
     m.template_name = name;
     m.params = params;
@@ -74,7 +74,7 @@ static void progress_init(struct progress *p) {
 
 void test_send_many(void) {
     connectly_client *client = mock_client(0, 10000);
-    connectly_message messages[MANY];
+    connectly_bulk_item messages[MANY];
     char texts[MANY][32];
     static const connectly_template_param params[2] = {{"var1", "value1"}, {"var2", "value2"}};
     connectly_bulk_options options;
@@ -136,7 +136,7 @@ void test_send_many(void) {
     /* Eight at once, with progress: every message once, the outcomes still in their slots. */
     for (i = 0; i < MANY; i++) messages[i] = text_message("+15555555555", texts[i]);
     messages[5].to = "+1";  /* refused by validation */
-    messages[6].kind = (connectly_message_kind)7;  /* unusable: not a kind */
+    messages[6].kind = (connectly_bulk_item_kind)7;  /* unusable: not a kind */
     progress_init(&progress);
     options.concurrency = 8;
     options.progress = on_progress;
@@ -226,7 +226,7 @@ void test_send_many_null(void) {
     connectly_client *client = mock_client(0, 5000);
     connectly_batch *sentinel = (connectly_batch *)&client;
     connectly_batch *batch = sentinel;
-    connectly_message one = text_message("+15555555555", "hi");
+    connectly_bulk_item one = text_message("+15555555555", "hi");
 
     reset_mock();
     CHECK_STATUS(connectly_send_many(NULL, &one, 1, NULL, &batch), CONNECTLY_ERROR_NULL_ARGUMENT);
@@ -266,7 +266,7 @@ void test_send_many_null(void) {
     {
         static const char not_utf8[] = {'x', (char)0xfe, 0};
         connectly_template_param bad_param[1] = {{NULL, "v"}};
-        connectly_message m[4];
+        connectly_bulk_item m[4];
         m[0] = template_message("+15555555555", "welcome", NULL, 2);
         m[1] = template_message("+15555555555", "welcome", bad_param, 1);
         m[2] = template_message("+15555555555", NULL, NULL, 0);

@@ -77,6 +77,76 @@ struct recv_vector {
     const char *event_text;
 };
 
+/* requests.json: one setter or call argument list. `op` names what it sets (the runner maps
+ * each to a connectly_* call); s[] are its strings (NULL: not given), d[] its numbers. */
+struct req_step {
+    const char *op;
+    const char *s[4];
+    double d[2];
+};
+
+/* requests.json: a call, built from its steps, and the request it must send (method, path
+ * after /v1/businesses/<id>, JSON body or NULL for none), or the validation field it must
+ * be refused with (error_field; nothing sent). */
+struct req_vector {
+    const char *name;
+    const char *call;
+    const struct req_step *steps;
+    size_t n_steps;
+    const char *error_field; /* NULL: an ok row */
+    const char *method;
+    const char *path;
+    const char *body; /* JSON text; NULL: no body */
+};
+
+/* A party of an expected event; NULL: absent. */
+struct party_expect {
+    const char *id;
+    const char *channel_type;
+    const char *name;
+    const char *user_id;
+    const char *phone_number;
+};
+
+/* events.json: a signed body and the typed event it gives (or invalid_payload). Strings are
+ * NULL when the field is absent; JSON fields are JSON text. */
+struct event_vector {
+    const char *name;
+    const char *body; /* the signed text (no NUL byte in any row) */
+    const char *signature;
+    int invalid_payload;
+    const char *kind; /* "message", "delivery_status" or "other" */
+    const char *topic;
+    long long timestamp;
+    struct party_expect sender;
+    struct party_expect recipient;
+    const char *callback_data_json;
+    /* message */
+    const char *text;
+    int has_attachment;
+    const char *attachment[4]; /* type, url, caption, filename */
+    int has_location;
+    double latitude, longitude;
+    const char *location_name;
+    const char *location_address;
+    int has_button_reply;
+    const char *button[3]; /* text, payload, id */
+    const char *list_reply[3]; /* id, text, description; all NULL: no list reply */
+    const char *reply_to_id;
+    const char *referral_json;
+    /* delivery_status */
+    const char *message_id;
+    const char *status;
+    int has_error;
+    const char *error[4]; /* code, type, message, trace_id */
+    const char *campaign_name;
+};
+
+extern const struct req_vector REQ_VECTORS[];
+extern const size_t REQ_VECTOR_ROWS;
+extern const char *const EVENT_SECRET;
+extern const struct event_vector EVENT_VECTORS[];
+extern const size_t EVENT_VECTOR_ROWS;
 extern const char *const RECV_SECRET;
 extern const struct recv_vector RECV_VECTORS[];
 extern const size_t RECV_VECTOR_ROWS;

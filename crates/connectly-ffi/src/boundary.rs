@@ -128,6 +128,37 @@ pub(crate) unsafe fn optional_text<'a>(
         .map_err(|_| Failure::Invalid(format!("`{name}` is not valid UTF-8")))
 }
 
+/// A JSON text argument, parsed by the core's one JSON-argument rule: NULL is refused as
+/// `name`; text that is not JSON is the core's validation error for `field`.
+///
+/// # Safety
+/// As for [`text`].
+pub(crate) unsafe fn json(
+    ptr: *const c_char,
+    name: &'static str,
+    field: &'static str,
+) -> Result<serde_json::Value, Failure> {
+    // SAFETY: forwarded to the caller.
+    let text = unsafe { text(ptr, name) }?;
+    sdk::json_argument(field, text).map_err(|e| Failure::Core(e.into()))
+}
+
+/// Like [`json`], but NULL gives `None`.
+///
+/// # Safety
+/// As for [`text`].
+pub(crate) unsafe fn optional_json(
+    ptr: *const c_char,
+    name: &'static str,
+    field: &'static str,
+) -> Result<Option<serde_json::Value>, Failure> {
+    if ptr.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: forwarded to the caller.
+    unsafe { json(ptr, name, field) }.map(Some)
+}
+
 /// A `(pointer, length)` byte argument: `(NULL, 0)` is empty, `(NULL, n > 0)` is refused.
 ///
 /// # Safety
@@ -186,6 +217,30 @@ pub(crate) unsafe fn array<'a, T>(
 pub(crate) unsafe fn handle<'a, T>(ptr: *const T, name: &'static str) -> Result<&'a T, Failure> {
     // SAFETY: a live handle by the caller's contract.
     unsafe { ptr.as_ref() }.ok_or(Failure::Null(name))
+}
+
+/// A mutable handle argument; NULL is refused.
+///
+/// # Safety
+/// `ptr` is NULL or a live handle of type `T` made by this library, used by no other thread
+/// during the call.
+pub(crate) unsafe fn handle_mut<'a, T>(
+    ptr: *mut T,
+    name: &'static str,
+) -> Result<&'a mut T, Failure> {
+    // SAFETY: a live handle, not shared during the call, by the caller's contract.
+    unsafe { ptr.as_mut() }.ok_or(Failure::Null(name))
+}
+
+/// Runs a constructor at the boundary, as [`call`] does: the new handle, or NULL with the
+/// thread's last error set.
+pub(crate) fn construct<T>(body: impl FnOnce() -> Result<T, Failure>) -> *mut T {
+    let mut made = std::ptr::null_mut();
+    call(|| {
+        made = Box::into_raw(Box::new(body()?));
+        Ok(())
+    });
+    made
 }
 
 /// Checks an output pointer before any work, so that a NULL one fails without side effects.

@@ -9,50 +9,62 @@ use std::ptr;
 use super::boundary::{self, call, give, handle, out_ptr, text as utf8, value, Failure};
 use super::client::{connectly_client, connectly_template_param};
 use super::last_error::{text_ptr, Record};
+use super::message::connectly_message;
 use super::response::connectly_response;
 use super::status::connectly_status;
+use super::template::connectly_template_message;
 use sdk::{BulkOptions, Outgoing, Progress, Recipient};
 
-/// What a `connectly_message` is: which of its fields are read.
+/// What a `connectly_bulk_item` is: which of its fields are read.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum connectly_message_kind {
+pub enum connectly_bulk_item_kind {
     /// A free-form text, as `connectly_send_text` sends: `channel`, `to` and `text`.
-    CONNECTLY_MESSAGE_TEXT = 0,
+    CONNECTLY_BULK_TEXT = 0,
     /// A WhatsApp template, as `connectly_send_template` sends: `to` (the number),
     /// `template_name`, and `params`/`n_params`.
-    CONNECTLY_MESSAGE_TEMPLATE = 1,
+    CONNECTLY_BULK_TEMPLATE = 1,
+    /// A session message of any kind, as `connectly_send_message` sends: `channel`, `to` and
+    /// `message`.
+    CONNECTLY_BULK_MESSAGE = 2,
+    /// A template message with every field, as `connectly_send_template_message` sends:
+    /// `template_message`.
+    CONNECTLY_BULK_TEMPLATE_MESSAGE = 3,
 }
 
-/// A message kind as received from C, where any integer may arrive. Printed as
-/// `connectly_message_kind` in the header; taking the raw integer keeps an out-of-range
+/// An item kind as received from C, where any integer may arrive. Printed as
+/// `connectly_bulk_item_kind` in the header; taking the raw integer keeps an out-of-range
 /// value from being undefined behaviour on the Rust side.
 #[repr(transparent)]
 #[derive(Debug, Clone, Copy)]
-pub struct MessageKindArg(pub c_uint);
+pub struct BulkItemKindArg(pub c_uint);
 
-/// One message for `connectly_send_many`. The strings are NUL-terminated UTF-8, read during
-/// the call only (the caller keeps them); the fields a kind does not use are ignored and may
-/// be NULL.
+/// One message for `connectly_send_many` (this struct was `connectly_message` in 0.1.0). The
+/// strings and handles are read during the call only (the caller keeps them); the fields a
+/// kind does not use are ignored and may be NULL. Strings are NUL-terminated UTF-8.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
-pub struct connectly_message {
-    /// `CONNECTLY_MESSAGE_TEXT` or `CONNECTLY_MESSAGE_TEMPLATE`.
-    pub kind: MessageKindArg,
-    /// Text: the channel type, such as `"whatsapp"` or `"sms"`. Ignored for a template.
+pub struct connectly_bulk_item {
+    /// `CONNECTLY_BULK_TEXT`, `_TEMPLATE`, `_MESSAGE` or `_TEMPLATE_MESSAGE`.
+    pub kind: BulkItemKindArg,
+    /// Text and message: the channel type, such as `"whatsapp"` or `"sms"`.
     pub channel: *const c_char,
-    /// Text: the recipient (an E.164 number or a channel user id). Template: the recipient's
-    /// E.164 number.
+    /// Text and message: the recipient (an E.164 number or a channel user id). Template: the
+    /// recipient's E.164 number.
     pub to: *const c_char,
-    /// Text: the message. Ignored for a template.
+    /// Text: the message. Ignored for the other kinds.
     pub text: *const c_char,
-    /// Template: the template's name. Ignored for a text.
+    /// Template: the template's name. Ignored for the other kinds.
     pub template_name: *const c_char,
-    /// Template: `n_params` parameters, sent in that order; `(NULL, 0)` is none. Ignored for a
-    /// text.
+    /// Template: `n_params` parameters, sent in that order; `(NULL, 0)` is none. Ignored for
+    /// the other kinds.
     pub params: *const connectly_template_param,
     /// Template: how many parameters `params` points to.
     pub n_params: usize,
+    /// Message: the session message (only read: it stays the caller's).
+    pub message: *const connectly_message,
+    /// Template message: the template message (only read: it stays the caller's).
+    pub template_message: *const connectly_template_message,
 }
 
 /// A progress callback for `connectly_send_many`: `done` messages of `total` are finished
@@ -116,13 +128,16 @@ impl Callback {
     }
 }
 
-/// Reads one C message into a core message; a failure is that message's outcome.
+/// Reads one C item into a core message; a failure is that item's outcome.
 ///
 /// # Safety
-/// The message's pointers are NULL or valid as `connectly_message` documents.
-unsafe fn message(raw: &connectly_message) -> Result<Outgoing, Failure> {
-    const TEXT: c_uint = connectly_message_kind::CONNECTLY_MESSAGE_TEXT as c_uint;
-    const TEMPLATE: c_uint = connectly_message_kind::CONNECTLY_MESSAGE_TEMPLATE as c_uint;
+/// The item's pointers are NULL or valid as `connectly_bulk_item` documents.
+unsafe fn item(raw: &connectly_bulk_item) -> Result<Outgoing, Failure> {
+    const TEXT: c_uint = connectly_bulk_item_kind::CONNECTLY_BULK_TEXT as c_uint;
+    const TEMPLATE: c_uint = connectly_bulk_item_kind::CONNECTLY_BULK_TEMPLATE as c_uint;
+    const MESSAGE: c_uint = connectly_bulk_item_kind::CONNECTLY_BULK_MESSAGE as c_uint;
+    const TEMPLATE_MESSAGE: c_uint =
+        connectly_bulk_item_kind::CONNECTLY_BULK_TEMPLATE_MESSAGE as c_uint;
     match raw.kind.0 {
         TEXT => {
             // SAFETY: NULL or NUL-terminated, by the caller's contract.
@@ -150,8 +165,25 @@ unsafe fn message(raw: &connectly_message) -> Result<Outgoing, Failure> {
             }
             Ok(Outgoing::template(number, name, pairs))
         }
+        MESSAGE => {
+            // SAFETY: NULL or NUL-terminated, by the caller's contract.
+            let channel = unsafe { utf8(raw.channel, "messages[].channel") }?;
+            // SAFETY: as above.
+            let to = unsafe { utf8(raw.to, "messages[].to") }?;
+            // SAFETY: NULL or a live message, by the caller's contract.
+            let message = unsafe { handle(raw.message, "messages[].message") }?;
+            Ok(Outgoing::message(
+                message.recipient(channel, to),
+                message.to_core()?,
+            ))
+        }
+        TEMPLATE_MESSAGE => {
+            // SAFETY: NULL or a live template message, by the caller's contract.
+            let template = unsafe { handle(raw.template_message, "messages[].template_message") }?;
+            Ok(Outgoing::Template(template.message.clone()))
+        }
         other => Err(Failure::Invalid(format!(
-            "`messages[].kind` is {other}: not a connectly_message_kind"
+            "`messages[].kind` is {other}: not a connectly_bulk_item_kind"
         ))),
     }
 }
@@ -160,15 +192,15 @@ unsafe fn message(raw: &connectly_message) -> Result<Outgoing, Failure> {
 /// writes their outcomes, one per message in input order, to `*out` as a new batch (free it
 /// with `connectly_batch_free`; on failure `*out` is not written).
 ///
-/// Each message is sent once, exactly as `connectly_send_text` or `connectly_send_template`
-/// would send it; one failing does not stop the rest. `CONNECTLY_OK` means the batch was
+/// Each message is sent once, exactly as `connectly_send_text`, `connectly_send_template`,
+/// `connectly_send_message` or `connectly_send_template_message` would send it; one failing does not stop the rest. `CONNECTLY_OK` means the batch was
 /// made, not that every message was sent: read each one's outcome with
 /// `connectly_batch_status(batch, i)` and its response or error with the other
 /// `connectly_batch_*` getters. A message that is itself unusable (a NULL or non-UTF-8 field
-/// it needs, an unknown `kind`, NULL `params` with `n_params > 0`) fails in its own slot with
-/// `CONNECTLY_ERROR_NULL_ARGUMENT` or `CONNECTLY_ERROR_INVALID_ARGUMENT` and is not sent;
-/// invalid content (an empty text, a bad number) fails in its slot with
-/// `CONNECTLY_ERROR_VALIDATION`, also unsent.
+/// or handle it needs, an unknown `kind`, NULL `params` with `n_params > 0`) fails in its own
+/// slot with `CONNECTLY_ERROR_NULL_ARGUMENT` or `CONNECTLY_ERROR_INVALID_ARGUMENT` and is not
+/// sent; invalid content (an empty text, a bad number, a message with two contents) fails in
+/// its slot with `CONNECTLY_ERROR_VALIDATION`, also unsent.
 ///
 /// `options` is NULL for the defaults (8 in flight, no rate limit, no progress). A NULL
 /// `client` or `out`, or a NULL `messages` with `n > 0`, is `CONNECTLY_ERROR_NULL_ARGUMENT`
@@ -188,14 +220,15 @@ unsafe fn message(raw: &connectly_message) -> Result<Outgoing, Failure> {
 /// client.
 ///
 /// # Safety
-/// `client` is NULL or a live client; `messages` is NULL or points to `n` messages whose
-/// pointers are valid as `connectly_message` documents; `options` is NULL or points to
+/// `client` is NULL or a live client; `messages` is NULL or points to `n` items whose
+/// pointers are valid as `connectly_bulk_item` documents (handles live, and changed by no
+/// thread during the call); `options` is NULL or points to
 /// options whose `progress`, if not NULL, is a function safe to call as described above;
 /// `out` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn connectly_send_many(
     client: *const connectly_client,
-    messages: *const connectly_message,
+    messages: *const connectly_bulk_item,
     n: usize,
     options: *const connectly_bulk_options,
     out: *mut *mut connectly_batch,
@@ -213,7 +246,7 @@ pub unsafe extern "C" fn connectly_send_many(
         // finished and failed from the start, and sends the rest.
         // SAFETY: each message's pointers are valid, by the caller's contract.
         let items: Vec<Result<Outgoing, Failure>> =
-            raw.iter().map(|item| unsafe { message(item) }).collect();
+            raw.iter().map(|raw| unsafe { item(raw) }).collect();
 
         let mut bulk = BulkOptions::new();
         if let Some(options) = options {
@@ -527,19 +560,21 @@ mod tests {
         let texts: Vec<CString> = (0..12)
             .map(|i| CString::new(if i == 4 { " ".into() } else { format!("m{i}") }).unwrap())
             .collect();
-        let mut messages: Vec<connectly_message> = texts
+        let mut messages: Vec<connectly_bulk_item> = texts
             .iter()
-            .map(|text| connectly_message {
-                kind: MessageKindArg(0),
+            .map(|text| connectly_bulk_item {
+                kind: BulkItemKindArg(0),
                 channel: channel.as_ptr(),
                 to: to.as_ptr(),
                 text: text.as_ptr(),
                 template_name: ptr::null(),
                 params: ptr::null(),
                 n_params: 0,
+                message: ptr::null(),
+                template_message: ptr::null(),
             })
             .collect();
-        messages[9].kind = MessageKindArg(42);
+        messages[9].kind = BulkItemKindArg(42);
         let seen = Seen {
             calls: AtomicUsize::new(0),
             final_failed: AtomicUsize::new(0),
@@ -605,14 +640,16 @@ mod tests {
         let channel = CString::new("whatsapp").unwrap();
         let to = CString::new("+15555555555").unwrap();
         let text = CString::new("hi").unwrap();
-        let message = connectly_message {
-            kind: MessageKindArg(0),
+        let message = connectly_bulk_item {
+            kind: BulkItemKindArg(0),
             channel: channel.as_ptr(),
             to: to.as_ptr(),
             text: text.as_ptr(),
             template_name: ptr::null(),
             params: ptr::null(),
             n_params: 0,
+            message: ptr::null(),
+            template_message: ptr::null(),
         };
         let messages = [message; 3];
         let send = |rate: f64| {

@@ -260,7 +260,7 @@ pub unsafe extern "C" fn connectly_client_free(client: *mut connectly_client) {
 }
 
 /// Runs a call and hands its response out when `out` is not NULL.
-fn respond(
+pub(crate) fn respond(
     out: *mut *mut connectly_response,
     send: impl FnOnce() -> Result<Response, Error>,
 ) -> Result<(), Failure> {

@@ -17,8 +17,14 @@
 
 mod boundary;
 pub mod bulk;
+pub mod campaign;
 pub mod client;
+pub mod event;
 pub mod last_error;
+pub mod manage;
+pub mod message;
 pub mod response;
 pub mod status;
+pub mod template;
+pub mod tracker;
 pub mod webhook;

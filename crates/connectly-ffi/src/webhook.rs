@@ -1,13 +1,14 @@
-//! `connectly_webhook`: verifying and signing deliveries, and `connectly_event`.
+//! `connectly_webhook`: verifying, receiving and signing deliveries (the events they give
+//! are in the `event` module).
 
-use std::ffi::CString;
 use std::os::raw::c_char;
 use std::ptr;
 use std::time::Duration;
 
 use super::boundary::{self, bytes, call, give, handle, out_ptr, value, Failure};
+use super::event::connectly_event;
 use super::status::connectly_status;
-use sdk::{Event, Refusal, Webhook, WebhookError};
+use sdk::{Refusal, Webhook, WebhookError};
 
 /// The size of a buffer that holds any signature `connectly_webhook_sign` writes: 44 base64
 /// characters and the terminating NUL.
@@ -20,44 +21,6 @@ pub const CONNECTLY_SIGNATURE_BUFFER_SIZE: usize = 45;
 /// Make it with `connectly_webhook_new`, free it with `connectly_webhook_free`.
 pub struct connectly_webhook {
     webhook: Webhook,
-}
-
-/// A verified, parsed webhook delivery (opaque): an inbound message. Made by
-/// `connectly_webhook_verify_event`; free it with `connectly_event_free`. Immutable, so it
-/// may be read from any thread.
-pub struct connectly_event {
-    timestamp: i64,
-    sender_id: CString,
-    sender_channel: CString,
-    recipient_id: CString,
-    recipient_channel: CString,
-    text: Option<CString>,
-    json: CString,
-    body: Vec<u8>,
-}
-
-/// A C string from event text, which C cannot carry when it holds a NUL character.
-fn event_string(text: &str) -> Result<CString, Failure> {
-    CString::new(text).map_err(|_| {
-        Failure::Webhook(WebhookError::InvalidPayload(
-            "a field holds a NUL character, which a C string cannot carry",
-        ))
-    })
-}
-
-impl connectly_event {
-    fn new(event: Event) -> Result<Self, Failure> {
-        Ok(Self {
-            timestamp: event.timestamp(),
-            sender_id: event_string(&event.sender().id)?,
-            sender_channel: event_string(&event.sender().channel_type)?,
-            recipient_id: event_string(&event.recipient().id)?,
-            recipient_channel: event_string(&event.recipient().channel_type)?,
-            text: event.text().map(event_string).transpose()?,
-            json: event_string(event.raw().get())?,
-            body: event.body().to_vec(),
-        })
-    }
 }
 
 /// The signature header argument: NULL (the header was absent) is `None`; text that is not
@@ -479,138 +442,4 @@ pub unsafe extern "C" fn connectly_webhook_sign(
 pub unsafe extern "C" fn connectly_webhook_free(webhook: *mut connectly_webhook) {
     // SAFETY: NULL or a live handle freed once, by the caller's contract.
     value((), || unsafe { boundary::free(webhook) })
-}
-
-/// Reads a field of `event`, or gives `default` when it is NULL.
-///
-/// # Safety
-/// `event` is NULL or a live event.
-unsafe fn field<T: Copy>(
-    event: *const connectly_event,
-    default: T,
-    get: impl FnOnce(&connectly_event) -> T,
-) -> T {
-    // SAFETY: NULL or live, by the caller's contract.
-    value(default, || unsafe { event.as_ref() }.map_or(default, get))
-}
-
-/// The event's `timestamp`: when Connectly produced it, in Unix seconds. 0 when `event` is
-/// NULL. Thread-safe.
-///
-/// # Safety
-/// `event` is NULL or a live event.
-#[no_mangle]
-pub unsafe extern "C" fn connectly_event_timestamp(event: *const connectly_event) -> i64 {
-    // SAFETY: forwarded to the caller.
-    unsafe { field(event, 0, |e| e.timestamp) }
-}
-
-/// The sender's id (`sender.id`: an E.164 number or a channel user id). NULL when `event` is
-/// NULL. Owned by the event: valid until `connectly_event_free`; never free it. Thread-safe.
-///
-/// # Safety
-/// `event` is NULL or a live event.
-#[no_mangle]
-pub unsafe extern "C" fn connectly_event_sender_id(event: *const connectly_event) -> *const c_char {
-    // SAFETY: forwarded to the caller.
-    unsafe { field(event, ptr::null(), |e| e.sender_id.as_ptr()) }
-}
-
-/// The sender's channel (`sender.channelType`, such as `"whatsapp"`). NULL when `event` is
-/// NULL. Owned by the event: valid until `connectly_event_free`; never free it. Thread-safe.
-///
-/// # Safety
-/// `event` is NULL or a live event.
-#[no_mangle]
-pub unsafe extern "C" fn connectly_event_sender_channel(
-    event: *const connectly_event,
-) -> *const c_char {
-    // SAFETY: forwarded to the caller.
-    unsafe { field(event, ptr::null(), |e| e.sender_channel.as_ptr()) }
-}
-
-/// The recipient's id (`recipient.id`, the business). NULL when `event` is NULL. Owned by the
-/// event: valid until `connectly_event_free`; never free it. Thread-safe.
-///
-/// # Safety
-/// `event` is NULL or a live event.
-#[no_mangle]
-pub unsafe extern "C" fn connectly_event_recipient_id(
-    event: *const connectly_event,
-) -> *const c_char {
-    // SAFETY: forwarded to the caller.
-    unsafe { field(event, ptr::null(), |e| e.recipient_id.as_ptr()) }
-}
-
-/// The recipient's channel (`recipient.channelType`). NULL when `event` is NULL. Owned by the
-/// event: valid until `connectly_event_free`; never free it. Thread-safe.
-///
-/// # Safety
-/// `event` is NULL or a live event.
-#[no_mangle]
-pub unsafe extern "C" fn connectly_event_recipient_channel(
-    event: *const connectly_event,
-) -> *const c_char {
-    // SAFETY: forwarded to the caller.
-    unsafe { field(event, ptr::null(), |e| e.recipient_channel.as_ptr()) }
-}
-
-/// The message text (`message.text`), or NULL when the event has none (or `event` is NULL).
-/// Owned by the event: valid until `connectly_event_free`; never free it. Thread-safe.
-///
-/// # Safety
-/// `event` is NULL or a live event.
-#[no_mangle]
-pub unsafe extern "C" fn connectly_event_text(event: *const connectly_event) -> *const c_char {
-    // SAFETY: forwarded to the caller.
-    unsafe {
-        field(event, ptr::null(), |e| {
-            e.text.as_ref().map_or(ptr::null(), |t| t.as_ptr())
-        })
-    }
-}
-
-/// The whole delivery as JSON text exactly as it was signed (numbers, key order and escapes
-/// untouched; surrounding whitespace removed), so fields the SDK does not model are not lost.
-/// NULL when `event` is NULL. Owned by the event: valid until `connectly_event_free`; never
-/// free it. Thread-safe.
-///
-/// # Safety
-/// `event` is NULL or a live event.
-#[no_mangle]
-pub unsafe extern "C" fn connectly_event_json(event: *const connectly_event) -> *const c_char {
-    // SAFETY: forwarded to the caller.
-    unsafe { field(event, ptr::null(), |e| e.json.as_ptr()) }
-}
-
-/// The exact bytes that were signed and verified (after removing a transport encoding), so
-/// a receiver can store what Connectly signed; their length is written to `*len` (when `len`
-/// is not NULL). NULL, with `*len` = 0, when `event` is NULL. Owned by the event: valid until
-/// `connectly_event_free`; never free it. Not NUL-terminated. Thread-safe.
-///
-/// # Safety
-/// `event` is NULL or a live event; `len` is NULL or writable.
-#[no_mangle]
-pub unsafe extern "C" fn connectly_event_body(
-    event: *const connectly_event,
-    len: *mut usize,
-) -> *const u8 {
-    // SAFETY: forwarded to the caller.
-    let (pointer, size) =
-        unsafe { field(event, (ptr::null(), 0), |e| (e.body.as_ptr(), e.body.len())) };
-    if !len.is_null() {
-        // SAFETY: non-NULL and writable, by the caller's contract.
-        value((), || unsafe { len.write(size) });
-    }
-    pointer
-}
-
-/// Frees an event and the strings it owns. NULL does nothing; free it once.
-///
-/// # Safety
-/// `event` is NULL or a live event no other thread is using.
-#[no_mangle]
-pub unsafe extern "C" fn connectly_event_free(event: *mut connectly_event) {
-    // SAFETY: NULL or a live handle freed once, by the caller's contract.
-    value((), || unsafe { boundary::free(event) })
 }
