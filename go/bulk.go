@@ -17,29 +17,54 @@ import (
 	"unsafe"
 )
 
-// Message is one message for SendMany: make it with Text or Template.
-type Message struct {
-	template     bool
+// Outgoing is one message for SendMany: make it with Text, Template, OutgoingMessage or
+// OutgoingTemplate.
+type Outgoing struct {
+	kind         outgoingKind
 	channel      string
 	to           string
 	text         string
 	templateName string
 	params       []TemplateParam
+	message      *Message
+	template     *TemplateMessage
 }
 
+// outgoingKind is which call an Outgoing is sent as.
+type outgoingKind int
+
+const (
+	outgoingText outgoingKind = iota
+	outgoingTemplate
+	outgoingMessage
+	outgoingTemplateMessage
+)
+
 // Text is a free-form text message for SendMany, as SendText sends it.
-func Text(channel, to, text string) Message {
-	return Message{channel: channel, to: to, text: text}
+func Text(channel, to, text string) Outgoing {
+	return Outgoing{kind: outgoingText, channel: channel, to: to, text: text}
 }
 
 // Template is a WhatsApp template message for SendMany, as SendTemplate sends it; params
 // are sent in the order given.
-func Template(number, templateName string, params []TemplateParam) Message {
-	return Message{template: true, to: number, templateName: templateName, params: params}
+func Template(number, templateName string, params []TemplateParam) Outgoing {
+	return Outgoing{kind: outgoingTemplate, to: number, templateName: templateName, params: params}
 }
 
-// hasNUL reports whether any of the message's strings holds a NUL byte.
-func (m *Message) hasNUL() bool {
+// OutgoingMessage is a session message for SendMany, as SendMessage sends it.
+func OutgoingMessage(to Recipient, msg Message) Outgoing {
+	return Outgoing{kind: outgoingMessage, channel: to.Channel, to: to.ID, message: &msg}
+}
+
+// OutgoingTemplate is a template message with every field for SendMany, as
+// SendTemplateMessage sends it.
+func OutgoingTemplate(msg TemplateMessage) Outgoing {
+	return Outgoing{kind: outgoingTemplateMessage, template: &msg}
+}
+
+// hasNUL reports whether any of the plain text or template message's strings holds a NUL
+// byte (a session or template message's are checked when it is prepared).
+func (m *Outgoing) hasNUL() bool {
 	if hasNUL(m.channel, m.to, m.text, m.templateName) {
 		return true
 	}
@@ -123,26 +148,39 @@ func connectlyGoProgress(user unsafe.Pointer, done, failed, total C.size_t) {
 	h.Value().(*progress).report(clampInt(uint64(done)), clampInt(uint64(failed)), clampInt(uint64(total)))
 }
 
-// invalidKind marks a message the library must not send: one with a NUL byte, which a C
-// string cannot carry. Its outcome is replaced with ErrValidation.
-const invalidKind = C.connectly_message_kind(0xffff)
+// invalidKind marks a message the library must not send: one SendMany could not hand over
+// (a NUL byte, which a C string cannot carry; a session or template message whose handle
+// could not be made). Its outcome is replaced with the error found.
+const invalidKind = C.connectly_bulk_item_kind(0xffff)
 
-// cMessages is the C copy of a batch's messages: the message array, every string in one
-// buffer and every template parameter in one array, all in C memory (cgo's pointer rules:
-// the array holds pointers).
+// cMessages is the C copy of a batch's messages: the item array, every string in one
+// buffer, every template parameter in one array, all in C memory (cgo's pointer rules: the
+// array holds pointers), and the handles of its session and template messages. errs holds,
+// per item, why it could not be handed over (nil for the others).
 type cMessages struct {
-	array  *C.connectly_message
-	text   unsafe.Pointer
-	params *C.connectly_template_param
+	array     *C.connectly_bulk_item
+	text      unsafe.Pointer
+	params    *C.connectly_template_param
+	messages  []*C.connectly_message
+	templates []*C.connectly_template_message
+	errs      []error
 }
 
 func (m *cMessages) free() {
 	C.free(unsafe.Pointer(m.array))
 	C.free(m.text)
 	C.free(unsafe.Pointer(m.params))
+	for _, h := range m.messages {
+		C.connectly_message_free(h)
+	}
+	for _, h := range m.templates {
+		C.connectly_template_message_free(h)
+	}
 }
 
-func newCMessages(messages []Message) *cMessages {
+// newCMessages copies messages for the library; the caller must be on one locked thread
+// (see withThread), so that the handles' errors can be read.
+func newCMessages(messages []Outgoing) *cMessages {
 	size, nParams := 0, 0
 	for i := range messages {
 		m := &messages[i]
@@ -154,11 +192,12 @@ func newCMessages(messages []Message) *cMessages {
 	}
 	// malloc(0) may return NULL; ask for at least one element of each.
 	out := &cMessages{
-		array: (*C.connectly_message)(C.malloc(C.size_t(max(len(messages), 1)) *
-			C.size_t(unsafe.Sizeof(C.connectly_message{})))),
+		array: (*C.connectly_bulk_item)(C.malloc(C.size_t(max(len(messages), 1)) *
+			C.size_t(unsafe.Sizeof(C.connectly_bulk_item{})))),
 		text: C.malloc(C.size_t(max(size, 1))),
 		params: (*C.connectly_template_param)(C.malloc(C.size_t(max(nParams, 1)) *
 			C.size_t(unsafe.Sizeof(C.connectly_template_param{})))),
+		errs: make([]error, len(messages)),
 	}
 	if out.array == nil || out.text == nil || out.params == nil {
 		out.free()
@@ -179,12 +218,15 @@ func newCMessages(messages []Message) *cMessages {
 	for i := range messages {
 		m := &messages[i]
 		c := &array[i]
-		*c = C.connectly_message{}
-		switch {
-		case m.hasNUL():
+		*c = C.connectly_bulk_item{}
+		if m.hasNUL() {
 			c.kind = invalidKind
-		case m.template:
-			c.kind = C.CONNECTLY_MESSAGE_TEMPLATE
+			out.errs[i] = nulError("a message's strings")
+			continue
+		}
+		switch m.kind {
+		case outgoingTemplate:
+			c.kind = C.CONNECTLY_BULK_TEMPLATE
 			c.to = str(m.to)
 			c.template_name = str(m.templateName)
 			if len(m.params) > 0 {
@@ -196,8 +238,38 @@ func newCMessages(messages []Message) *cMessages {
 					nextParam++
 				}
 			}
+		case outgoingMessage:
+			h, err := m.message.prepare()
+			var handle *C.connectly_message
+			if err == nil {
+				handle, err = h.handle()
+			}
+			if err != nil {
+				c.kind = invalidKind
+				out.errs[i] = err
+				continue
+			}
+			out.messages = append(out.messages, handle)
+			c.kind = C.CONNECTLY_BULK_MESSAGE
+			c.channel = str(m.channel)
+			c.to = str(m.to)
+			c.message = handle
+		case outgoingTemplateMessage:
+			h, err := m.template.prepare()
+			var handle *C.connectly_template_message
+			if err == nil {
+				handle, err = h.handle()
+			}
+			if err != nil {
+				c.kind = invalidKind
+				out.errs[i] = err
+				continue
+			}
+			out.templates = append(out.templates, handle)
+			c.kind = C.CONNECTLY_BULK_TEMPLATE_MESSAGE
+			c.template_message = handle
 		default:
-			c.kind = C.CONNECTLY_MESSAGE_TEXT
+			c.kind = C.CONNECTLY_BULK_TEXT
 			c.channel = str(m.channel)
 			c.to = str(m.to)
 			c.text = str(m.text)
@@ -209,12 +281,13 @@ func newCMessages(messages []Message) *cMessages {
 // SendMany sends every message with the client's settings, several at once (8 unless
 // WithConcurrency says otherwise; WithRateLimit paces them), and returns one Result per
 // message, in input order. Each message is sent once, with the same validation and retry
-// rules as SendText and SendTemplate; one failing does not stop the rest. The error is
-// ErrClosed after Close, else nil: each message's failure is in its Result.
+// rules as SendText, SendTemplate, SendMessage and SendTemplateMessage; one failing does
+// not stop the rest. The error is ErrClosed after Close, else nil: each message's failure
+// is in its Result.
 //
 // The pacing, ordering and retries are the Rust core's, the same as every other language
 // binding's. SendMany blocks until every message is finished.
-func (c *Client) SendMany(messages []Message, opts ...BulkOption) ([]Result, error) {
+func (c *Client) SendMany(messages []Outgoing, opts ...BulkOption) ([]Result, error) {
 	o := bulkOptions{}
 	for _, opt := range opts {
 		opt(&o)
@@ -224,7 +297,7 @@ func (c *Client) SendMany(messages []Message, opts ...BulkOption) ([]Result, err
 	if c.ptr == nil {
 		return nil, ErrClosed
 	}
-	cm := newCMessages(messages)
+	cm := withThread(func() *cMessages { return newCMessages(messages) })
 	defer cm.free()
 
 	var copts C.connectly_bulk_options
@@ -271,17 +344,11 @@ func (c *Client) SendMany(messages []Message, opts ...BulkOption) ([]Result, err
 		index := C.size_t(i)
 		status := C.connectly_batch_status(batch, index)
 		if status == C.CONNECTLY_OK {
-			r := C.connectly_batch_response(batch, index)
-			results[i].Response = &Response{
-				Status:   int(C.connectly_response_status(r)),
-				Body:     []byte(C.GoString(C.connectly_response_body(r))),
-				Attempts: clampInt(uint64(C.connectly_response_attempts(r))),
-				TraceID:  optionalString(C.connectly_response_trace_id(r)),
-			}
+			results[i].Response = newResponse(C.connectly_batch_response(batch, index))
 			continue
 		}
-		if messages[i].hasNUL() {
-			results[i].Err = nulError("a message's strings")
+		if err := cm.errs[i]; err != nil {
+			results[i].Err = err
 			continue
 		}
 		results[i].Err = makeError(status, errorDetails{

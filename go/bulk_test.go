@@ -18,7 +18,7 @@ var replyNumber = regexp.MustCompile(`"id":"mock-[0-9a-f]+-(\d+)"`)
 func TestSendManyInOrder(t *testing.T) {
 	client := mockClient(t)
 	resetMock(t)
-	var messages []Message
+	var messages []Outgoing
 	for i := 0; i < 30; i++ {
 		if i%4 == 3 {
 			messages = append(messages, Template("+15555555555", "welcome",
@@ -64,7 +64,7 @@ func TestSendManyInOrder(t *testing.T) {
 func TestSendManyFailuresKeepTheirSlots(t *testing.T) {
 	client := mockClient(t)
 	resetMock(t)
-	messages := make([]Message, 50)
+	messages := make([]Outgoing, 50)
 	for i := range messages {
 		messages[i] = Text("sms", "+15555555555", fmt.Sprintf("bulk %d", i))
 	}
@@ -104,7 +104,7 @@ func TestSendManyAPIErrorInItsSlot(t *testing.T) {
 	client := mockClient(t, WithMaxRetries(0))
 	resetMock(t)
 	failNext(t, `[{"status":429,"retry_after":"7"},{"status":500}]`)
-	messages := []Message{
+	messages := []Outgoing{
 		Text("whatsapp", "+15555555555", "one"),
 		Text("whatsapp", "+15555555555", "two"),
 		Text("whatsapp", "+15555555555", "three"),
@@ -139,7 +139,7 @@ func TestSendManyAPIErrorInItsSlot(t *testing.T) {
 func TestSendManyProgress(t *testing.T) {
 	client := mockClient(t)
 	resetMock(t)
-	messages := make([]Message, 60)
+	messages := make([]Outgoing, 60)
 	for i := range messages {
 		messages[i] = Text("whatsapp", "+15555555555", fmt.Sprintf("bulk %d", i))
 	}
@@ -179,7 +179,7 @@ func TestSendManyProgress(t *testing.T) {
 func TestSendManyProgressPanic(t *testing.T) {
 	client := mockClient(t)
 	resetMock(t)
-	messages := make([]Message, 20)
+	messages := make([]Outgoing, 20)
 	for i := range messages {
 		messages[i] = Text("whatsapp", "+15555555555", "hi")
 	}
@@ -205,7 +205,7 @@ func TestSendManyProgressPanic(t *testing.T) {
 
 func TestSendManyRateLimit(t *testing.T) {
 	client := mockClient(t)
-	messages := make([]Message, 11)
+	messages := make([]Outgoing, 11)
 	for i := range messages {
 		messages[i] = Text("whatsapp", "+15555555555", "paced")
 	}
@@ -233,13 +233,13 @@ func TestSendManyEdges(t *testing.T) {
 		t.Errorf("no messages: %v %v", results, err)
 	}
 	// Options outside their ranges are clamped or ignored.
-	results, err = client.SendMany([]Message{Text("whatsapp", "+15555555555", "hi")},
+	results, err = client.SendMany([]Outgoing{Text("whatsapp", "+15555555555", "hi")},
 		WithConcurrency(-3), WithConcurrency(1000), WithRateLimit(-1))
 	if err != nil || len(results) != 1 || results[0].Err != nil {
 		t.Errorf("clamped options: %+v %v", results, err)
 	}
 	client.Close()
-	if _, err := client.SendMany([]Message{Text("whatsapp", "+15555555555", "hi")}); !errors.Is(err, ErrClosed) {
+	if _, err := client.SendMany([]Outgoing{Text("whatsapp", "+15555555555", "hi")}); !errors.Is(err, ErrClosed) {
 		t.Errorf("after Close: %v", err)
 	}
 }
@@ -252,7 +252,7 @@ func TestSendManyConcurrentCalls(t *testing.T) {
 		wg.Add(1)
 		go func(g int) {
 			defer wg.Done()
-			messages := make([]Message, 25)
+			messages := make([]Outgoing, 25)
 			for i := range messages {
 				messages[i] = Text("whatsapp", "+15555555555", fmt.Sprintf("g%d m%d", g, i))
 			}
@@ -273,4 +273,54 @@ func TestSendManyConcurrentCalls(t *testing.T) {
 	if n := requestCount(t); n != 100 {
 		t.Errorf("%d requests, want 100", n)
 	}
+}
+
+// SendMany takes session and template messages beside texts and plain templates; one that
+// cannot be handed over (refused by a setter, a NUL byte, unmarshalable data) fails in its
+// own slot with the error the single call gives, and the rest are sent.
+func TestSendManyTyped(t *testing.T) {
+	client := mockClient(t)
+	resetMock(t)
+	messages := []Outgoing{
+		OutgoingMessage(WhatsApp("+15555555555"),
+			Message{}.WithAttachment(Image("https://cdn.example.com/a.jpg").WithCaption("bulk image"))),
+		OutgoingTemplate(NewTemplateMessage("+15555555555", "order_update").WithLanguage("en_US").
+			WithCallbackData(map[string]int{"orderId": 7})),
+		OutgoingMessage(WhatsApp("+15555555555"), Message{}.WithAttachment(NewAttachment("sticker", "https://cdn.example.com/s"))),
+		OutgoingMessage(WhatsApp("+15555555555"), Message{}.WithText("a\x00b")),
+		OutgoingTemplate(NewTemplateMessage("+15555555555", "welcome").WithCallbackData(func() {})),
+		OutgoingMessage(WhatsApp("+15555555555"), Message{}.WithText("pick").WithButtons(NewReplyButtons())),
+		Text("sms", "+15555555555", "bulk text"),
+		OutgoingMessage(SMS("+15555555555"), Message{}.WithText("bulk session")),
+	}
+	results, err := client.SendMany(messages, WithConcurrency(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, field := range map[int]string{2: "attachment type", 5: "buttons"} {
+		if validationField(results[i].Err) != field {
+			t.Errorf("message %d: %v, want a refusal of %q", i, results[i].Err, field)
+		}
+	}
+	for _, i := range []int{3, 4} {
+		if !errors.Is(results[i].Err, ErrValidation) || results[i].Response != nil {
+			t.Errorf("message %d: %+v", i, results[i])
+		}
+	}
+	for _, i := range []int{0, 1, 6, 7} {
+		if r := results[i]; r.Err != nil || r.Response == nil || r.Response.Status != 200 {
+			t.Errorf("message %d: %+v", i, r)
+		}
+	}
+	_, log := mockControl(t, "GET", "/_mock/requests", "")
+	for _, want := range []string{`"caption":"bulk image"`, `"callbackData":{"orderId":7}`, `"language":"en_US"`,
+		`"text":"bulk text"`, `"text":"bulk session"`} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the mock did not receive %s", want)
+		}
+	}
+	if n := requestCount(t); n != 4 {
+		t.Errorf("%d requests, want 4", n)
+	}
+	resetMock(t)
 }

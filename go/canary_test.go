@@ -103,6 +103,7 @@ func canaryClientPaths(t *testing.T, c *canaryTexts) {
 
 	resetMock(t)
 	sendFails(t, c, "the mock's own 401", client)
+	canaryNewCalls(t, c, client)
 
 	echo := fmt.Sprintf(`{"message":"echo %s","code":"%s","cntTraceId":"%s","userMessage":"%s"}`,
 		canaryKey, canaryKey, canaryKey, canarySecret)
@@ -181,6 +182,45 @@ func canaryClientPaths(t *testing.T, c *canaryTexts) {
 	_, err = client.CreateWebhook("https://example.com/"+canarySecret, canaryKey)
 	c.addErr(t, "an unknown topic", err)
 	resetMock(t)
+}
+
+// canaryNewCalls makes every call beyond texts, templates and registrations with the canary
+// key: the mock answers each with its own 401.
+func canaryNewCalls(t *testing.T, c *canaryTexts, client *Client) {
+	ctx := context.Background()
+	calls := map[string]func() error{
+		"SendMessage": func() error {
+			_, err := client.SendMessage(ctx, WhatsApp("+15555555555"), Message{}.WithText("canary message"))
+			return err
+		},
+		"SendTemplateMessage": func() error {
+			_, err := client.SendTemplateMessage(ctx, NewTemplateMessage("+15555555555", "welcome").
+				WithCallbackData("canary"))
+			return err
+		},
+		"ListWebhooks":  func() error { _, err := client.ListWebhooks(ctx); return err },
+		"ListTemplates": func() error { _, err := client.ListTemplates(ctx); return err },
+		"UpsertWebhook": func() error {
+			_, err := client.UpsertWebhook(ctx, "https://example.com/h", "messages", nil)
+			return err
+		},
+		"UpdateWebhook": func() error {
+			_, err := client.UpdateWebhook(ctx, "wh_1", WebhookUpdate{Address: "https://example.com/h"})
+			return err
+		},
+		"DeleteWebhook": func() error { _, err := client.DeleteWebhook(ctx, "wh_1"); return err },
+		"SendCampaign": func() error {
+			_, err := client.SendCampaign(ctx, []CampaignEntry{{Client: "+15555555555", CampaignName: "autumn"}})
+			return err
+		},
+	}
+	for name, call := range calls {
+		err := call()
+		if !errors.Is(err, ErrAuthentication) {
+			t.Errorf("%s with the canary key: %v", name, err)
+		}
+		c.addErr(t, name, err)
+	}
 }
 
 func canaryWebhook(t *testing.T, secrets ...string) *Webhook {

@@ -18,9 +18,9 @@ import (
 	"unsafe"
 )
 
-// Client sends messages and registers webhooks. It is safe for concurrent use by any
-// number of goroutines, which share one connection pool. Close it when done; use after
-// Close returns ErrClosed.
+// Client sends messages, manages webhooks, lists templates and sends campaigns. It is safe
+// for concurrent use by any number of goroutines, which share one connection pool. Close it
+// when done; use after Close returns ErrClosed.
 //
 // Each call blocks in C for the whole request, and a goroutine blocked in C keeps its
 // scheduler slot (a P) until the runtime takes it back: with many goroutines sending at once
@@ -179,18 +179,17 @@ func (c *Client) Close() error {
 	return nil
 }
 
-// call runs one API call with the client (or, when ctx has a deadline, a client derived
-// with that deadline as its timeout) and converts the result.
-func (c *Client) call(ctx context.Context, send func(*C.connectly_client, **C.connectly_response) C.enum_connectly_status) (*Response, error) {
+// run runs one API call with the client (or, when ctx has a deadline, a client derived
+// with that deadline as its timeout) and converts its failure.
+func (c *Client) run(ctx context.Context, send func(*C.connectly_client) C.enum_connectly_status) error {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.ptr == nil {
-		return nil, ErrClosed
+		return ErrClosed
 	}
-	var out *C.connectly_response
 	deadline, hasDeadline := ctx.Deadline()
 	err := withThread(func() error {
 		target := c.ptr
@@ -206,7 +205,7 @@ func (c *Client) call(ctx context.Context, send func(*C.connectly_client, **C.co
 			defer C.connectly_client_free(derived)
 			target = derived
 		}
-		return lastError(send(target, &out))
+		return lastError(send(target))
 	})
 	runtime.KeepAlive(c)
 	if err != nil {
@@ -218,18 +217,34 @@ func (c *Client) call(ctx context.Context, send func(*C.connectly_client, **C.co
 			ctxErr = context.DeadlineExceeded
 		}
 		if ctxErr != nil && err != ctxErr {
-			return nil, fmt.Errorf("%w: %w", ctxErr, err)
+			return fmt.Errorf("%w: %w", ctxErr, err)
 		}
+		return err
+	}
+	return nil
+}
+
+// call runs one API call that answers with a response (see run) and converts it.
+func (c *Client) call(ctx context.Context, send func(*C.connectly_client, **C.connectly_response) C.enum_connectly_status) (*Response, error) {
+	var out *C.connectly_response
+	err := c.run(ctx, func(client *C.connectly_client) C.enum_connectly_status {
+		return send(client, &out)
+	})
+	if err != nil {
 		return nil, err
 	}
 	defer C.connectly_response_free(out)
-	r := &Response{
-		Status:   int(C.connectly_response_status(out)),
-		Body:     json.RawMessage(C.GoString(C.connectly_response_body(out))),
-		Attempts: clampInt(uint64(C.connectly_response_attempts(out))),
-		TraceID:  optionalString(C.connectly_response_trace_id(out)),
+	return newResponse(out), nil
+}
+
+// newResponse copies a C response into a Response; the caller still frees r.
+func newResponse(r *C.connectly_response) *Response {
+	return &Response{
+		Status:   int(C.connectly_response_status(r)),
+		Body:     json.RawMessage(C.GoString(C.connectly_response_body(r))),
+		Attempts: clampInt(uint64(C.connectly_response_attempts(r))),
+		TraceID:  optionalString(C.connectly_response_trace_id(r)),
 	}
-	return r, nil
 }
 
 // SendText sends a free-form text message. channel is "whatsapp", "sms" or any other

@@ -9,7 +9,25 @@
 //	defer client.Close()
 //	resp, err := client.SendText("whatsapp", "+15555555555", "hello!")
 //
+//	photo := connectly.Message{}.WithAttachment(connectly.Image(url).WithCaption("Your receipt"))
+//	resp, err = client.SendMessage(ctx, connectly.WhatsApp("+15555555555"), photo)
+//	resp, err = client.SendTemplateMessage(ctx,
+//		connectly.NewTemplateMessage("+15555555555", "order_update").WithLanguage("en_US"))
+//
 //	http.Handle("/webhook", connectly.WebhookHandler(secret, handler))
+//
+// Session messages of every kind (SendMessage with Message: a text, an Attachment, a
+// Location, a ListMessage or ReplyButtons), templates with every field (SendTemplateMessage
+// with TemplateMessage), webhook management (CreateWebhookWith, ListWebhooks,
+// UpdateWebhook, DeleteWebhook, UpsertWebhook), template listing (ListTemplates) and
+// campaigns (SendCampaign) take a context first. Every input is checked by the core before
+// any byte is sent.
+//
+// A verified delivery is an Event typed by its topic: Event.Message is an InboundMessage
+// (text, attachment, location, button or list reply, quoted reply, referral), Event.Status
+// a DeliveryStatus (message id, status, error, campaign); a StatusTracker keeps statuses
+// from moving a message backwards. The middleware hands the typed Event to the handler
+// (EventFromContext).
 //
 // Every error matches one sentinel with errors.Is (ErrValidation, ErrRateLimited,
 // ErrInvalidSignature, ...); errors the API answered are also an *APIError for errors.As.
@@ -53,6 +71,44 @@ const SignatureHeader = "X-Connectly-Hmac-Sha256"
 // cString copies s into C memory; free it with C.free.
 func cString(s string) *C.char {
 	return C.CString(s)
+}
+
+// cStrings holds the C copies of one call's strings, freed together once the call is done.
+type cStrings []*C.char
+
+// add copies s into C memory, to be freed with the rest.
+func (cs *cStrings) add(s string) *C.char {
+	p := cString(s)
+	*cs = append(*cs, p)
+	return p
+}
+
+// optional copies *s into C memory, or gives NULL when s is nil (an optional argument the
+// caller did not set).
+func (cs *cStrings) optional(s *string) *C.char {
+	if s == nil {
+		return nil
+	}
+	return cs.add(*s)
+}
+
+// free frees every copy.
+func (cs *cStrings) free() {
+	for _, p := range *cs {
+		C.free(unsafe.Pointer(p))
+	}
+	*cs = nil
+}
+
+// setters runs C setter calls in order until one fails, and keeps that failure (read from
+// the thread's last error: the caller is on one locked thread, see withThread).
+type setters struct{ err error }
+
+// run makes the call unless an earlier one failed.
+func (s *setters) run(call func() C.enum_connectly_status) {
+	if s.err == nil {
+		s.err = lastError(call())
+	}
 }
 
 // bytesArg gives the (pointer, length) of b for a call that only reads it during the call.

@@ -178,7 +178,7 @@ func TestWithRateLimitTheCoreRefuses(t *testing.T) {
 	client := mockClient(t)
 	for _, rate := range []float64{math.Inf(1), 0.001, math.SmallestNonzeroFloat64} {
 		resetMock(t)
-		results, err := client.SendMany([]Message{Text("whatsapp", "+15555555555", "hi")},
+		results, err := client.SendMany([]Outgoing{Text("whatsapp", "+15555555555", "hi")},
 			WithRateLimit(rate))
 		if err != nil || len(results) != 1 || !errors.Is(results[0].Err, ErrValidation) {
 			t.Errorf("rate %v: %+v, %v", rate, results, err)

@@ -353,7 +353,7 @@ func ExampleError() {
 func ExampleClient_SendMany() {
 	client := newClient()
 	defer client.Close()
-	messages := []connectly.Message{
+	messages := []connectly.Outgoing{
 		connectly.Text("whatsapp", "+15555555555", "hello!"),
 		connectly.Text("sms", "+15555555555", ""), // refused: empty text
 		connectly.Template("+15555555555", "welcome",
@@ -382,4 +382,136 @@ func ExampleClient_SendMany() {
 	// 0 200
 	// 1 true
 	// 2 200
+}
+
+func ExampleClient_SendMessage() {
+	client := newClient()
+	defer client.Close()
+	ctx := context.Background()
+	to := connectly.WhatsApp("+15555555555")
+
+	photo := connectly.Message{}.WithAttachment(
+		connectly.Image("https://cdn.example.com/receipt.jpg").WithCaption("Your receipt"))
+	resp, err := client.SendMessage(ctx, to, photo)
+	fmt.Println(resp.Status, err)
+
+	question := connectly.Message{}.WithText("Did it arrive?").WithButtons(connectly.NewReplyButtons(
+		connectly.Button{ID: "yes", Text: "Yes"}, connectly.Button{ID: "no", Text: "No"}))
+	resp, err = client.SendMessage(ctx, to, question)
+	fmt.Println(resp.Status, err)
+
+	menu := connectly.Message{}.WithText("Pick a size").WithList(connectly.NewListMessage("Sizes",
+		connectly.ListSection{Title: "Pizza", Rows: []connectly.ListRow{
+			connectly.NewListRow("s", "Small").WithDescription("8 inch"),
+			connectly.NewListRow("l", "Large"),
+		}}))
+	resp, err = client.SendMessage(ctx, to, menu)
+	fmt.Println(resp.Status, err)
+
+	// Checked before anything is sent: a text cannot go with an attachment.
+	_, err = client.SendMessage(ctx, to, photo.WithText("look"))
+	fmt.Println(errors.Is(err, connectly.ErrValidation))
+	// Output:
+	// 200 <nil>
+	// 200 <nil>
+	// 200 <nil>
+	// true
+}
+
+func ExampleClient_SendTemplateMessage() {
+	client := newClient()
+	defer client.Close()
+	order := connectly.NewTemplateMessage("+15555555555", "order_update").
+		WithLanguage("en_US").
+		WithParam("body_1", "Ada").
+		WithCallbackData(map[string]any{"orderId": 42}). // echoed in the delivery statuses
+		WithCampaignName("autumn")
+	resp, err := client.SendTemplateMessage(context.Background(), order)
+	fmt.Println(resp.Status, err)
+	// Output: 200 <nil>
+}
+
+func ExampleClient_UpsertWebhook() {
+	client := newClient()
+	defer client.Close()
+	ctx := context.Background()
+	// Creates the registration, or updates the topic's one when the API answers 409.
+	resp, err := client.UpsertWebhook(ctx, "https://example.com/statuses", connectly.TopicDeliveryStatus,
+		map[string]any{"echo": false})
+	fmt.Println(resp.Status, err)
+	webhooks, _ := client.ListWebhooks(ctx)
+	for _, w := range webhooks {
+		if w.Topic == connectly.TopicDeliveryStatus {
+			fmt.Println(w.Address, string(w.Configuration))
+			resp, err = client.DeleteWebhook(ctx, w.ID)
+			fmt.Println(resp.Status, err)
+		}
+	}
+	// Output:
+	// 200 <nil>
+	// https://example.com/statuses {"echo":false}
+	// 200 <nil>
+}
+
+func ExampleClient_ListTemplates() {
+	client := newClient()
+	defer client.Close()
+	templates, err := client.ListTemplates(context.Background())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, t := range templates {
+		if t.Name == "summer_sale" {
+			fmt.Println(t.Language, t.Status, t.RejectionReason)
+		}
+	}
+	// Output: en MESSAGE_TEMPLATE_STATUS_REJECTED PROMOTIONAL
+}
+
+func ExampleClient_SendCampaign() {
+	client := newClient()
+	defer client.Close()
+	result, err := client.SendCampaign(context.Background(), []connectly.CampaignEntry{
+		{Client: "+15555555555", CampaignName: "autumn", Variables: map[string]string{"name": "Ada"}},
+		{Client: "+15555555556", CampaignName: "autumn", Variables: map[string]string{"name": "Grace"}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if result.Accepted != nil {
+		fmt.Println("accepted:", *result.Accepted)
+	}
+	// Output: accepted: 2
+}
+
+// A delivery-status webhook: the handler is given the typed event, and a StatusTracker
+// keeps out-of-order and repeated statuses from moving a message backwards.
+func ExampleStatusTracker() {
+	webhook, _ := connectly.NewWebhook("secret")
+	defer webhook.Close()
+	tracker := connectly.NewStatusTracker()
+	handler := webhook.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		event, _ := connectly.EventFromContext(r.Context())
+		if s := event.Status; s != nil {
+			fmt.Println(s.MessageID, s.Status, tracker.Advance(s.MessageID, s.Status))
+		}
+	}))
+	for _, status := range []string{"read", "delivered"} { // delivered arrives late
+		delivery := `{"topic":"delivery_status","timestamp":"1639083206",` +
+			`"sender":{"id":"+16044441234","channelType":"whatsapp"},` +
+			`"recipient":{"id":"+16315555500","channelType":"whatsapp"},` +
+			`"statusUpdate":{"id":"01FRRWW2","status":"` + status + `"}}`
+		signature, _ := webhook.Sign([]byte(delivery))
+		req := httptest.NewRequest("POST", "/webhook", strings.NewReader(delivery))
+		req.Header.Set(connectly.SignatureHeader, signature)
+		handler.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	furthest, _ := tracker.Status("01FRRWW2")
+	fmt.Println(furthest)
+	// Output:
+	// 01FRRWW2 read true
+	// 01FRRWW2 delivered false
+	// read
 }

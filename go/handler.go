@@ -18,7 +18,9 @@ import (
 
 type eventKey struct{}
 
-// EventFromContext returns the verified event WebhookHandler put in the request's context.
+// EventFromContext returns the verified event WebhookHandler put in the request's context,
+// typed by its topic: Event.Message for an inbound message, Event.Status for a delivery
+// status.
 func EventFromContext(ctx context.Context) (*Event, bool) {
 	event, ok := ctx.Value(eventKey{}).(*Event)
 	return event, ok

@@ -2,6 +2,8 @@ package connectly
 
 import (
 	"bufio"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -112,4 +114,67 @@ func mockClient(t testing.TB, opts ...Option) *Client {
 	}
 	t.Cleanup(func() { client.Close() })
 	return client
+}
+
+// recordedRequest is one request the mock recorded (GET /_mock/requests).
+type recordedRequest struct {
+	Method string  `json:"method"`
+	Path   string  `json:"path"`
+	Body   *string `json:"body"`
+}
+
+// recorded is every request the mock recorded since the last reset, in arrival order.
+func recorded(t testing.TB) []recordedRequest {
+	t.Helper()
+	status, body := mockControl(t, "GET", "/_mock/requests", "")
+	if status != 200 {
+		t.Fatalf("requests: %d %s", status, body)
+	}
+	var requests []recordedRequest
+	if err := json.Unmarshal([]byte(body), &requests); err != nil {
+		t.Fatal(err)
+	}
+	return requests
+}
+
+// mockSwitch sets one of the mock's switches (POST /_mock/<path>) and sets it back to
+// reset when the test ends: the mock is shared by every test.
+func mockSwitch(t testing.TB, path, body, reset string) {
+	t.Helper()
+	if status, answer := mockControl(t, "POST", path, body); status != 200 {
+		t.Fatalf("%s: %d %s", path, status, answer)
+	}
+	t.Cleanup(func() {
+		if status, answer := mockControl(t, "POST", path, reset); status != 200 {
+			t.Errorf("%s: %d %s", path, status, answer)
+		}
+	})
+}
+
+// mockWebhookSecret is the secret the mock signs its deliveries with.
+func mockWebhookSecret(t testing.TB) string {
+	t.Helper()
+	_, body := mockControl(t, "GET", "/_mock/config", "")
+	var config struct {
+		WebhookSecret string `json:"webhook_secret"`
+	}
+	if err := json.Unmarshal([]byte(body), &config); err != nil || config.WebhookSecret == "" {
+		t.Fatalf("config: %s (%v)", body, err)
+	}
+	return config.WebhookSecret
+}
+
+// validationField is the field a validation error names: the core's messages read
+// "invalid <field>: <reason>". "" when err is not a validation error.
+func validationField(err error) string {
+	var e *Error
+	if !errors.Is(err, ErrValidation) || !errors.As(err, &e) {
+		return ""
+	}
+	rest, ok := strings.CutPrefix(e.Message, "invalid ")
+	if !ok {
+		return ""
+	}
+	field, _, _ := strings.Cut(rest, ": ")
+	return field
 }

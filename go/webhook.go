@@ -7,8 +7,6 @@ package connectly
 import "C"
 
 import (
-	"bytes"
-	"encoding/json"
 	"runtime"
 	"sync"
 	"time"
@@ -37,35 +35,6 @@ func (w *Webhook) maxBodySize() int {
 	}
 	return int(w.options.max_body_size) // exact: set from an int
 }
-
-// Party is one side of a message.
-type Party struct {
-	// ID is an E.164 number or a channel user id.
-	ID string
-	// ChannelType is the channel, such as "whatsapp", as Connectly wrote it.
-	ChannelType string
-}
-
-// Event is a verified inbound message delivered to a webhook (topic "messages").
-type Event struct {
-	// Timestamp is when Connectly produced the event, in Unix seconds.
-	Timestamp int64
-	// Sender is who sent the message; Recipient the business that received it.
-	Sender, Recipient Party
-	// Text is the message text; HasText is false when the delivery had none.
-	Text    string
-	HasText bool
-	// Raw is the delivery's JSON text exactly as it was signed (numbers, key order and
-	// escapes untouched; surrounding whitespace removed), so fields the SDK does not model
-	// are not lost: decode it with json.Decoder.UseNumber to keep numbers beyond float64.
-	Raw json.RawMessage
-	// Body is the exact bytes that were signed and verified (after removing a gzip
-	// Content-Encoding): what to store to keep what Connectly signed.
-	Body []byte
-}
-
-// Time is the event's timestamp as a time.Time.
-func (e *Event) Time() time.Time { return time.Unix(e.Timestamp, 0) }
 
 // NewWebhook makes a verifier for one or more secrets, newest first: a signature made with
 // any of them verifies, and Sign uses the first. No secrets, more than eight, or an empty
@@ -227,29 +196,6 @@ func (w *Webhook) VerifyEvent(body []byte, signature string) (*Event, error) {
 	}
 	defer C.connectly_event_free(out)
 	return newEvent(out), nil
-}
-
-// newEvent copies a C event into an Event; the caller still frees out.
-func newEvent(out *C.connectly_event) *Event {
-	var n C.size_t
-	body := C.connectly_event_body(out, &n)
-	event := &Event{
-		Timestamp: int64(C.connectly_event_timestamp(out)),
-		Sender: Party{
-			ID:          C.GoString(C.connectly_event_sender_id(out)),
-			ChannelType: C.GoString(C.connectly_event_sender_channel(out)),
-		},
-		Recipient: Party{
-			ID:          C.GoString(C.connectly_event_recipient_id(out)),
-			ChannelType: C.GoString(C.connectly_event_recipient_channel(out)),
-		},
-		Raw:  json.RawMessage(C.GoString(C.connectly_event_json(out))),
-		Body: bytes.Clone(unsafe.Slice((*byte)(unsafe.Pointer(body)), n)),
-	}
-	if text := C.connectly_event_text(out); text != nil {
-		event.Text, event.HasText = C.GoString(text), true
-	}
-	return event
 }
 
 // Sign returns the signature header value Connectly would send for body, made with the

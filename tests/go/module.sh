@@ -8,7 +8,7 @@
 # to the prefix's lib, so the linked programs find libconnectly.so at run time as a program
 # linked against a system install would. Then: go vet, go build and run the program, and
 # go test, both against the mock Connectly (started through the CLI, stopped on exit): a
-# text sent, and a delivery signed with Webhook.Sign and verified.
+# text and an image sent, and a delivery signed with Webhook.Sign, verified and typed.
 # Usage: tests/go/module.sh   (from any directory; idempotent)
 set -euo pipefail
 
@@ -52,6 +52,7 @@ cat >"$app/main.go" <<'GO'
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -69,6 +70,13 @@ func run() error {
 		return err
 	}
 	fmt.Printf("sent: HTTP %d after %d attempt(s)\n", resp.Status, resp.Attempts)
+	photo := connectly.Message{}.WithAttachment(
+		connectly.Image("https://cdn.example.com/a.jpg").WithCaption("from a Go module"))
+	resp, err = client.SendMessage(context.Background(), connectly.WhatsApp("+15555555555"), photo)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("image sent: HTTP %d\n", resp.Status)
 	webhook, err := connectly.NewWebhook("module-test-secret")
 	if err != nil {
 		return err
@@ -79,8 +87,12 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	if err := webhook.Verify(body, signature); err != nil {
+	event, err := webhook.VerifyEvent(body, signature)
+	if err != nil {
 		return err
+	}
+	if event.Message == nil || event.Message.Text == nil || *event.Message.Text != "hi" {
+		return fmt.Errorf("the delivery was not typed as an inbound message: %+v", event)
 	}
 	if err := connectly.VerifyWebhook("another-secret", body, signature); err == nil {
 		return fmt.Errorf("a delivery signed with another secret verified")
