@@ -6,7 +6,7 @@
 # A language joins with `CONFORMANCE_LANGUAGES += <language>` in its mk/<language>.mk.
 
 CONFORMANCE_FILES := webhooks.json webhook_errors.json api_errors.json retries.json \
-	receiving.json
+	receiving.json events.json requests.json
 CONFORMANCE_LANGUAGES += rust
 CONFORMANCE_DIR := target/conformance
 
