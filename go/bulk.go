@@ -359,6 +359,7 @@ func (c *Client) SendMany(messages []Outgoing, opts ...BulkOption) ([]Result, er
 			traceID:      optionalString(C.connectly_batch_error_trace_id(batch, index)),
 			apiMessage:   optionalString(C.connectly_batch_error_api_message(batch, index)),
 			retryAfterMs: int64(C.connectly_batch_error_retry_after_ms(batch, index)),
+			field:        optionalString(C.connectly_batch_error_field(batch, index)),
 		})
 	}
 	return results, nil

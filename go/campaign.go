@@ -9,7 +9,6 @@ import "C"
 import (
 	"context"
 	"encoding/json"
-	"slices"
 )
 
 // CampaignEntry is one recipient of a campaign published in Connectly's UI, with the
@@ -19,8 +18,11 @@ type CampaignEntry struct {
 	Client string
 	// CampaignName is the published campaign's name.
 	CampaignName string
-	// Variables are the campaign's variables for this recipient; nil or empty sends none.
-	Variables map[string]string
+	// Variables are the campaign's variables for this recipient, sent as a JSON object: each
+	// value must be a string (any other, such as a number, is refused with ErrValidation,
+	// field "variables", before anything is sent). Values decoded from JSON may be passed as
+	// they are. nil or empty sends none.
+	Variables map[string]any
 	// Version is the campaign version (campaignVersion); "" sends none.
 	Version string
 	// Sender is the business number that sends it; "" sends none.
@@ -43,21 +45,37 @@ type CampaignResult struct {
 	Response *Response
 }
 
-// campaignStrings are every string of the entries, for the NUL check.
+// campaignStrings are the entries' strings, for the NUL check (the variables travel as JSON
+// text, in which a NUL byte is escaped).
 func campaignStrings(entries []CampaignEntry) []string {
 	var all []string
 	for _, e := range entries {
 		all = append(all, e.Client, e.CampaignName, e.Version, e.Sender, e.ScheduledAt)
-		for name, value := range e.Variables {
-			all = append(all, name, value)
-		}
 	}
 	return all
 }
 
-// newCampaign makes the C campaign through its setters; the caller must be on one locked
-// thread (see withThread) to read the error.
-func newCampaign(entries []CampaignEntry) (*C.connectly_campaign, error) {
+// campaignVariables are each entry's variables as JSON text for the core, which applies
+// every rule to them; nil for an entry without any.
+func campaignVariables(entries []CampaignEntry) ([]*string, error) {
+	texts := make([]*string, len(entries))
+	for i, e := range entries {
+		if len(e.Variables) == 0 {
+			continue
+		}
+		text, err := marshalArgument("variables", e.Variables)
+		if err != nil {
+			return nil, err
+		}
+		texts[i] = &text
+	}
+	return texts, nil
+}
+
+// newCampaign makes the C campaign through its setters, with each entry's variables as
+// campaignVariables gave them; the caller must be on one locked thread (see withThread) to
+// read the error.
+func newCampaign(entries []CampaignEntry, variables []*string) (*C.connectly_campaign, error) {
 	h := C.connectly_campaign_new()
 	if h == nil {
 		panic("connectly: out of memory")
@@ -65,19 +83,13 @@ func newCampaign(entries []CampaignEntry) (*C.connectly_campaign, error) {
 	var cs cStrings
 	defer cs.free()
 	var s setters
-	for _, e := range entries {
+	for i, e := range entries {
 		s.run(func() C.enum_connectly_status {
 			return C.connectly_campaign_add_entry(h, cs.add(e.Client), cs.add(e.CampaignName))
 		})
-		// In name order, so that the same entries always give the same body.
-		names := make([]string, 0, len(e.Variables))
-		for name := range e.Variables {
-			names = append(names, name)
-		}
-		slices.Sort(names)
-		for _, name := range names {
+		if text := variables[i]; text != nil {
 			s.run(func() C.enum_connectly_status {
-				return C.connectly_campaign_set_variable(h, cs.add(name), cs.add(e.Variables[name]))
+				return C.connectly_campaign_set_variables_json(h, cs.add(*text))
 			})
 		}
 		if e.Version != "" {
@@ -108,10 +120,14 @@ func (c *Client) SendCampaign(ctx context.Context, entries []CampaignEntry) (*Ca
 	if hasNUL(campaignStrings(entries)...) {
 		return nil, nulError("campaign entries")
 	}
+	variables, err := campaignVariables(entries)
+	if err != nil {
+		return nil, err
+	}
 	var h *C.connectly_campaign
-	err := withThread(func() error {
+	err = withThread(func() error {
 		var err error
-		h, err = newCampaign(entries)
+		h, err = newCampaign(entries, variables)
 		return err
 	})
 	if err != nil {

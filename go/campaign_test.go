@@ -12,7 +12,7 @@ func TestSendCampaign(t *testing.T) {
 	ctx := context.Background()
 	resetMock(t)
 	result, err := client.SendCampaign(ctx, []CampaignEntry{
-		{Client: "+15555555555", CampaignName: "autumn", Variables: map[string]string{"name": "Ada", "city": ""},
+		{Client: "+15555555555", CampaignName: "autumn", Variables: map[string]any{"name": "Ada", "city": ""},
 			Version: "v2", Sender: "+14151111234", ScheduledAt: "2030-01-01T09:00:00Z"},
 		{Client: "bsuid:US.1349", CampaignName: "autumn"},
 	})
@@ -42,6 +42,11 @@ func TestSendCampaign(t *testing.T) {
 		{nil, "campaign entries"},
 		{[]CampaignEntry{{Client: "+12", CampaignName: "autumn"}}, "client"},
 		{[]CampaignEntry{{Client: "+15555555555", CampaignName: " "}}, "campaign name"},
+		// A value that is not a string: the core's rule, and one JSON cannot carry.
+		{[]CampaignEntry{{Client: "+15555555555", CampaignName: "autumn", Variables: map[string]any{"n": 1}}},
+			"variables"},
+		{[]CampaignEntry{{Client: "+15555555555", CampaignName: "autumn", Variables: map[string]any{"f": func() {}}}},
+			"variables"},
 	} {
 		if _, err := client.SendCampaign(ctx, tc.entries); validationField(err) != tc.field {
 			t.Errorf("%+v: %v, want a refusal of %q", tc.entries, err, tc.field)

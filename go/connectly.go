@@ -30,7 +30,8 @@
 // (EventFromContext).
 //
 // Every error matches one sentinel with errors.Is (ErrValidation, ErrRateLimited,
-// ErrInvalidSignature, ...); errors the API answered are also an *APIError for errors.As.
+// ErrInvalidSignature, ...); errors the API answered are also an *APIError for errors.As,
+// the others an *Error, whose Field names the input a validation error refused.
 //
 // Building needs the C library, libconnectly, installed where pkg-config finds it
 // (`#cgo pkg-config: connectly`): `make install PREFIX=...` in the SDK's repository, or a

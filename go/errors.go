@@ -85,7 +85,12 @@ type Error struct {
 	Attempts int
 	// Status is the HTTP status when the server answered (a redirect); 0 otherwise.
 	Status int
-	kind   error
+	// Field is the input a validation error (ErrValidation) refused, as the core names it
+	// in every language: "text", "recipient id", "callback data", "variables", ... It is
+	// "" for the other kinds, and for an argument refused before it reached the core (a
+	// string holding a NUL byte).
+	Field string
+	kind  error
 }
 
 func (e *Error) Error() string { return "connectly: " + e.Message }
@@ -169,6 +174,7 @@ type errorDetails struct {
 	traceID      string
 	apiMessage   string
 	retryAfterMs int64
+	field        string
 }
 
 // lastError builds the error for a failed call from the calling thread's last error. The
@@ -185,6 +191,7 @@ func lastError(status C.enum_connectly_status) error {
 		traceID:      optionalString(C.connectly_last_error_trace_id()),
 		apiMessage:   optionalString(C.connectly_last_error_api_message()),
 		retryAfterMs: int64(C.connectly_last_error_retry_after_ms()),
+		field:        optionalString(C.connectly_last_error_field()),
 	})
 }
 
@@ -221,6 +228,7 @@ func makeError(status C.enum_connectly_status, d errorDetails) error {
 		Message:  message,
 		Attempts: d.attempts,
 		Status:   d.httpStatus,
+		Field:    d.field,
 		kind:     kind,
 	}
 }

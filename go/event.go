@@ -62,8 +62,7 @@ type Event struct {
 	// Timestamp is when Connectly produced the event, in Unix seconds.
 	Timestamp int64
 	// Sender is who sent the message (the customer for messages, the business for
-	// statuses); Recipient who received it. The C library reports the recipient's Name but
-	// not its UserID or PhoneNumber, which are always nil here.
+	// statuses); Recipient who received it.
 	Sender, Recipient Party
 	// Text is the inbound message's text; HasText is false when it has none (always, for
 	// other topics).
@@ -159,7 +158,9 @@ type DeliveryStatus struct {
 	// Status is StatusSent, StatusDelivered, StatusRead, StatusDeliveryFailed, or another
 	// status as the provider wrote it.
 	Status string
-	// Error is why it failed (statusUpdate.error); nil when the delivery carries none.
+	// Error is why it failed (statusUpdate.error); nil when the delivery carries none. An
+	// error object without any field (`"error": {}`) is still an error, with every field
+	// nil.
 	Error *ErrorDetail
 	// CampaignName is the campaign (metadata.campaign_name, or
 	// statusUpdate.metadata.campaignName); nil when the delivery carries none.
@@ -206,6 +207,8 @@ func newEvent(out *C.connectly_event) *Event {
 			ID:          C.GoString(C.connectly_event_recipient_id(out)),
 			ChannelType: C.GoString(C.connectly_event_recipient_channel(out)),
 			Name:        optionalPointer(C.connectly_event_recipient_name(out)),
+			UserID:      optionalPointer(C.connectly_event_recipient_user_id(out)),
+			PhoneNumber: optionalPointer(C.connectly_event_recipient_phone_number(out)),
 		},
 		CallbackData: optionalRaw(C.connectly_event_callback_data_json(out)),
 		Raw:          json.RawMessage(C.GoString(C.connectly_event_raw_json(out))),
@@ -271,16 +274,13 @@ func newDeliveryStatus(out *C.connectly_event) *DeliveryStatus {
 		Status:       C.GoString(C.connectly_event_status(out)),
 		CampaignName: optionalPointer(C.connectly_event_campaign_name(out)),
 	}
-	// The C library gives the error's fields but not whether the delivery carried an error
-	// object: one without any of them reads as none.
-	detail := ErrorDetail{
-		Code:    optionalPointer(C.connectly_event_error_code(out)),
-		Type:    optionalPointer(C.connectly_event_error_type(out)),
-		Message: optionalPointer(C.connectly_event_error_message(out)),
-		TraceID: optionalPointer(C.connectly_event_error_trace_id(out)),
-	}
-	if detail != (ErrorDetail{}) {
-		s.Error = &detail
+	if C.connectly_event_has_error(out) {
+		s.Error = &ErrorDetail{
+			Code:    optionalPointer(C.connectly_event_error_code(out)),
+			Type:    optionalPointer(C.connectly_event_error_type(out)),
+			Message: optionalPointer(C.connectly_event_error_message(out)),
+			TraceID: optionalPointer(C.connectly_event_error_trace_id(out)),
+		}
 	}
 	return s
 }

@@ -154,3 +154,32 @@ func TestEventVectors(t *testing.T) {
 		t.Fatalf("events.json: %d rows, want 107", rows)
 	}
 }
+
+// TestEventPartiesAndEmptyError: both parties' userId and phoneNumber are read (the vectors
+// carry them for senders only), and an error object without fields is still an error.
+func TestEventPartiesAndEmptyError(t *testing.T) {
+	webhook, err := NewWebhook("parties-secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer webhook.Close()
+	body := []byte(`{"topic":"delivery_status","timestamp":"1641513098",` +
+		`"sender":{"id":"bsuid:US.1","channelType":"whatsapp","userId":"US.1","phoneNumber":""},` +
+		`"recipient":{"id":"bsuid:US.2","channelType":"whatsapp","userId":"US.2","phoneNumber":"+16315555500"},` +
+		`"statusUpdate":{"id":"msg-2","status":"delivery_failed","error":{}}}`)
+	signature, err := webhook.Sign(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	event, err := webhook.VerifyEvent(body, signature)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if str(event.Sender.UserID) != "US.1" || str(event.Sender.PhoneNumber) != "" ||
+		str(event.Recipient.UserID) != "US.2" || str(event.Recipient.PhoneNumber) != "+16315555500" {
+		t.Errorf("sender %+v, recipient %+v", event.Sender, event.Recipient)
+	}
+	if event.Status == nil || event.Status.Error == nil || *event.Status.Error != (ErrorDetail{}) {
+		t.Errorf("status %+v", event.Status)
+	}
+}

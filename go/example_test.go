@@ -473,8 +473,8 @@ func ExampleClient_SendCampaign() {
 	client := newClient()
 	defer client.Close()
 	result, err := client.SendCampaign(context.Background(), []connectly.CampaignEntry{
-		{Client: "+15555555555", CampaignName: "autumn", Variables: map[string]string{"name": "Ada"}},
-		{Client: "+15555555556", CampaignName: "autumn", Variables: map[string]string{"name": "Grace"}},
+		{Client: "+15555555555", CampaignName: "autumn", Variables: map[string]any{"name": "Ada"}},
+		{Client: "+15555555556", CampaignName: "autumn", Variables: map[string]any{"name": "Grace"}},
 	})
 	if err != nil {
 		fmt.Println(err)

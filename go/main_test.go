@@ -164,17 +164,12 @@ func mockWebhookSecret(t testing.TB) string {
 	return config.WebhookSecret
 }
 
-// validationField is the field a validation error names: the core's messages read
-// "invalid <field>: <reason>". "" when err is not a validation error.
+// validationField is the field a validation error names (its Field); "" when err is not a
+// validation error.
 func validationField(err error) string {
 	var e *Error
 	if !errors.Is(err, ErrValidation) || !errors.As(err, &e) {
 		return ""
 	}
-	rest, ok := strings.CutPrefix(e.Message, "invalid ")
-	if !ok {
-		return ""
-	}
-	field, _, _ := strings.Cut(rest, ": ")
-	return field
+	return e.Field
 }

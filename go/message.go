@@ -345,7 +345,7 @@ func marshalArgument(field string, value any) (string, error) {
 	data, err := json.Marshal(value)
 	if err != nil {
 		return "", &Error{Message: "invalid " + field + ": cannot be marshalled to JSON: " + err.Error(),
-			kind: ErrValidation}
+			Field: field, kind: ErrValidation}
 	}
 	return string(data), nil
 }

@@ -586,6 +586,18 @@ const char *connectly_batch_error_api_message(const struct connectly_batch *batc
 const char *connectly_batch_error_trace_id(const struct connectly_batch *batch, size_t index);
 
 /**
+ * The input message `index`'s error refused, when it failed validation (the core's field
+ * name, as `connectly_last_error_field` gives after a single send of it); NULL for any other
+ * outcome (sent, another error, an unusable item), a NULL `batch` or an `index` out of range.
+ *
+ * Owned by the batch: valid until `connectly_batch_free`; never free it. Thread-safe.
+ *
+ * # Safety
+ * `batch` is NULL or a live batch.
+ */
+const char *connectly_batch_error_field(const struct connectly_batch *batch, size_t index);
+
+/**
  * How many attempts message `index` made before it failed; 0 when nothing was sent for it,
  * when it was sent (its response has `connectly_response_attempts`), when `batch` is NULL
  * or `index` is out of range. Thread-safe.
@@ -1036,6 +1048,24 @@ const char *connectly_event_recipient_channel(const struct connectly_event *even
 const char *connectly_event_recipient_name(const struct connectly_event *event);
 
 /**
+ * The recipient's provider-scoped user id (`recipient.userId`), or NULL when absent. Owned
+ * by the event; never free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_recipient_user_id(const struct connectly_event *event);
+
+/**
+ * The recipient's phone number (`recipient.phoneNumber`), or NULL when absent. Owned by the
+ * event; never free it. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_recipient_phone_number(const struct connectly_event *event);
+
+/**
  * The message text (`message.text`), or NULL when the event has none (a delivery status or
  * another topic has none). Owned by the event: valid until `connectly_event_free`; never
  * free it. Thread-safe.
@@ -1256,6 +1286,16 @@ const char *connectly_event_message_id(const struct connectly_event *event);
 const char *connectly_event_status(const struct connectly_event *event);
 
 /**
+ * Whether a delivery status carries an error (`statusUpdate.error` is an object, even an
+ * empty one `{}`: its fields may then all be NULL). False when the status has none, when the
+ * event is no delivery status, or when `event` is NULL. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+bool connectly_event_has_error(const struct connectly_event *event);
+
+/**
  * The code of the error a failed delivery status carries (`statusUpdate.error.code`), or
  * NULL. Owned by the event; never free it. Thread-safe.
  *
@@ -1357,6 +1397,17 @@ const char *connectly_last_error_trace_id(void);
  * Thread-safe (per thread).
  */
 uint32_t connectly_last_error_attempts(void);
+
+/**
+ * The input the calling thread's last error refused, when it was a validation error (the
+ * core's field name, such as `"text"`, `"recipient id"` or `"callback data"`: the same in
+ * every language); NULL for any other error, for a NULL or unusable argument
+ * (`CONNECTLY_ERROR_NULL_ARGUMENT`, `CONNECTLY_ERROR_INVALID_ARGUMENT`) and after a success.
+ *
+ * Owned by the library, valid until the next fallible call on the same thread; never free
+ * it. Thread-safe (per thread).
+ */
+const char *connectly_last_error_field(void);
 
 /**
  * For `CONNECTLY_ERROR_RATE_LIMITED`: how long the API asked to wait (its `Retry-After`),

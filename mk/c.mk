@@ -242,7 +242,9 @@ test-c: header-check header-compile c-symbols test-c-plain test-c-valgrind test-
 
 DEMOS += demo-c
 
-## The C examples against the mock: send, then a receiver verifying a delivery.
+## The C examples against the mock (examples/c/demo.sh): send a text, an image and a
+## template, then a receiver that upserts its registrations, verifies a message and the
+## template's delivery status, and deletes them.
 demo-c: lib-debug
 	@mkdir -p $(C_BUILD)/examples
 	for ex in send receive; do \

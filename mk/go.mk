@@ -8,8 +8,10 @@
 #                         `make install`, the module's files copied out, a program outside
 #                         the repository vetted, built and tested through pkg-config
 #                         (tests/go/module.sh; go vet of the default tag set is there)
-#   make demo-go          examples/go against the mock: send, then a receiver verifying a
-#                         delivery
+#   make demo-go          examples/go against the mock (examples/c/demo.sh): send a text,
+#                         an image and a template with a language and callback data, then
+#                         a receiver that upserts and lists its registrations, verifies a
+#                         message and the template's delivery status, and deletes them
 #
 # With no build tag the package finds the installed library through pkg-config
 # (go/link_pkgconfig.go). In this repository, `-tags connectly_intree` links

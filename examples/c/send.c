@@ -24,6 +24,9 @@ static int report(const char *what, connectly_status status) {
     if (connectly_last_error_trace_id() != NULL) {
         fprintf(stderr, "  trace id %s\n", connectly_last_error_trace_id());
     }
+    if (connectly_last_error_field() != NULL) {
+        fprintf(stderr, "  refused before sending: %s\n", connectly_last_error_field());
+    }
     return 1;
 }
 

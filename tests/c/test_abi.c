@@ -73,6 +73,7 @@ void test_abi(void) {
     CHECK(connectly_last_error_http_status() == 0);
     CHECK(connectly_last_error_attempts() == 0);
     CHECK(connectly_last_error_retry_after_ms() == -1);
+    CHECK(connectly_last_error_field() == NULL);
 
     /* Getters and frees take NULL. */
     CHECK(connectly_response_status(NULL) == 0);

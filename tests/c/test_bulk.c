@@ -113,15 +113,19 @@ void test_send_many(void) {
         CHECK(connectly_batch_error_code(batch, i) == NULL);
         CHECK(connectly_batch_error_http_status(batch, i) == 0);
         CHECK(connectly_batch_error_retry_after_ms(batch, i) == -1);
+        CHECK(connectly_batch_error_field(batch, i) == NULL);
         if (reply_number(r) <= last) ordered = 0;
         last = reply_number(r);
     }
     CHECK(ordered);
     CHECK_STATUS(connectly_batch_status(batch, 17), CONNECTLY_ERROR_VALIDATION);
     CHECK_CONTAINS(connectly_batch_error_message(batch, 17), "invalid text");
+    CHECK_STR(connectly_batch_error_field(batch, 17), "text");
     CHECK(connectly_batch_error_attempts(batch, 17) == 0);
     CHECK_STATUS(connectly_batch_status(batch, 33), CONNECTLY_ERROR_NULL_ARGUMENT);
     CHECK_CONTAINS(connectly_batch_error_message(batch, 33), "`messages[].to`");
+    CHECK(connectly_batch_error_field(batch, 33) == NULL);
+    CHECK(connectly_batch_error_field(batch, MANY) == NULL);
     /* Reading outcomes leaves the thread's last error alone. */
     CHECK_STR(connectly_last_error_message(), "");
     CHECK(mock_request_count() == MANY - 2);
@@ -257,6 +261,7 @@ void test_send_many_null(void) {
     CHECK(connectly_batch_error_code(NULL, 0) == NULL);
     CHECK(connectly_batch_error_api_message(NULL, 0) == NULL);
     CHECK(connectly_batch_error_trace_id(NULL, 0) == NULL);
+    CHECK(connectly_batch_error_field(NULL, 0) == NULL);
     CHECK(connectly_batch_error_attempts(NULL, 0) == 0);
     CHECK(connectly_batch_error_retry_after_ms(NULL, 0) == -1);
     connectly_batch_free(NULL);

@@ -201,6 +201,7 @@ void test_api_error_vectors(void) {
             CHECK(connectly_last_error_retry_after_ms() == v->retry_after * 1000);
         }
         CHECK(connectly_last_error_attempts() == 1);
+        CHECK(connectly_last_error_field() == NULL);
         CHECK(mock_request_count() == 1);
         if (harness_failures != failures_before) fprintf(stderr, "  (in row %s)\n", v->name);
         connectly_response_free(response);
@@ -267,6 +268,7 @@ void test_failures(void) {
     CHECK(connectly_last_error_attempts() == 2);
     CHECK(connectly_last_error_http_status() == 0);
     CHECK(connectly_last_error_code() == NULL);
+    CHECK(connectly_last_error_field() == NULL);
     CHECK(response == NULL);
     connectly_client_free(closed);
 

@@ -37,6 +37,8 @@ static void check_event(const connectly_event *e, const struct event_vector *v) 
     CHECK_STR(connectly_event_recipient_id(e), v->recipient.id);
     CHECK_STR(connectly_event_recipient_channel(e), v->recipient.channel_type);
     CHECK_OPT_STR(connectly_event_recipient_name(e), v->recipient.name);
+    CHECK_OPT_STR(connectly_event_recipient_user_id(e), v->recipient.user_id);
+    CHECK_OPT_STR(connectly_event_recipient_phone_number(e), v->recipient.phone_number);
     CHECK(json_text_equal(connectly_event_callback_data_json(e), v->callback_data_json));
 
     /* Message fields: NULL for the other kinds (the generator writes NULL there too). */
@@ -72,7 +74,7 @@ static void check_event(const connectly_event *e, const struct event_vector *v) 
     CHECK_OPT_STR(connectly_event_error_message(e), v->error[2]);
     CHECK_OPT_STR(connectly_event_error_trace_id(e), v->error[3]);
     CHECK_OPT_STR(connectly_event_campaign_name(e), v->campaign_name);
-    CHECK(v->has_error || v->error[0] == NULL);
+    CHECK(connectly_event_has_error(e) == (v->has_error != 0));
 
     /* The signed bytes, and the raw JSON (the same text as connectly_event_json). */
     CHECK(body_len == strlen(v->body) && memcmp(body, v->body, body_len) == 0);
@@ -151,6 +153,7 @@ void test_typed_events(void) {
         CHECK(json_text_equal(connectly_event_callback_data_json(event), "{\"orderId\": 42}"));
         CHECK(connectly_event_text(event) == NULL);
         CHECK(connectly_event_error_code(event) == NULL);
+        CHECK(!connectly_event_has_error(event));
         CHECK_STATUS(connectly_status_tracker_advance(tracker, connectly_event_message_id(event),
                                                       connectly_event_status(event), &moved),
                      CONNECTLY_OK);
@@ -171,6 +174,7 @@ void test_typed_events(void) {
         "\"ERROR_CODE_X\",\"type\":\"ERROR_TYPE_Y\",\"message\":\"no\",\"cntTraceId\":\"77\"},"
         "\"metadata\":{\"campaignName\":\"autumn\"}}}");
     CHECK_STR(connectly_event_status(event), "delivery_failed");
+    CHECK(connectly_event_has_error(event));
     CHECK_STR(connectly_event_error_code(event), "ERROR_CODE_X");
     CHECK_STR(connectly_event_error_type(event), "ERROR_TYPE_Y");
     CHECK_STR(connectly_event_error_message(event), "no");
@@ -202,6 +206,9 @@ void test_typed_events(void) {
     CHECK(!connectly_event_location(event, &latitude, NULL) && latitude == 7.0);
     CHECK(connectly_event_status(event) == NULL && connectly_event_message_id(event) == NULL);
     CHECK(!connectly_event_has_button_reply(event));
+    CHECK(!connectly_event_has_error(event));
+    CHECK(connectly_event_recipient_user_id(event) == NULL);
+    CHECK(connectly_event_recipient_phone_number(event) == NULL);
     connectly_event_free(event);
     event = signed_event(
         webhook,
@@ -212,6 +219,25 @@ void test_typed_events(void) {
     CHECK(connectly_event_location(event, &latitude, NULL) && latitude == -33.5);
     connectly_event_free(event);
 
+    /* Both parties known by a BSUID, with and without a phone number; an error that is an
+     * empty object is still an error, with no field. */
+    event = signed_event(
+        webhook,
+        "{\"topic\":\"delivery_status\",\"timestamp\":\"1641513098\",\"sender\":{\"id\":"
+        "\"bsuid:US.1\",\"channelType\":\"whatsapp\",\"userId\":\"US.1\",\"phoneNumber\":"
+        "\"\"},\"recipient\":{\"id\":\"bsuid:US.2\",\"channelType\":\"whatsapp\",\"userId\":"
+        "\"US.2\",\"phoneNumber\":\"+16315555500\"},\"statusUpdate\":{\"id\":\"msg-2\","
+        "\"status\":\"delivery_failed\",\"error\":{}}}");
+    CHECK_STR(connectly_event_sender_user_id(event), "US.1");
+    CHECK_STR(connectly_event_sender_phone_number(event), "");
+    CHECK_STR(connectly_event_recipient_user_id(event), "US.2");
+    CHECK_STR(connectly_event_recipient_phone_number(event), "+16315555500");
+    CHECK(connectly_event_has_error(event));
+    CHECK(connectly_event_error_code(event) == NULL && connectly_event_error_type(event) == NULL);
+    CHECK(connectly_event_error_message(event) == NULL);
+    CHECK(connectly_event_error_trace_id(event) == NULL);
+    connectly_event_free(event);
+
     /* Every getter takes NULL. */
     latitude = 7.0;
     CHECK(connectly_event_topic(NULL) == NULL);
@@ -219,6 +245,8 @@ void test_typed_events(void) {
     CHECK(connectly_event_sender_user_id(NULL) == NULL);
     CHECK(connectly_event_sender_phone_number(NULL) == NULL);
     CHECK(connectly_event_recipient_name(NULL) == NULL);
+    CHECK(connectly_event_recipient_user_id(NULL) == NULL);
+    CHECK(connectly_event_recipient_phone_number(NULL) == NULL);
     CHECK(connectly_event_callback_data_json(NULL) == NULL);
     CHECK(connectly_event_raw_json(NULL) == NULL);
     CHECK(connectly_event_attachment_type(NULL) == NULL);
@@ -240,6 +268,7 @@ void test_typed_events(void) {
     CHECK(connectly_event_referral_json(NULL) == NULL);
     CHECK(connectly_event_message_id(NULL) == NULL);
     CHECK(connectly_event_status(NULL) == NULL);
+    CHECK(!connectly_event_has_error(NULL));
     CHECK(connectly_event_error_code(NULL) == NULL);
     CHECK(connectly_event_error_type(NULL) == NULL);
     CHECK(connectly_event_error_message(NULL) == NULL);

@@ -195,6 +195,7 @@ void test_message_setters(void) {
     CHECK_STATUS(connectly_send_message(client, "whatsapp", TO, m, &response),
                  CONNECTLY_ERROR_VALIDATION);
     CHECK_CONTAINS(connectly_last_error_message(), "invalid location latitude: ");
+    CHECK_STR(connectly_last_error_field(), "location latitude");
     connectly_message_free(m);
     /* Buttons started but none added; a list with rows but no button. */
     m = connectly_message_new_text("pick");
@@ -215,6 +216,7 @@ void test_message_setters(void) {
     CHECK_STATUS(connectly_send_message(client, "whatsapp", TO, m, &response),
                  CONNECTLY_ERROR_INVALID_ARGUMENT);
     CHECK_CONTAINS(connectly_last_error_message(), "header or footer");
+    CHECK(connectly_last_error_field() == NULL);
     CHECK_STATUS(connectly_message_set_header(m, NULL), CONNECTLY_OK);
     CHECK_STATUS(connectly_message_set_footer(m, "F"), CONNECTLY_OK);
     CHECK_STATUS(connectly_send_message(client, "whatsapp", TO, m, &response),
@@ -241,12 +243,15 @@ void test_message_setters(void) {
                                                   NULL, NULL),
                  CONNECTLY_ERROR_VALIDATION);
     CHECK_CONTAINS(connectly_last_error_message(), "invalid attachment type: ");
+    CHECK_STR(connectly_last_error_field(), "attachment type");
     CHECK_STATUS(connectly_message_set_product_json(m, false, "{not json"),
                  CONNECTLY_ERROR_VALIDATION);
     CHECK_CONTAINS(connectly_last_error_message(), "invalid product: ");
+    CHECK_STR(connectly_last_error_field(), "product");
     CHECK(strstr(connectly_last_error_message(), "not json") == NULL);
     CHECK_STATUS(connectly_message_set_text(m, not_utf8), CONNECTLY_ERROR_INVALID_ARGUMENT);
     CHECK_CONTAINS(connectly_last_error_message(), "`text` is not valid UTF-8");
+    CHECK(connectly_last_error_field() == NULL);
     CHECK_STATUS(connectly_message_set_id(m, not_utf8), CONNECTLY_ERROR_INVALID_ARGUMENT);
     CHECK_STATUS(connectly_message_set_sender(m, not_utf8), CONNECTLY_ERROR_INVALID_ARGUMENT);
     CHECK_STATUS(connectly_message_set_recipient_name(m, not_utf8),
@@ -426,6 +431,7 @@ void test_send_many_operations(void) {
     do {                                                                     \
         CHECK_STATUS(call, CONNECTLY_ERROR_NULL_ARGUMENT);                   \
         CHECK_CONTAINS(connectly_last_error_message(), "`" name "`");        \
+        CHECK(connectly_last_error_field() == NULL);                         \
     } while (0)
 
 void test_operations_null(void) {

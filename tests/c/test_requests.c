@@ -256,10 +256,12 @@ void test_request_vectors(void) {
             snprintf(want, sizeof want, "invalid %s: ", v->error_field);
             CHECK_STATUS(got, CONNECTLY_ERROR_VALIDATION);
             CHECK(strncmp(connectly_last_error_message(), want, strlen(want)) == 0);
+            CHECK_STR(connectly_last_error_field(), v->error_field);
             CHECK(mock_request_count() == 0);
         } else {
             /* Sent: the mock's answer may be an error (an unknown webhook id is 404). */
             CHECK(got == CONNECTLY_OK || got == CONNECTLY_ERROR_API);
+            CHECK(connectly_last_error_field() == NULL);
             check_request(v);
         }
         if (harness_failures != failures_before) {

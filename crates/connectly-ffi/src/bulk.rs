@@ -481,6 +481,23 @@ pub unsafe extern "C" fn connectly_batch_error_trace_id(
     unsafe { failure(batch, index, ptr::null(), |r| text_ptr(r.trace_id.as_ref())) }
 }
 
+/// The input message `index`'s error refused, when it failed validation (the core's field
+/// name, as `connectly_last_error_field` gives after a single send of it); NULL for any other
+/// outcome (sent, another error, an unusable item), a NULL `batch` or an `index` out of range.
+///
+/// Owned by the batch: valid until `connectly_batch_free`; never free it. Thread-safe.
+///
+/// # Safety
+/// `batch` is NULL or a live batch.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_batch_error_field(
+    batch: *const connectly_batch,
+    index: usize,
+) -> *const c_char {
+    // SAFETY: forwarded to the caller.
+    unsafe { failure(batch, index, ptr::null(), |r| text_ptr(r.field.as_ref())) }
+}
+
 /// How many attempts message `index` made before it failed; 0 when nothing was sent for it,
 /// when it was sent (its response has `connectly_response_attempts`), when `batch` is NULL
 /// or `index` is out of range. Thread-safe.

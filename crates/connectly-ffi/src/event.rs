@@ -35,6 +35,7 @@ struct MessageFields {
 struct StatusFields {
     message_id: CString,
     status: CString,
+    has_error: bool,
     error_code: Option<CString>,
     error_type: Option<CString>,
     error_message: Option<CString>,
@@ -57,6 +58,8 @@ pub struct connectly_event {
     recipient_id: CString,
     recipient_channel: CString,
     recipient_name: Option<CString>,
+    recipient_user_id: Option<CString>,
+    recipient_phone_number: Option<CString>,
     text: Option<CString>,
     callback_data: Option<CString>,
     json: CString,
@@ -122,6 +125,7 @@ impl connectly_event {
                 Some(StatusFields {
                     message_id: event_string(&s.message_id)?,
                     status: event_string(s.status.as_str())?,
+                    has_error: error.is_some(),
                     error_code: optional(error.and_then(|e| e.code.as_deref()))?,
                     error_type: optional(error.and_then(|e| e.kind.as_deref()))?,
                     error_message: optional(error.and_then(|e| e.message.as_deref()))?,
@@ -141,6 +145,8 @@ impl connectly_event {
             recipient_id: event_string(&recipient.id)?,
             recipient_channel: event_string(&recipient.channel_type)?,
             recipient_name: optional(recipient.name.as_deref())?,
+            recipient_user_id: optional(recipient.user_id.as_deref())?,
+            recipient_phone_number: optional(recipient.phone_number.as_deref())?,
             text: optional(event.text())?,
             callback_data: json_text(event.callback_data())?,
             json: event_string(event.raw().get())?,
@@ -330,6 +336,40 @@ pub unsafe extern "C" fn connectly_event_recipient_name(
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
     unsafe { field(event, ptr::null(), |e| pointer(e.recipient_name.as_ref())) }
+}
+
+/// The recipient's provider-scoped user id (`recipient.userId`), or NULL when absent. Owned
+/// by the event; never free it. Thread-safe.
+///
+/// # Safety
+/// `event` is NULL or a live event.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_event_recipient_user_id(
+    event: *const connectly_event,
+) -> *const c_char {
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        field(event, ptr::null(), |e| {
+            pointer(e.recipient_user_id.as_ref())
+        })
+    }
+}
+
+/// The recipient's phone number (`recipient.phoneNumber`), or NULL when absent. Owned by the
+/// event; never free it. Thread-safe.
+///
+/// # Safety
+/// `event` is NULL or a live event.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_event_recipient_phone_number(
+    event: *const connectly_event,
+) -> *const c_char {
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        field(event, ptr::null(), |e| {
+            pointer(e.recipient_phone_number.as_ref())
+        })
+    }
 }
 
 /// The message text (`message.text`), or NULL when the event has none (a delivery status or
@@ -653,6 +693,22 @@ pub unsafe extern "C" fn connectly_event_message_id(
 pub unsafe extern "C" fn connectly_event_status(event: *const connectly_event) -> *const c_char {
     // SAFETY: forwarded to the caller.
     unsafe { status_text(event, |s| Some(&s.status)) }
+}
+
+/// Whether a delivery status carries an error (`statusUpdate.error` is an object, even an
+/// empty one `{}`: its fields may then all be NULL). False when the status has none, when the
+/// event is no delivery status, or when `event` is NULL. Thread-safe.
+///
+/// # Safety
+/// `event` is NULL or a live event.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_event_has_error(event: *const connectly_event) -> bool {
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        field(event, false, |e| {
+            e.status.as_ref().is_some_and(|s| s.has_error)
+        })
+    }
 }
 
 /// The code of the error a failed delivery status carries (`statusUpdate.error.code`), or

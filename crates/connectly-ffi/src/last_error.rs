@@ -23,10 +23,13 @@ pub(crate) struct Record {
     pub(crate) trace_id: Option<CString>,
     pub(crate) attempts: u32,
     pub(crate) retry_after_ms: i64,
+    /// The input a validation error names (the core's `ValidationError::field`).
+    pub(crate) field: Option<CString>,
 }
 
 impl Record {
-    /// The record of `failure`: its text and, for errors the API answered, its details.
+    /// The record of `failure`: its text; for errors the API answered, their details; for a
+    /// validation error, the input it names.
     pub(crate) fn new(failure: &Failure) -> Self {
         let mut record = Record {
             message: c_string(&failure.to_string()),
@@ -36,6 +39,7 @@ impl Record {
             trace_id: None,
             attempts: 0,
             retry_after_ms: -1,
+            field: None,
         };
         if let Failure::Core(error) = failure {
             record.http_status = error.status().unwrap_or(0);
@@ -45,12 +49,13 @@ impl Record {
                 record.api_message = optional(api.message.as_deref());
                 record.trace_id = optional(api.trace_id.as_deref());
             }
-            if let Error::RateLimited {
-                retry_after: Some(wait),
-                ..
-            } = error
-            {
-                record.retry_after_ms = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
+            match error {
+                Error::Validation(invalid) => record.field = Some(c_string(invalid.field)),
+                Error::RateLimited {
+                    retry_after: Some(wait),
+                    ..
+                } => record.retry_after_ms = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX),
+                _ => {}
             }
         }
         record
@@ -170,6 +175,20 @@ pub extern "C" fn connectly_last_error_trace_id() -> *const c_char {
 #[no_mangle]
 pub extern "C" fn connectly_last_error_attempts() -> u32 {
     super::boundary::value(0, || read(0, |r| r.attempts))
+}
+
+/// The input the calling thread's last error refused, when it was a validation error (the
+/// core's field name, such as `"text"`, `"recipient id"` or `"callback data"`: the same in
+/// every language); NULL for any other error, for a NULL or unusable argument
+/// (`CONNECTLY_ERROR_NULL_ARGUMENT`, `CONNECTLY_ERROR_INVALID_ARGUMENT`) and after a success.
+///
+/// Owned by the library, valid until the next fallible call on the same thread; never free
+/// it. Thread-safe (per thread).
+#[no_mangle]
+pub extern "C" fn connectly_last_error_field() -> *const c_char {
+    super::boundary::value(ptr::null(), || {
+        read(ptr::null(), |r| text_ptr(r.field.as_ref()))
+    })
 }
 
 /// For `CONNECTLY_ERROR_RATE_LIMITED`: how long the API asked to wait (its `Retry-After`),
