@@ -387,6 +387,29 @@ row(
     ),
 )
 row(
+    "doc-status-to-bsuid-customer",
+    WE + ": a status of a message to a BSUID customer: the recipient carries userId and phoneNumber",
+    delivery(
+        {"id": STATUS_ID, "status": "read", "error": None},
+        recipient={
+            "id": "bsuid:US.13491208655302741918",
+            "channelType": "whatsapp",
+            "name": "Ada",
+            "userId": "US.13491208655302741918",
+            "phoneNumber": "+16315555500",
+        },
+    ),
+    status(
+        "read",
+        recipient=party(
+            "bsuid:US.13491208655302741918",
+            name="Ada",
+            user_id="US.13491208655302741918",
+            phone_number="+16315555500",
+        ),
+    ),
+)
+row(
     "doc-status-delivered",
     WE + ": delivery_status, the documented example",
     '{"topic":"delivery_status","timestamp":"1641513098","sender":{"id":"+16044441111",'
