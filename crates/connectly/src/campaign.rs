@@ -3,10 +3,9 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::client::Client;
+use crate::client::{Call, Client};
 use crate::error::{Error, ValidationError};
 use crate::response::Response;
-use crate::retry::Repeat;
 use crate::validate;
 
 /// One recipient of a campaign, with the campaign's variables for them.
@@ -146,7 +145,7 @@ pub struct CampaignResult {
 }
 
 impl CampaignResult {
-    fn from_response(response: Response) -> Self {
+    pub(crate) fn from_response(response: Response) -> Self {
         let first = response.body.pointer("/data/0");
         let count = |key: &str| first.and_then(|f| f.get(key)).and_then(Value::as_u64);
         Self {
@@ -166,6 +165,12 @@ impl Client {
     /// published (else 409, [`Error::Api`]). Retried like a send: only when the request
     /// provably did not reach the server, or on 429.
     pub fn send_campaign(&self, entries: &[CampaignEntry]) -> Result<CampaignResult, Error> {
+        self.run(&self.send_campaign_call(entries)?)
+            .map(CampaignResult::from_response)
+    }
+
+    /// The checked call [`send_campaign`](Client::send_campaign) makes.
+    pub(crate) fn send_campaign_call(&self, entries: &[CampaignEntry]) -> Result<Call, Error> {
         if entries.is_empty() {
             return Err(ValidationError::new("campaign entries", "is empty").into());
         }
@@ -190,8 +195,6 @@ impl Client {
                 })
                 .collect(),
         };
-        let request = self.post("/send/campaigns", &body)?;
-        self.call(&request, Repeat::Unsafe)
-            .map(CampaignResult::from_response)
+        Ok(Call::unsafe_to_repeat(self.post("/send/campaigns", &body)?))
     }
 }

@@ -8,7 +8,8 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT};
 use serde::Serialize;
 
-use crate::clock::{Clock, Jitter, RandomJitter, Sleeper, SystemClock, ThreadSleeper};
+use crate::clock::{Clock, Jitter, RandomJitter, RuntimeSleeper, Sleeper, SystemClock};
+use crate::engine::Engine;
 use crate::error::{ApiError, Error, ValidationError};
 use crate::interrupt::{Interrupt, INTERRUPT_INTERVAL};
 use crate::message::Message;
@@ -51,10 +52,11 @@ pub(crate) const PATH_SEGMENT: &AsciiSet = &CONTROLS
     .add(b'^')
     .add(b'|');
 
-/// A Connectly API client.
+/// A Connectly API client whose calls block the calling thread.
 ///
-/// Cheap to clone: clones share one connection pool. `Send + Sync`, so one client serves
-/// every thread.
+/// Cheap to clone: clones share one connection pool and one runtime. `Send + Sync`, so one
+/// client serves every thread. Its calls cannot be made from inside an async runtime; there,
+/// use [`AsyncClient`](crate::AsyncClient) (`client.to_async()`), which shares both.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -63,8 +65,10 @@ pub struct Client {
 }
 
 #[derive(Clone)]
-struct Inner {
-    http: reqwest::blocking::Client,
+pub(crate) struct Inner {
+    /// The runtime every request runs on, and its connection pool.
+    engine: Arc<Engine>,
+    http: reqwest::Client,
     api_key: HeaderValue,
     business_id: String,
     /// `{base}/v1/businesses/{business id}`, every path's start.
@@ -130,7 +134,7 @@ impl Default for ClientBuilder {
             max_retries: DEFAULT_MAX_RETRIES,
             root_certificates: Vec::new(),
             clock: Arc::new(SystemClock),
-            sleeper: Arc::new(ThreadSleeper),
+            sleeper: Arc::new(RuntimeSleeper),
             jitter: Arc::new(RandomJitter),
         }
     }
@@ -254,22 +258,14 @@ impl ClientBuilder {
             .map_err(|_| ValidationError::new("api key", "is not a valid header value"))?;
         api_key.set_sensitive(true);
 
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return Err(Error::Config(
-                "the blocking client cannot be built inside an async runtime; \
-                 build it in spawn_blocking or another thread"
-                    .into(),
-            ));
-        }
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        let mut http = reqwest::blocking::Client::builder()
+        let mut http = reqwest::Client::builder()
             .use_rustls_tls()
             .user_agent(format!("connectly-sdk-rust/{}", crate::VERSION))
             .default_headers(headers)
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(None)
             .pool_idle_timeout(Duration::from_secs(60));
         if loopback {
             http = http.no_proxy();
@@ -290,6 +286,7 @@ impl ClientBuilder {
             .map_err(|_| Error::Config("the HTTP client could not be initialised".into()))?;
         Ok(Client {
             inner: Arc::new(Inner {
+                engine: Arc::new(Engine::start()?),
                 http,
                 api_key,
                 prefix,
@@ -345,19 +342,20 @@ impl Client {
     /// a location, a list or reply buttons. Everything is checked before a byte is sent.
     /// Retried only when it provably did not reach the server, or on 429.
     pub fn send_message(&self, to: &Recipient, message: &Message) -> Result<Response, Error> {
-        let request = self.message_request(to, message)?;
-        self.call(&request, Repeat::Unsafe)
+        self.run(&self.send_message_call(to, message)?)
     }
 
-    /// The checked request [`send_message`](Client::send_message) sends.
-    pub(crate) fn message_request(
+    /// The checked call [`send_message`](Client::send_message) makes.
+    pub(crate) fn send_message_call(
         &self,
         to: &Recipient,
         message: &Message,
-    ) -> Result<Request, Error> {
+    ) -> Result<Call, Error> {
         to.validate()?;
         message.validate()?;
-        self.post("/send/messages", &message.body(to))
+        Ok(Call::unsafe_to_repeat(
+            self.post("/send/messages", &message.body(to))?,
+        ))
     }
 
     /// Sends a WhatsApp template message (`POST /send/whatsapp_templated_messages`), with its
@@ -378,14 +376,16 @@ impl Client {
     /// /send/whatsapp_templated_messages`). The reply's `id` is the one delivery-status
     /// events carry. Retried only when it provably did not reach the server, or on 429.
     pub fn send_template_message(&self, message: &TemplateMessage) -> Result<Response, Error> {
-        let request = self.template_request(message)?;
-        self.call(&request, Repeat::Unsafe)
+        self.run(&self.send_template_call(message)?)
     }
 
-    /// The checked request [`send_template_message`](Client::send_template_message) sends.
-    pub(crate) fn template_request(&self, message: &TemplateMessage) -> Result<Request, Error> {
+    /// The checked call [`send_template_message`](Client::send_template_message) makes.
+    pub(crate) fn send_template_call(&self, message: &TemplateMessage) -> Result<Call, Error> {
         message.validate()?;
-        self.post("/send/whatsapp_templated_messages", &message.body())
+        Ok(Call::unsafe_to_repeat(self.post(
+            "/send/whatsapp_templated_messages",
+            &message.body(),
+        )?))
     }
 
     /// Registers the address Connectly delivers a topic's events to (`POST /create/webhooks`).
@@ -466,13 +466,22 @@ impl Client {
         self.interrupt().is_some_and(Interrupt::interrupted)
     }
 
+    /// Waits `wait` through the sleeper, on the calling thread (for bulk sending); false when
+    /// the interruption hook said to stop. See [`Client::pause_async`].
+    pub(crate) fn pause(&self, wait: Duration) -> bool {
+        self.inner
+            .engine
+            .block_on(async { Ok(self.pause_async(wait).await) })
+            .unwrap_or(false)
+    }
+
     /// Waits `wait` through the sleeper. With an interruption hook, the wait is slept in
     /// slices of at most [`INTERRUPT_INTERVAL`], the hook asked before each; false when it
     /// said to stop (the rest of the wait is not slept).
-    pub(crate) fn pause(&self, wait: Duration) -> bool {
+    pub(crate) async fn pause_async(&self, wait: Duration) -> bool {
         let Some(interrupt) = self.interrupt() else {
             if !wait.is_zero() {
-                self.inner.sleeper.sleep(wait);
+                self.inner.sleeper.sleep(wait).await;
             }
             return true;
         };
@@ -482,29 +491,43 @@ impl Client {
                 return false;
             }
             let slice = left.min(INTERRUPT_INTERVAL);
-            self.inner.sleeper.sleep(slice);
+            self.inner.sleeper.sleep(slice).await;
             left -= slice;
         }
         true
     }
 
+    /// Performs a call on the calling thread, blocking it until the call ends.
+    pub(crate) fn run(&self, call: &Call) -> Result<Response, Error> {
+        self.inner.engine.block_on(self.perform(call))
+    }
+
+    /// Runs `future` on the client's runtime, blocking the calling thread until it ends.
+    pub(crate) fn block_on<T>(
+        &self,
+        future: impl std::future::Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        self.inner.engine.block_on(future)
+    }
+
+    /// The runtime the client's requests run on.
+    pub(crate) fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
     /// Runs attempts until one succeeds, fails for good, or the policy or deadline ends them.
-    pub(crate) fn call(&self, request: &Request, repeat: Repeat) -> Result<Response, Error> {
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return Err(Error::Config(
-                "the blocking client cannot be called inside an async runtime; \
-                 call it in spawn_blocking or another thread"
-                    .into(),
-            ));
-        }
+    /// Dropping the future abandons the attempt in flight (its connection is closed).
+    pub(crate) async fn perform(&self, call: &Call) -> Result<Response, Error> {
+        let Call { request, repeat } = call;
+        let repeat = *repeat;
         let inner = &*self.inner;
         let deadline = inner.clock.now() + inner.total_timeout;
         let max_attempts = inner.max_retries + 1;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            // Asked here and in `pause`, never while a request is in flight: a request
-            // that was written is not abandoned.
+            // Asked here and in `pause_async`, never while a request is in flight: a
+            // request that was written is not abandoned.
             if attempt > 1 && self.interrupted() {
                 return Err(Error::Cancelled {
                     attempts: attempt - 1,
@@ -521,7 +544,8 @@ impl Client {
                 request,
                 &inner.api_key,
                 inner.timeout.min(remaining),
-            );
+            )
+            .await;
             let (error, retry_after) = match self.judge(outcome, attempt, repeat) {
                 Verdict::Done(result) => return result,
                 Verdict::Retry { error, retry_after } => (error, retry_after),
@@ -533,7 +557,7 @@ impl Client {
             if !fits(inner.clock.now(), wait, deadline) {
                 return Err(error);
             }
-            if !self.pause(wait) {
+            if !self.pause_async(wait).await {
                 return Err(Error::Cancelled { attempts: attempt });
             }
         }
@@ -605,6 +629,34 @@ impl Client {
             }
         } else {
             Verdict::Done(Err(error))
+        }
+    }
+}
+
+/// A call checked and built, not yet made: its request, and whether repeating it can have an
+/// effect twice. Made blocking ([`Client::run`]) or on the runtime ([`AsyncClient`]).
+///
+/// [`AsyncClient`]: crate::AsyncClient
+#[derive(Debug, Clone)]
+pub(crate) struct Call {
+    request: Request,
+    repeat: Repeat,
+}
+
+impl Call {
+    /// A send: retried only when it provably did not reach the server, or on 429.
+    pub(crate) fn unsafe_to_repeat(request: Request) -> Self {
+        Self {
+            request,
+            repeat: Repeat::Unsafe,
+        }
+    }
+
+    /// A call whose repeat has the effect of one: also retried on 5xx and timeouts.
+    pub(crate) fn safe_to_repeat(request: Request) -> Self {
+        Self {
+            request,
+            repeat: Repeat::Safe,
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Time and randomness behind a trait, so retry and timestamp tests run without waiting.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::{Duration, Instant, SystemTime};
 
 /// Where the SDK reads the time from. The default is the real clock; tests inject a fake one.
@@ -11,10 +13,15 @@ pub trait Clock: Send + Sync + fmt::Debug {
     fn system_time(&self) -> SystemTime;
 }
 
-/// How the SDK waits between retries. The default sleeps the thread; tests inject a recorder.
+/// A wait in progress: a future that completes when the wait is over.
+pub type Sleep = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// How the SDK waits between retries and between bulk starts. The default is the SDK's
+/// runtime's timer (no thread is held while waiting); tests inject a recorder whose waits
+/// complete at once.
 pub trait Sleeper: Send + Sync + fmt::Debug {
-    /// Blocks the calling thread for `duration`.
-    fn sleep(&self, duration: Duration);
+    /// A future that completes after `duration`. It is polled inside the SDK's runtime.
+    fn sleep(&self, duration: Duration) -> Sleep;
 }
 
 /// The random source for retry jitter. The default is a fast non-cryptographic generator.
@@ -37,13 +44,13 @@ impl Clock for SystemClock {
     }
 }
 
-/// Sleeps the calling thread.
+/// Waits on the SDK's runtime's timer.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ThreadSleeper;
+pub struct RuntimeSleeper;
 
-impl Sleeper for ThreadSleeper {
-    fn sleep(&self, duration: Duration) {
-        std::thread::sleep(duration);
+impl Sleeper for RuntimeSleeper {
+    fn sleep(&self, duration: Duration) -> Sleep {
+        Box::pin(tokio::time::sleep(duration))
     }
 }
 

@@ -25,10 +25,12 @@
 
 #![forbid(unsafe_code)]
 
+mod async_client;
 mod bulk;
 mod campaign;
 mod client;
 pub mod clock;
+mod engine;
 mod error;
 mod event;
 mod interrupt;
@@ -50,6 +52,7 @@ mod webhook_admin;
 #[path = "fuzz_api.rs"]
 pub mod __fuzz;
 
+pub use async_client::AsyncClient;
 pub use bulk::{BulkOptions, Outgoing, Progress, DEFAULT_CONCURRENCY, MAX_CONCURRENCY};
 pub use campaign::{CampaignEntry, CampaignResult};
 pub use client::{

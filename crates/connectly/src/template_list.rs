@@ -4,9 +4,8 @@
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::client::Client;
+use crate::client::{Call, Client};
 use crate::error::Error;
-use crate::retry::Repeat;
 use crate::webhook_admin::string;
 
 /// One template in one language, as `POST /get/templates` lists it.
@@ -76,8 +75,14 @@ impl Client {
     /// sent without a body). Safe to repeat, so retried like
     /// [`create_webhook`](Client::create_webhook).
     pub fn list_templates(&self) -> Result<Vec<TemplateInfo>, Error> {
-        let request = self.request(Method::POST, "/get/templates")?;
-        let response = self.call(&request, Repeat::Safe)?;
+        let response = self.run(&self.list_templates_call()?)?;
         Ok(TemplateInfo::list_from(&response.body))
+    }
+
+    /// The call [`list_templates`](Client::list_templates) makes.
+    pub(crate) fn list_templates_call(&self) -> Result<Call, Error> {
+        Ok(Call::safe_to_repeat(
+            self.request(Method::POST, "/get/templates")?,
+        ))
     }
 }

@@ -1,11 +1,10 @@
 //! One HTTP attempt: the request on the wire, and what came back or what broke.
 
 use std::error::Error as StdError;
-use std::io::Read;
 use std::time::Duration;
 
-use reqwest::blocking::Client as HttpClient;
 use reqwest::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::Client as HttpClient;
 
 use crate::error::Error;
 
@@ -73,8 +72,8 @@ pub(crate) struct Request {
 }
 
 /// Sends one request and reads the whole answer, at most [`MAX_RESPONSE_BYTES`] of it,
-/// within `timeout`.
-pub(crate) fn send(
+/// within `timeout`. Dropping the future closes the connection.
+pub(crate) async fn send(
     http: &HttpClient,
     request: &Request,
     api_key: &HeaderValue,
@@ -88,20 +87,20 @@ pub(crate) fn send(
             .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
             .body(body.clone());
     }
-    let response = builder.timeout(timeout).send().map_err(classify)?;
+    let response = builder.timeout(timeout).send().await.map_err(classify)?;
     let status = response.status().as_u16();
     let retry_after = response
         .headers()
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let body = match response.content_length() {
-        Some(length) if length > MAX_RESPONSE_BYTES => return Err(Broken::TooLarge { status }),
-        // A known length within the cap is read in one go: each `read()` on a blocking
-        // response is a round trip to reqwest's runtime thread.
-        Some(_) => Vec::from(response.bytes().map_err(classify)?),
-        None => read_capped(response, status)?,
-    };
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_RESPONSE_BYTES)
+    {
+        return Err(Broken::TooLarge { status });
+    }
+    let body = read_capped(response, status).await?;
     Ok(Reply {
         status,
         retry_after,
@@ -109,15 +108,19 @@ pub(crate) fn send(
     })
 }
 
-/// Reads a body of unknown length, refusing it once it passes [`MAX_RESPONSE_BYTES`].
-fn read_capped(response: reqwest::blocking::Response, status: u16) -> Result<Vec<u8>, Broken> {
-    let mut body = Vec::new();
-    response
-        .take(MAX_RESPONSE_BYTES + 1)
-        .read_to_end(&mut body)
-        .map_err(|e| classify_read(&e))?;
-    if body.len() as u64 > MAX_RESPONSE_BYTES {
-        return Err(Broken::TooLarge { status });
+/// Reads a body, refusing it once it passes [`MAX_RESPONSE_BYTES`] (whatever length it
+/// announced).
+async fn read_capped(mut response: reqwest::Response, status: u16) -> Result<Vec<u8>, Broken> {
+    let capacity = response
+        .content_length()
+        .unwrap_or(0)
+        .min(MAX_RESPONSE_BYTES);
+    let mut body = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
+    while let Some(chunk) = response.chunk().await.map_err(classify_read)? {
+        if (body.len() + chunk.len()) as u64 > MAX_RESPONSE_BYTES {
+            return Err(Broken::TooLarge { status });
+        }
+        body.extend_from_slice(&chunk);
     }
     Ok(body)
 }
@@ -140,17 +143,18 @@ fn classify(err: reqwest::Error) -> Broken {
 }
 
 /// A failure while reading the body: the request was sent.
-fn classify_read(err: &std::io::Error) -> Broken {
-    let timed_out = matches!(err.kind(), std::io::ErrorKind::TimedOut)
-        || sources(err).any(|e| {
-            e.downcast_ref::<reqwest::Error>()
-                .is_some_and(|e| e.is_timeout())
+fn classify_read(err: reqwest::Error) -> Broken {
+    let err = err.without_url();
+    let timed_out = err.is_timeout()
+        || sources(&err).any(|e| {
+            e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::TimedOut)
         });
     if timed_out {
         Broken::TimedOut
     } else {
         Broken::Interrupted {
-            message: format!("reading the response failed: {}", describe(err)),
+            message: format!("reading the response failed: {}", describe(&err)),
         }
     }
 }

@@ -6,10 +6,9 @@ use reqwest::Method;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::client::{Client, PATH_SEGMENT};
+use crate::client::{Call, Client, PATH_SEGMENT};
 use crate::error::{Error, ValidationError};
 use crate::response::Response;
-use crate::retry::Repeat;
 use crate::validate;
 
 /// A registration for [`Client::create_webhook_with`]: where a topic's events go, and how.
@@ -174,8 +173,13 @@ impl Client {
     /// /create/webhooks`). Retried on 5xx and timeouts too: the provider either replaces the
     /// registration or answers 409, so a repeat never registers twice.
     pub fn create_webhook_with(&self, webhook: &NewWebhook) -> Result<Response, Error> {
+        self.run(&self.create_webhook_call(webhook)?)
+    }
+
+    /// The checked call [`create_webhook_with`](Client::create_webhook_with) makes.
+    pub(crate) fn create_webhook_call(&self, webhook: &NewWebhook) -> Result<Call, Error> {
         webhook.validate()?;
-        let request = self.post(
+        Ok(Call::safe_to_repeat(self.post(
             "/create/webhooks",
             &CreateBody {
                 topic: &webhook.topic,
@@ -183,21 +187,35 @@ impl Client {
                 kind: webhook.kind.as_deref(),
                 configuration: webhook.configuration.as_ref(),
             },
-        )?;
-        self.call(&request, Repeat::Safe)
+        )?))
     }
 
     /// The business's registrations (`GET /webhooks`); empty when it has none.
     pub fn list_webhooks(&self) -> Result<Vec<WebhookInfo>, Error> {
-        let request = self.request(Method::GET, "/webhooks")?;
-        let response = self.call(&request, Repeat::Safe)?;
+        let response = self.run(&self.list_webhooks_call()?)?;
         Ok(WebhookInfo::list_from(&response.body))
+    }
+
+    /// The call [`list_webhooks`](Client::list_webhooks) makes.
+    pub(crate) fn list_webhooks_call(&self) -> Result<Call, Error> {
+        Ok(Call::safe_to_repeat(
+            self.request(Method::GET, "/webhooks")?,
+        ))
     }
 
     /// Changes a registration's address or configuration (`PUT /update/webhooks/{id}`);
     /// only the fields given change. Unknown ids answer 404 ([`Error::Api`]). Retried like
     /// [`create_webhook`](Client::create_webhook): the same update twice is one update.
     pub fn update_webhook(&self, id: &str, update: &WebhookUpdate) -> Result<Response, Error> {
+        self.run(&self.update_webhook_call(id, update)?)
+    }
+
+    /// The checked call [`update_webhook`](Client::update_webhook) makes.
+    pub(crate) fn update_webhook_call(
+        &self,
+        id: &str,
+        update: &WebhookUpdate,
+    ) -> Result<Call, Error> {
         validate::path_segment("webhook id", id)?;
         update.validate()?;
         let mut request = self.request(Method::PUT, &webhook_path("/update/webhooks/", id))?;
@@ -205,16 +223,23 @@ impl Client {
             address: update.address.as_deref(),
             configuration: update.configuration.as_ref(),
         })?);
-        self.call(&request, Repeat::Safe)
+        Ok(Call::safe_to_repeat(request))
     }
 
     /// Removes a registration (`DELETE /delete/webhooks/{id}`). Retried like
     /// [`create_webhook`](Client::create_webhook); a retry after an attempt that did delete
     /// it answers 404.
     pub fn delete_webhook(&self, id: &str) -> Result<Response, Error> {
+        self.run(&self.delete_webhook_call(id)?)
+    }
+
+    /// The checked call [`delete_webhook`](Client::delete_webhook) makes.
+    pub(crate) fn delete_webhook_call(&self, id: &str) -> Result<Call, Error> {
         validate::path_segment("webhook id", id)?;
-        let request = self.request(Method::DELETE, &webhook_path("/delete/webhooks/", id))?;
-        self.call(&request, Repeat::Safe)
+        Ok(Call::safe_to_repeat(self.request(
+            Method::DELETE,
+            &webhook_path("/delete/webhooks/", id),
+        )?))
     }
 
     /// Makes `address` the registration for `topic`, whichever way the provider answers a
@@ -227,23 +252,53 @@ impl Client {
         topic: &str,
         configuration: Option<Value>,
     ) -> Result<Response, Error> {
+        let create = self.upsert_call(address, topic, configuration)?;
+        self.block_on(self.upsert(create))
+    }
+
+    /// The checked first call of [`upsert_webhook`](Client::upsert_webhook).
+    pub(crate) fn upsert_call(
+        &self,
+        address: &str,
+        topic: &str,
+        configuration: Option<Value>,
+    ) -> Result<Upsert, Error> {
         let mut webhook = NewWebhook::new(address, topic);
         webhook.configuration = configuration;
-        let conflict = match self.create_webhook_with(&webhook) {
+        Ok(Upsert {
+            create: self.create_webhook_call(&webhook)?,
+            webhook,
+        })
+    }
+
+    /// The rest of an upsert, from its create: on 409, the list, then the update.
+    pub(crate) async fn upsert(&self, upsert: Upsert) -> Result<Response, Error> {
+        let conflict = match self.perform(&upsert.create).await {
             Err(Error::Api(api)) if api.status == 409 => Error::Api(api),
             other => return other,
         };
-        let Some(existing) = self
-            .list_webhooks()?
+        let listed = self.perform(&self.list_webhooks_call()?).await?;
+        let topic = Some(upsert.webhook.topic.as_str());
+        let Some(existing) = WebhookInfo::list_from(&listed.body)
             .into_iter()
-            .find(|w| w.topic.as_deref() == Some(topic))
+            .find(|w| w.topic.as_deref() == topic)
         else {
             return Err(conflict);
         };
-        let mut update = WebhookUpdate::new().address(address);
-        update.configuration = webhook.configuration;
-        self.update_webhook(&existing.id, &update)
+        let update = WebhookUpdate {
+            address: Some(upsert.webhook.address),
+            configuration: upsert.webhook.configuration,
+        };
+        self.perform(&self.update_webhook_call(&existing.id, &update)?)
+            .await
     }
+}
+
+/// An upsert checked and built: its create, and what to update on a 409.
+#[derive(Debug)]
+pub(crate) struct Upsert {
+    create: Call,
+    webhook: NewWebhook,
 }
 
 /// `prefix` followed by `id` as one percent-encoded path segment.

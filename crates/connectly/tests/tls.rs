@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use connectly::clock::Sleeper;
+use connectly::clock::{Sleep, Sleeper};
 use connectly::{Client, Error, Recipient};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -160,7 +160,9 @@ fn answer(
 struct NoSleep;
 
 impl Sleeper for NoSleep {
-    fn sleep(&self, _: Duration) {}
+    fn sleep(&self, _: Duration) -> Sleep {
+        Box::pin(std::future::ready(()))
+    }
 }
 
 fn send(client: &Client) -> Result<connectly::Response, Error> {

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use connectly::clock::{Clock, Jitter, Sleeper};
+use connectly::clock::{Clock, Jitter, Sleep, Sleeper};
 use connectly::{Client, ClientBuilder};
 use connectly_mock::MockServer;
 
@@ -45,9 +45,10 @@ impl Clock for FakeTime {
 }
 
 impl Sleeper for FakeTime {
-    fn sleep(&self, duration: Duration) {
+    fn sleep(&self, duration: Duration) -> Sleep {
         self.sleeps.lock().unwrap().push(duration);
         *self.offset.lock().unwrap() += duration;
+        Box::pin(std::future::ready(()))
     }
 }
 

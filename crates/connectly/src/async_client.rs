@@ -1,0 +1,207 @@
+//! The async face of the client: the same calls as `async fn`, for tokio programs (axum,
+//! actix), run on the client's own runtime and connection pool.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::task::JoinHandle;
+
+use crate::campaign::{CampaignEntry, CampaignResult};
+use crate::client::{Call, Client, ClientBuilder};
+use crate::error::Error;
+use crate::message::Message;
+use crate::recipient::Recipient;
+use crate::response::Response;
+use crate::template::TemplateMessage;
+use crate::template_list::TemplateInfo;
+use crate::webhook_admin::{NewWebhook, WebhookInfo, WebhookUpdate};
+
+/// A Connectly API client whose calls are `async fn`, usable inside any tokio runtime.
+///
+/// Every call is checked on the calling task before anything is sent (bad input fails at
+/// once), then runs on the client's own runtime, so a call never holds a thread while it
+/// waits, and any number of calls are in flight at once over one connection pool.
+/// **Dropping a call's future cancels it**: a request not yet written is never sent; one
+/// being written or awaited is abandoned and its connection closed (the server may have
+/// received it). Retries, deadlines and validation are [`Client`]'s, unchanged.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), connectly::Error> {
+/// use connectly::{AsyncClient, Recipient};
+///
+/// let client = AsyncClient::from_env()?;
+/// let sent = client.send_text(&Recipient::whatsapp("+15555555555"), "hello!").await?;
+/// println!("HTTP {}", sent.status);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct AsyncClient {
+    client: Client,
+}
+
+impl ClientBuilder {
+    /// Checks the configuration and builds an [`AsyncClient`].
+    pub fn build_async(self) -> Result<AsyncClient, Error> {
+        self.build().map(|client| client.to_async())
+    }
+}
+
+impl Client {
+    /// The async face of this client, sharing its runtime, connection pool and settings.
+    pub fn to_async(&self) -> AsyncClient {
+        AsyncClient {
+            client: self.clone(),
+        }
+    }
+}
+
+/// A call running on the client's runtime; dropping it aborts the call.
+struct Running<T>(JoinHandle<Result<T, Error>>);
+
+impl<T> Future for Running<T> {
+    type Output = Result<T, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx).map(|joined| match joined {
+            Ok(result) => result,
+            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+            // Aborted: only `Drop` aborts, and then no one awaits this.
+            Err(_) => Err(Error::Cancelled { attempts: 0 }),
+        })
+    }
+}
+
+impl<T> Drop for Running<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl AsyncClient {
+    /// A client configured from `CONNECTLY_API_KEY`, `CONNECTLY_BUSINESS_ID` and
+    /// `CONNECTLY_BASE_URL`, with default timeouts and retries.
+    pub fn from_env() -> Result<AsyncClient, Error> {
+        ClientBuilder::from_env().build_async()
+    }
+
+    /// The blocking face of this client, sharing its runtime and connection pool.
+    pub fn to_blocking(&self) -> Client {
+        self.client.clone()
+    }
+
+    /// A client whose calls end within `limit` (see [`Client::with_timeout`]).
+    pub fn with_timeout(&self, limit: Duration) -> Result<AsyncClient, Error> {
+        self.client
+            .with_timeout(limit)
+            .map(|client| client.to_async())
+    }
+
+    /// The business id this client sends for.
+    pub fn business_id(&self) -> &str {
+        self.client.business_id()
+    }
+
+    /// Runs `work` on the client's runtime.
+    fn spawn<T, F>(&self, work: impl FnOnce(Client) -> F) -> Running<T>
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<T, Error>> + Send + 'static,
+    {
+        Running(self.client.engine().spawn(work(self.client.clone())))
+    }
+
+    /// Makes a checked call on the client's runtime.
+    async fn run(&self, call: Call) -> Result<Response, Error> {
+        self.spawn(|client| async move { client.perform(&call).await })
+            .await
+    }
+
+    /// [`Client::send_text`], as an `async fn`.
+    pub async fn send_text(&self, to: &Recipient, text: &str) -> Result<Response, Error> {
+        self.send_message(to, &Message::text(text)).await
+    }
+
+    /// [`Client::send_message`], as an `async fn`.
+    pub async fn send_message(&self, to: &Recipient, message: &Message) -> Result<Response, Error> {
+        self.run(self.client.send_message_call(to, message)?).await
+    }
+
+    /// [`Client::send_template`], as an `async fn`.
+    pub async fn send_template<N: AsRef<str>, V: AsRef<str>>(
+        &self,
+        number: &str,
+        template_name: &str,
+        params: &[(N, V)],
+    ) -> Result<Response, Error> {
+        let message = TemplateMessage::new(number, template_name)
+            .params(params.iter().map(|(n, v)| (n.as_ref(), v.as_ref())));
+        self.send_template_message(&message).await
+    }
+
+    /// [`Client::send_template_message`], as an `async fn`.
+    pub async fn send_template_message(
+        &self,
+        message: &TemplateMessage,
+    ) -> Result<Response, Error> {
+        self.run(self.client.send_template_call(message)?).await
+    }
+
+    /// [`Client::create_webhook`], as an `async fn`.
+    pub async fn create_webhook(&self, address: &str, topic: &str) -> Result<Response, Error> {
+        self.create_webhook_with(&NewWebhook::new(address, topic))
+            .await
+    }
+
+    /// [`Client::create_webhook_with`], as an `async fn`.
+    pub async fn create_webhook_with(&self, webhook: &NewWebhook) -> Result<Response, Error> {
+        self.run(self.client.create_webhook_call(webhook)?).await
+    }
+
+    /// [`Client::list_webhooks`], as an `async fn`.
+    pub async fn list_webhooks(&self) -> Result<Vec<WebhookInfo>, Error> {
+        let response = self.run(self.client.list_webhooks_call()?).await?;
+        Ok(WebhookInfo::list_from(&response.body))
+    }
+
+    /// [`Client::update_webhook`], as an `async fn`.
+    pub async fn update_webhook(
+        &self,
+        id: &str,
+        update: &WebhookUpdate,
+    ) -> Result<Response, Error> {
+        self.run(self.client.update_webhook_call(id, update)?).await
+    }
+
+    /// [`Client::delete_webhook`], as an `async fn`.
+    pub async fn delete_webhook(&self, id: &str) -> Result<Response, Error> {
+        self.run(self.client.delete_webhook_call(id)?).await
+    }
+
+    /// [`Client::upsert_webhook`], as an `async fn`.
+    pub async fn upsert_webhook(
+        &self,
+        address: &str,
+        topic: &str,
+        configuration: Option<Value>,
+    ) -> Result<Response, Error> {
+        let upsert = self.client.upsert_call(address, topic, configuration)?;
+        self.spawn(|client| async move { client.upsert(upsert).await })
+            .await
+    }
+
+    /// [`Client::list_templates`], as an `async fn`.
+    pub async fn list_templates(&self) -> Result<Vec<TemplateInfo>, Error> {
+        let response = self.run(self.client.list_templates_call()?).await?;
+        Ok(TemplateInfo::list_from(&response.body))
+    }
+
+    /// [`Client::send_campaign`], as an `async fn`.
+    pub async fn send_campaign(&self, entries: &[CampaignEntry]) -> Result<CampaignResult, Error> {
+        self.run(self.client.send_campaign_call(entries)?)
+            .await
+            .map(CampaignResult::from_response)
+    }
+}
