@@ -42,7 +42,8 @@ def connectly_webhook(event: connectly.WebhookEvent) -> tuple[str, int]:
             if event.attachment
             else repr(event.text)
         )
-        print(f"flask: verified delivery from {event.sender.id} ({event.sender.channel_type}): {what}")
+        sender = f"{event.sender.id} ({event.sender.channel_type})"
+        print(f"flask: verified delivery from {sender}: {what}")
     return "", 200
 
 
