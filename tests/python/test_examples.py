@@ -111,7 +111,11 @@ def test_send_example_against_the_mock() -> None:
         )
         assert result.returncode == 0, result.stderr
         assert "send_text: HTTP 200" in result.stdout
-        assert len(mock.requests()) == 2
+        paths = [r.path.rsplit("/", 1)[-1] for r in mock.requests()]
+        assert paths == ["messages", "messages", "whatsapp_templated_messages"]
+        template = mock.requests()[-1].json()
+        assert template["language"] == "en_US"
+        assert template["callbackData"] == {"orderId": 1042}
 
 
 def test_examples_are_not_the_package_source() -> None:
