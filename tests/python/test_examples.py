@@ -113,7 +113,7 @@ def test_send_example_against_the_mock() -> None:
         assert "send_text: HTTP 200" in result.stdout
         paths = [r.path.rsplit("/", 1)[-1] for r in mock.requests()]
         assert paths == ["messages", "messages", "whatsapp_templated_messages"]
-        template = mock.requests()[-1].json()
+        template = mock.requests()[-1].json
         assert template["language"] == "en_US"
         assert template["callbackData"] == {"orderId": 1042}
 
