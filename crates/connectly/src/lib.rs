@@ -30,12 +30,14 @@ mod bulk;
 mod campaign;
 mod client;
 pub mod clock;
+mod completion;
 mod engine;
 mod error;
 mod event;
 mod interrupt;
 mod kind;
 mod message;
+mod operation;
 mod receive;
 mod recipient;
 mod response;
@@ -59,6 +61,7 @@ pub use client::{
     Client, ClientBuilder, CONNECT_TIMEOUT, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
     DEFAULT_TOTAL_TIMEOUT, MAX_RETRIES_LIMIT,
 };
+pub use completion::{Completion, CompletionQueue, Ticket};
 pub use error::{ApiError, Error, ValidationError};
 pub use event::{
     ButtonReply, DeliveryStatus, ErrorDetail, Event, InboundAttachment, InboundLocation,
@@ -70,6 +73,7 @@ pub use message::{
     Attachment, AttachmentType, Button, ListMessage, ListRow, ListSection, Location, Message,
     MessageParts, ProductKind, ReplyButtons, MAX_BUTTONS, MAX_LIST_ROWS,
 };
+pub use operation::{Operation, Outcome};
 pub use receive::Refusal;
 pub use recipient::Recipient;
 pub use response::Response;

@@ -295,7 +295,7 @@ impl Client {
 }
 
 /// An upsert checked and built: its create, and what to update on a 409.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Upsert {
     create: Call,
     webhook: NewWebhook,

@@ -1,0 +1,197 @@
+//! A completion queue: operations submitted to the client's runtime, each completing exactly
+//! once into a queue that an event loop polls through a file descriptor (Unix) or that a
+//! thread waits on with a timeout (in the manner of libcurl's multi interface and
+//! librdkafka's queue events).
+
+use std::collections::VecDeque;
+use std::io::{Read, Write};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use tokio::task::AbortHandle;
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::operation::{Operation, Outcome};
+
+/// One finished submission: its tag, and what came of it.
+#[derive(Debug)]
+pub struct Completion {
+    /// The tag given to [`CompletionQueue::submit`].
+    pub tag: u64,
+    /// The outcome; [`Error::Cancelled`] when it was cancelled, or when the client's runtime
+    /// stopped first.
+    pub result: Result<Outcome, Error>,
+}
+
+/// Completions waiting to be taken, and how a waiting thread or event loop learns of them.
+#[derive(Debug)]
+struct Shared {
+    ready: Mutex<VecDeque<Completion>>,
+    arrived: Condvar,
+    /// The readable end: holds a byte while completions wait (Unix).
+    #[cfg(unix)]
+    signal: std::os::unix::net::UnixStream,
+    /// The writable end.
+    #[cfg(unix)]
+    notify: std::os::unix::net::UnixStream,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, VecDeque<Completion>> {
+        self.ready.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds a completion; the descriptor becomes readable if it was not.
+    fn push(&self, completion: Completion) {
+        let mut ready = self.lock();
+        let was_empty = ready.is_empty();
+        ready.push_back(completion);
+        if was_empty {
+            #[cfg(unix)]
+            // Non-blocking; a full buffer already means readable.
+            let _ = (&self.notify).write(&[1]);
+        }
+        self.arrived.notify_all();
+    }
+
+    /// Takes every waiting completion, leaving the descriptor unreadable.
+    fn take(ready: &mut VecDeque<Completion>, shared: &Shared) -> Vec<Completion> {
+        #[cfg(unix)]
+        {
+            let mut sink = [0u8; 64];
+            while matches!((&shared.signal).read(&mut sink), Ok(n) if n > 0) {}
+        }
+        #[cfg(not(unix))]
+        let _ = shared;
+        ready.drain(..).collect()
+    }
+}
+
+/// Where submitted operations complete: each submission completes exactly once, finished,
+/// failed or cancelled, also when the client is dropped or its runtime stops.
+///
+/// Take completions with [`drain`](CompletionQueue::drain) (never blocks) when
+/// [`fd`](CompletionQueue::fd) is readable, or with [`wait`](CompletionQueue::wait). Cheap to
+/// clone; clones are the same queue. `Send + Sync`.
+#[derive(Debug, Clone)]
+pub struct CompletionQueue {
+    shared: Arc<Shared>,
+}
+
+/// A submission in flight; [`cancel`](Ticket::cancel) it to abort it.
+#[derive(Debug, Clone)]
+pub struct Ticket {
+    abort: AbortHandle,
+}
+
+impl Ticket {
+    /// Aborts the submission: a request not yet written is never sent; one in flight is
+    /// abandoned and its connection closed (the server may have received it). It completes,
+    /// once, with [`Error::Cancelled`], unless it had already finished.
+    pub fn cancel(&self) {
+        self.abort.abort();
+    }
+}
+
+/// Pushes the submission's completion when dropped: with its result when it finished, or as
+/// cancelled when its task was aborted or dropped first. So exactly once, whatever happens.
+struct Completes {
+    shared: Arc<Shared>,
+    tag: u64,
+    result: Option<Result<Outcome, Error>>,
+}
+
+impl Drop for Completes {
+    fn drop(&mut self) {
+        let result = self
+            .result
+            .take()
+            .unwrap_or(Err(Error::Cancelled { attempts: 0 }));
+        self.shared.push(Completion {
+            tag: self.tag,
+            result,
+        });
+    }
+}
+
+impl CompletionQueue {
+    /// An empty queue.
+    pub fn new() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        let shared = {
+            let (signal, notify) = std::os::unix::net::UnixStream::pair()?;
+            signal.set_nonblocking(true)?;
+            notify.set_nonblocking(true)?;
+            Shared {
+                ready: Mutex::new(VecDeque::new()),
+                arrived: Condvar::new(),
+                signal,
+                notify,
+            }
+        };
+        #[cfg(not(unix))]
+        let shared = Shared {
+            ready: Mutex::new(VecDeque::new()),
+            arrived: Condvar::new(),
+        };
+        Ok(Self {
+            shared: Arc::new(shared),
+        })
+    }
+
+    /// A descriptor that is readable while completions wait (poll it with `epoll`, `kqueue`,
+    /// Go's netpoller, asyncio's `add_reader`); reading it is the queue's business: call
+    /// [`drain`](CompletionQueue::drain). Owned by the queue.
+    #[cfg(unix)]
+    pub fn fd(&self) -> std::os::unix::io::RawFd {
+        use std::os::unix::io::AsRawFd;
+        self.shared.signal.as_raw_fd()
+    }
+
+    /// Every completion waiting now, oldest first; never blocks.
+    pub fn drain(&self) -> Vec<Completion> {
+        Shared::take(&mut self.shared.lock(), &self.shared)
+    }
+
+    /// Waits up to `timeout` for at least one completion, then takes every one waiting.
+    /// Empty when none arrived in time.
+    pub fn wait(&self, timeout: Duration) -> Vec<Completion> {
+        let deadline = Instant::now().checked_add(timeout);
+        let mut ready = self.shared.lock();
+        while ready.is_empty() {
+            let left = match deadline {
+                Some(deadline) => deadline.saturating_duration_since(Instant::now()),
+                None => Duration::MAX,
+            };
+            if left.is_zero() {
+                return Vec::new();
+            }
+            ready = self
+                .shared
+                .arrived
+                .wait_timeout(ready, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        Shared::take(&mut ready, &self.shared)
+    }
+
+    /// Starts `operation` on `client`'s runtime; it completes into this queue with `tag`.
+    pub fn submit(&self, client: &Client, operation: Operation, tag: u64) -> Ticket {
+        let mut completes = Completes {
+            shared: self.shared.clone(),
+            tag,
+            result: None,
+        };
+        let runner = client.clone();
+        let task = client.engine().spawn(async move {
+            let result = runner.operate(&operation).await;
+            completes.result = Some(result);
+            drop(completes);
+        });
+        Ticket {
+            abort: task.abort_handle(),
+        }
+    }
+}
