@@ -539,6 +539,13 @@ impl Client {
                     attempts: attempt - 1,
                 });
             }
+            tracing::debug!(
+                target: "connectly",
+                method = %request.method,
+                path = request.url.path(),
+                attempt,
+                "sending"
+            );
             let outcome = transport::send(
                 &inner.http,
                 request,
@@ -547,18 +554,25 @@ impl Client {
             )
             .await;
             let (error, retry_after) = match self.judge(outcome, attempt, repeat) {
-                Verdict::Done(result) => return result,
+                Verdict::Done(result) => return logged(result),
                 Verdict::Retry { error, retry_after } => (error, retry_after),
             };
             if attempt >= max_attempts {
-                return Err(error);
+                return logged(Err(error));
             }
             let wait = retry::wait(attempt, retry_after, &*inner.jitter);
             if !fits(inner.clock.now(), wait, deadline) {
-                return Err(error);
+                return logged(Err(error));
             }
+            tracing::warn!(
+                target: "connectly",
+                attempt,
+                error = error.kind().name(),
+                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                "retrying"
+            );
             if !self.pause_async(wait).await {
-                return Err(Error::Cancelled { attempts: attempt });
+                return logged(Err(Error::Cancelled { attempts: attempt }));
             }
         }
     }
@@ -669,6 +683,27 @@ enum Verdict {
         /// How long the server asked to wait, when it said.
         retry_after: Option<Duration>,
     },
+}
+
+/// Records a call's end (never its error's text, which may quote the provider), and passes
+/// the result on.
+fn logged(result: Result<Response, Error>) -> Result<Response, Error> {
+    match &result {
+        Ok(response) => tracing::info!(
+            target: "connectly",
+            status = response.status,
+            attempts = response.attempts,
+            trace_id = response.trace_id.as_deref().unwrap_or(""),
+            "answered"
+        ),
+        Err(error) => tracing::warn!(
+            target: "connectly",
+            error = error.kind().name(),
+            status = error.status().unwrap_or(0),
+            "failed"
+        ),
+    }
+    result
 }
 
 /// Whether waiting `wait` from `now` still ends before `deadline`.

@@ -36,6 +36,7 @@ mod error;
 mod event;
 mod interrupt;
 mod kind;
+mod logging;
 mod message;
 mod operation;
 mod receive;
@@ -69,6 +70,7 @@ pub use event::{
 };
 pub use interrupt::{Interrupt, INTERRUPT_INTERVAL};
 pub use kind::{ErrorKind, RefusalKind};
+pub use logging::{log_queue, LogLevel, LogQueue, LogRecord, LOG_CAPACITY};
 pub use message::{
     Attachment, AttachmentType, Button, ListMessage, ListRow, ListSection, Location, Message,
     MessageParts, ProductKind, ReplyButtons, MAX_BUTTONS, MAX_LIST_ROWS,
