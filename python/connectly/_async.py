@@ -1,9 +1,13 @@
-"""``connectly.AsyncClient``: the client's calls as coroutines, for asyncio apps."""
+"""``connectly.AsyncClient``: the client's calls as native awaitables, for asyncio apps."""
 
 from __future__ import annotations
 
+import itertools
+import threading
+import weakref
 from collections.abc import Iterable, Mapping
-from typing import Any, Callable, Optional, TypeVar, Union
+from functools import partial
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
 
 from connectly._connectly import (
     DEFAULT_CONCURRENCY,
@@ -23,15 +27,121 @@ from connectly._connectly import (
     TemplateMessage,
     TextMessage,
     WebhookInfo,
+    _CompletionQueue,
+    _Operation,
+    _Ticket,
 )
+
+if TYPE_CHECKING:
+    from asyncio import AbstractEventLoop, Future
 
 TemplateParams = Union[Mapping[str, str], Iterable[tuple[str, str]]]
 T = TypeVar("T")
 
 
+class _Completions:
+    """The calls one event loop awaits: the core's completion queue, whose descriptor the
+    loop watches (``add_reader``) while at least one call is in flight, and nothing else.
+
+    Each call is submitted with a tag and awaited as an ``asyncio.Future``; the reader,
+    on the loop's thread, drains the queue and resolves the futures (the core's threads
+    never take the GIL). A future cancelled by its task cancels its call in the core; the
+    call's completion still arrives, and is dropped. A loop without ``add_reader`` (the
+    proactor loop of Windows) or a platform without a descriptor runs each call in a worker
+    thread instead, as :meth:`_Operation.perform`.
+    """
+
+    __slots__ = ("_calls", "_fd", "_queue", "_tags", "_watched")
+
+    def __init__(self, loop: AbstractEventLoop) -> None:
+        self._queue = _CompletionQueue()
+        self._calls: dict[int, tuple[Future[Any], _Ticket]] = {}
+        self._tags = itertools.count()
+        self._watched = False
+        self._fd = self._queue.fd
+        if self._fd is not None:
+            try:
+                loop.add_reader(self._fd, self._drain, loop)
+            except NotImplementedError:
+                self._fd = None
+            else:
+                loop.remove_reader(self._fd)
+
+    async def perform(self, loop: AbstractEventLoop, operation: _Operation[T]) -> T:
+        """Starts ``operation`` and waits for what it gives back."""
+        if self._fd is None:
+            import asyncio
+
+            return await asyncio.to_thread(operation.perform)
+        tag = next(self._tags)
+        future: Future[T] = loop.create_future()
+        self._calls[tag] = (future, self._queue.submit(operation, tag))
+        future.add_done_callback(partial(self._done, tag))
+        if not self._watched:
+            loop.add_reader(self._fd, self._drain, loop)
+            self._watched = True
+        return await future
+
+    def _drain(self, loop: AbstractEventLoop) -> None:
+        """Resolves the future of each call that completed; drops the completions of calls
+        whose futures were cancelled."""
+        for tag, ok, value in self._queue.drain():
+            call = self._calls.pop(tag, None)
+            if call is None or call[0].done():
+                continue
+            if ok:
+                call[0].set_result(value)
+            else:
+                call[0].set_exception(value)
+        self._unwatch_when_idle(loop)
+
+    def _done(self, tag: int, future: Future[Any]) -> None:
+        """A future settled: if its task cancelled it, cancels its call in the core."""
+        if not future.cancelled():
+            return
+        call = self._calls.pop(tag, None)
+        if call is not None:
+            call[1].cancel()
+        self._unwatch_when_idle(future.get_loop())
+
+    def _unwatch_when_idle(self, loop: AbstractEventLoop) -> None:
+        """Stops watching the descriptor once no call is in flight, so that a loop that
+        closes has nothing of ours registered."""
+        if self._watched and not self._calls and self._fd is not None:
+            loop.remove_reader(self._fd)
+            self._watched = False
+
+    def abandon(self) -> None:
+        """Cancels the calls of a loop that closed while they were in flight."""
+        for _, ticket in self._calls.values():
+            ticket.cancel()
+        self._calls.clear()
+
+
+_by_loop: weakref.WeakKeyDictionary[AbstractEventLoop, _Completions] = weakref.WeakKeyDictionary()
+_by_loop_lock = threading.Lock()
+
+
+async def _perform(operation: _Operation[T]) -> T:
+    """Starts ``operation`` on the running loop's completion queue and waits for it.
+    ``asyncio`` is imported here, not at module level: it costs most of ``import
+    connectly``'s time and only coroutines need it."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    completions = _by_loop.get(loop)
+    if completions is None:
+        with _by_loop_lock:
+            for old_loop, old in list(_by_loop.items()):
+                if old_loop.is_closed():
+                    old.abandon()
+                    del _by_loop[old_loop]
+            completions = _by_loop[loop] = _Completions(loop)
+    return await completions.perform(loop, operation)
+
+
 async def _in_thread(call: Callable[[], T]) -> T:
-    """Runs a blocking native call in a worker thread. ``asyncio`` is imported here, not at
-    module level: it costs most of ``import connectly``'s time and only coroutines need it."""
+    """Runs a blocking native call in a worker thread (``send_many`` alone)."""
     import asyncio
 
     return await asyncio.to_thread(call)
@@ -40,9 +150,12 @@ async def _in_thread(call: Callable[[], T]) -> T:
 class AsyncClient:
     """The same calls as :class:`connectly.Client`, as coroutines.
 
-    Each call runs the native client in a worker thread (``asyncio.to_thread``); the native
-    call releases the GIL while it waits on the network, so the event loop stays free. Inputs
-    are validated before anything is sent, exactly as in the blocking client.
+    Each call is checked and built as soon as it is awaited (a bad input raises the blocking
+    client's exception, and nothing is sent), then runs on the core's own runtime: no thread
+    per call, as many in flight as the app awaits. The event loop learns of each result
+    through a descriptor it watches. Cancelling the awaiting task aborts the request: one
+    not yet written is never sent, and the task sees ``asyncio.CancelledError``.
+    ``send_many`` runs the blocking client's in a worker thread.
     """
 
     __slots__ = ("_client",)
@@ -77,7 +190,7 @@ class AsyncClient:
 
     async def send_text(self, to: str, text: str, channel: str = "whatsapp") -> Response:
         """Sends a free-form text message (``POST /send/messages``)."""
-        return await _in_thread(lambda: self._client.send_text(to, text, channel))
+        return await _perform(_Operation.send_text(self._client, to, text, channel))
 
     async def send_message(
         self,
@@ -94,20 +207,20 @@ class AsyncClient:
         recipient_name: Optional[str] = None,
     ) -> Response:
         """Sends a session message of any kind, as :meth:`connectly.Client.send_message`."""
-        return await _in_thread(
-            lambda: self._client.send_message(
-                to,
-                text=text,
-                attachment=attachment,
-                location=location,
-                list=list,
-                buttons=buttons,
-                channel=channel,
-                sender=sender,
-                message_id=message_id,
-                recipient_name=recipient_name,
-            )
+        operation = _Operation.send_message(
+            self._client,
+            to,
+            text=text,
+            attachment=attachment,
+            location=location,
+            list=list,
+            buttons=buttons,
+            channel=channel,
+            sender=sender,
+            message_id=message_id,
+            recipient_name=recipient_name,
         )
+        return await _perform(operation)
 
     async def send_template(
         self,
@@ -122,19 +235,17 @@ class AsyncClient:
     ) -> Response:
         """Sends a WhatsApp template message, as :meth:`connectly.Client.send_template`;
         ``params`` keep their order."""
-        given = params if params is not None else ()
-        pairs = list(given.items()) if isinstance(given, Mapping) else list(given)
-        return await _in_thread(
-            lambda: self._client.send_template(
-                number,
-                template_name,
-                pairs,
-                language=language,
-                sender=sender,
-                callback_data=callback_data,
-                campaign_name=campaign_name,
-            )
+        operation = _Operation.send_template(
+            self._client,
+            number,
+            template_name,
+            params,
+            language=language,
+            sender=sender,
+            callback_data=callback_data,
+            campaign_name=campaign_name,
         )
+        return await _perform(operation)
 
     async def create_webhook(
         self,
@@ -145,15 +256,14 @@ class AsyncClient:
         configuration: Optional[Mapping[str, Any]] = None,
     ) -> Response:
         """Registers the address Connectly delivers ``topic``'s events to."""
-        return await _in_thread(
-            lambda: self._client.create_webhook(
-                address, topic, type=type, configuration=configuration
-            )
+        operation = _Operation.create_webhook(
+            self._client, address, topic, type=type, configuration=configuration
         )
+        return await _perform(operation)
 
     async def list_webhooks(self) -> list[WebhookInfo]:
         """The business's webhook registrations."""
-        return await _in_thread(self._client.list_webhooks)
+        return await _perform(_Operation.list_webhooks(self._client))
 
     async def update_webhook(
         self,
@@ -163,15 +273,15 @@ class AsyncClient:
         configuration: Optional[Mapping[str, Any]] = None,
     ) -> Response:
         """Changes a registration's address, configuration, or both."""
-        return await _in_thread(
-            lambda: self._client.update_webhook(
-                webhook_id, address=address, configuration=configuration
-            )
+        operation = _Operation.update_webhook(
+            self._client, webhook_id, address=address, configuration=configuration
         )
+        return await _perform(operation)
 
     async def delete_webhook(self, webhook_id: str) -> Response:
         """Removes a registration."""
-        return await _in_thread(lambda: self._client.delete_webhook(webhook_id))
+        operation = _Operation.delete_webhook(self._client, webhook_id)
+        return await _perform(operation)
 
     async def upsert_webhook(
         self,
@@ -182,20 +292,21 @@ class AsyncClient:
     ) -> Response:
         """Makes ``address`` the registration for ``topic``, whichever way Connectly answers
         a second registration (replace, or 409)."""
-        return await _in_thread(
-            lambda: self._client.upsert_webhook(address, topic, configuration=configuration)
+        operation = _Operation.upsert_webhook(
+            self._client, address, topic, configuration=configuration
         )
+        return await _perform(operation)
 
     async def list_templates(self) -> list[TemplateInfo]:
         """The business's WhatsApp templates, one per template and language."""
-        return await _in_thread(self._client.list_templates)
+        return await _perform(_Operation.list_templates(self._client))
 
     async def send_campaign(
         self, entries: Iterable[Union[CampaignEntry, Mapping[str, Any]]]
     ) -> CampaignResult:
         """Sends a published campaign to each entry."""
-        batch = list(entries)
-        return await _in_thread(lambda: self._client.send_campaign(batch))
+        operation = _Operation.send_campaign(self._client, entries)
+        return await _perform(operation)
 
     async def send_many(
         self,

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from typing import Any, Callable, ClassVar, Optional, Union, final
+from typing import Any, Callable, ClassVar, Generic, Optional, TypeVar, Union, final
 
 from typing_extensions import disjoint_base
 
@@ -46,7 +46,10 @@ __all__ = [
     "Webhook",
     "WebhookEvent",
     "WebhookInfo",
+    "_CompletionQueue",
     "_MockServer",
+    "_Operation",
+    "_Ticket",
     "__version__",
     "_error_classes",
     "_test_panic",
@@ -720,6 +723,86 @@ class _MockServer:
     ) -> _DeliveryTuple: ...
     def deliver_raw(self, topic: str, body: bytes, signature: Optional[str]) -> _DeliveryTuple: ...
     def close(self) -> None: ...
+
+_R = TypeVar("_R")
+
+@final
+class _Operation(Generic[_R]):
+    """One call of a client, checked and built, not yet made (``connectly.AsyncClient``)."""
+
+    @staticmethod
+    def send_text(client: Client, to: str, text: str, channel: str) -> _Operation[Response]: ...
+    @staticmethod
+    def send_message(
+        client: Client,
+        to: str,
+        text: Optional[str],
+        attachment: Optional[Attachment],
+        location: Optional[Location],
+        list: Optional[ListMessage],
+        buttons: Optional[ReplyButtons],
+        channel: str,
+        sender: Optional[str],
+        message_id: Optional[str],
+        recipient_name: Optional[str],
+    ) -> _Operation[Response]: ...
+    @staticmethod
+    def send_template(
+        client: Client,
+        number: str,
+        template_name: str,
+        params: Optional[_Params],
+        language: Optional[str],
+        sender: Optional[str],
+        callback_data: Any,
+        campaign_name: Optional[str],
+    ) -> _Operation[Response]: ...
+    @staticmethod
+    def create_webhook(
+        client: Client,
+        address: str,
+        topic: str,
+        type: Optional[str],
+        configuration: Optional[Mapping[str, Any]],
+    ) -> _Operation[Response]: ...
+    @staticmethod
+    def list_webhooks(client: Client) -> _Operation[list[WebhookInfo]]: ...
+    @staticmethod
+    def update_webhook(
+        client: Client,
+        webhook_id: str,
+        address: Optional[str],
+        configuration: Optional[Mapping[str, Any]],
+    ) -> _Operation[Response]: ...
+    @staticmethod
+    def delete_webhook(client: Client, webhook_id: str) -> _Operation[Response]: ...
+    @staticmethod
+    def upsert_webhook(
+        client: Client, address: str, topic: str, configuration: Optional[Mapping[str, Any]]
+    ) -> _Operation[Response]: ...
+    @staticmethod
+    def list_templates(client: Client) -> _Operation[list[TemplateInfo]]: ...
+    @staticmethod
+    def send_campaign(
+        client: Client, entries: Iterable[Union[CampaignEntry, _CampaignEntryDict]]
+    ) -> _Operation[CampaignResult]: ...
+    def perform(self) -> _R: ...
+
+@final
+class _Ticket:
+    """A submitted call."""
+
+    def cancel(self) -> None: ...
+
+@final
+class _CompletionQueue:
+    """The core's completion queue, watched by an event loop."""
+
+    def __new__(cls) -> _CompletionQueue: ...
+    def submit(self, operation: _Operation[Any], tag: int) -> _Ticket: ...
+    @property
+    def fd(self) -> Optional[int]: ...
+    def drain(self) -> list[tuple[int, bool, Any]]: ...
 
 def cli_main(args: list[str]) -> int: ...
 def _test_panic() -> None: ...

@@ -245,7 +245,7 @@ pub(crate) fn send_many(
             Ok(match result {
                 Ok(reply) => SendResult {
                     index,
-                    response: Some(Py::new(py, response(py, Ok(reply))?)?),
+                    response: Some(Py::new(py, response(py, reply)?)?),
                     error: None,
                 },
                 Err(err) => SendResult {

@@ -7,8 +7,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
 use super::args::{self, Secret};
-use super::{admin, bulk, errors, guard, json, message, signals};
-use connectly::{ClientBuilder, NewWebhook, Recipient, WebhookUpdate};
+use super::{admin, bulk, errors, guard, json, message, operation, signals};
+use connectly::{ClientBuilder, Message, NewWebhook, Recipient, WebhookUpdate};
 
 /// A Connectly API client: one connection pool, safe to share between threads.
 ///
@@ -57,12 +57,8 @@ impl Response {
     }
 }
 
-/// Converts a core result: a `Response`, or the matching exception.
-pub(super) fn response(
-    py: Python<'_>,
-    result: Result<connectly::Response, connectly::Error>,
-) -> PyResult<Response> {
-    let reply = result.map_err(|err| errors::client(py, &err))?;
+/// Converts a core reply to a `Response`.
+pub(super) fn response(py: Python<'_>, reply: connectly::Response) -> PyResult<Response> {
     let data = match &reply.body {
         serde_json::Value::Null => PyDict::new(py).into_any().unbind(),
         body => json::to_py(py, body)?.unbind(),
@@ -73,29 +69,6 @@ pub(super) fn response(
         attempts: reply.attempts,
         trace_id: reply.trace_id,
     })
-}
-
-/// Converts the result of a blocking call (see [`signals::blocking`]): the exception a
-/// signal handler raised while it waited, if one did, else the call's own result.
-fn interruptible_response(
-    py: Python<'_>,
-    (result, raised): (Result<connectly::Response, connectly::Error>, Option<PyErr>),
-) -> PyResult<Response> {
-    match raised {
-        Some(err) => Err(err),
-        None => response(py, result),
-    }
-}
-
-/// [`interruptible_response`] for a call that returns something else than a `Response`.
-fn interruptible<T>(
-    py: Python<'_>,
-    (result, raised): (Result<T, connectly::Error>, Option<PyErr>),
-) -> PyResult<T> {
-    match raised {
-        Some(err) => Err(err),
-        None => result.map_err(|err| errors::client(py, &err)),
-    }
 }
 
 /// An optional JSON argument (``None`` is absent), as the core's JSON.
@@ -225,13 +198,9 @@ impl Client {
         to: String,
         text: String,
         channel: String,
-    ) -> PyResult<Response> {
+    ) -> PyResult<Py<PyAny>> {
         guard(py, || {
-            let recipient = Recipient::new(channel, to);
-            let result = signals::blocking(py, &self.inner, |client| {
-                client.send_text(&recipient, &text)
-            })?;
-            interruptible_response(py, result)
+            self.perform(py, self.text_operation(py, to, text, channel)?)
         })
     }
 
@@ -261,7 +230,7 @@ impl Client {
         sender: Option<String>,
         message_id: Option<String>,
         recipient_name: Option<String>,
-    ) -> PyResult<Response> {
+    ) -> PyResult<Py<PyAny>> {
         guard(py, || {
             let draft = message::Draft {
                 to,
@@ -275,13 +244,7 @@ impl Client {
                 sender,
                 message_id,
             };
-            let (recipient, message) = draft
-                .build()
-                .map_err(|err| errors::client(py, &err.into()))?;
-            let result = signals::blocking(py, &self.inner, |client| {
-                client.send_message(&recipient, &message)
-            })?;
-            interruptible_response(py, result)
+            self.perform(py, self.message_operation(py, &draft)?)
         })
     }
 
@@ -308,7 +271,7 @@ impl Client {
         sender: Option<String>,
         callback_data: Option<&Bound<'_, PyAny>>,
         campaign_name: Option<String>,
-    ) -> PyResult<Response> {
+    ) -> PyResult<Py<PyAny>> {
         guard(py, || {
             let message = bulk::TemplateMessage::new(
                 number,
@@ -318,12 +281,8 @@ impl Client {
                 sender,
                 callback_data,
                 campaign_name,
-            )?
-            .core();
-            let result = signals::blocking(py, &self.inner, |client| {
-                client.send_template_message(&message)
-            })?;
-            interruptible_response(py, result)
+            )?;
+            self.perform(py, self.template_operation(py, &message)?)
         })
     }
 
@@ -341,35 +300,18 @@ impl Client {
         topic: String,
         r#type: Option<String>,
         configuration: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Response> {
+    ) -> PyResult<Py<PyAny>> {
         guard(py, || {
-            let mut webhook = NewWebhook::new(address, topic);
-            if let Some(kind) = r#type {
-                webhook = webhook.webhook_type(kind);
-            }
-            if let Some(configuration) = json_option(configuration, "configuration")? {
-                webhook = webhook.configuration(configuration);
-            }
-            let result = signals::blocking(py, &self.inner, |client| {
-                client.create_webhook_with(&webhook)
-            })?;
-            interruptible_response(py, result)
+            let operation =
+                self.create_webhook_operation(py, address, topic, r#type, configuration)?;
+            self.perform(py, operation)
         })
     }
 
     /// The business's webhook registrations (``GET /webhooks``), as ``WebhookInfo``
     /// objects; empty when it has none.
-    fn list_webhooks(&self, py: Python<'_>) -> PyResult<Vec<admin::WebhookInfo>> {
-        guard(py, || {
-            let listed = interruptible(
-                py,
-                signals::blocking(py, &self.inner, connectly::Client::list_webhooks)?,
-            )?;
-            listed
-                .into_iter()
-                .map(|info| admin::WebhookInfo::from_core(py, info))
-                .collect()
-        })
+    fn list_webhooks(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        guard(py, || self.perform(py, self.list_webhooks_operation(py)?))
     }
 
     /// Changes a registration's ``address``, its ``configuration`` (a dict), or both
@@ -384,29 +326,19 @@ impl Client {
         webhook_id: String,
         address: Option<String>,
         configuration: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Response> {
+    ) -> PyResult<Py<PyAny>> {
         guard(py, || {
-            let mut update = WebhookUpdate::new();
-            if let Some(address) = address {
-                update = update.address(address);
-            }
-            if let Some(configuration) = json_option(configuration, "configuration")? {
-                update = update.configuration(configuration);
-            }
-            let result = signals::blocking(py, &self.inner, |client| {
-                client.update_webhook(&webhook_id, &update)
-            })?;
-            interruptible_response(py, result)
+            let operation =
+                self.update_webhook_operation(py, &webhook_id, address, configuration)?;
+            self.perform(py, operation)
         })
     }
 
     /// Removes a registration (``DELETE /delete/webhooks/{id}``); an unknown id is an
     /// ``APIError`` (404).
-    fn delete_webhook(&self, py: Python<'_>, webhook_id: String) -> PyResult<Response> {
+    fn delete_webhook(&self, py: Python<'_>, webhook_id: String) -> PyResult<Py<PyAny>> {
         guard(py, || {
-            let result =
-                signals::blocking(py, &self.inner, |client| client.delete_webhook(&webhook_id))?;
-            interruptible_response(py, result)
+            self.perform(py, self.delete_webhook_operation(py, &webhook_id)?)
         })
     }
 
@@ -423,46 +355,25 @@ impl Client {
         address: String,
         topic: String,
         configuration: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Response> {
+    ) -> PyResult<Py<PyAny>> {
         guard(py, || {
-            let configuration = json_option(configuration, "configuration")?;
-            let result = signals::blocking(py, &self.inner, |client| {
-                client.upsert_webhook(&address, &topic, configuration)
-            })?;
-            interruptible_response(py, result)
+            let operation = self.upsert_webhook_operation(py, &address, &topic, configuration)?;
+            self.perform(py, operation)
         })
     }
 
     /// The business's WhatsApp templates (``POST /get/templates``), one ``TemplateInfo``
     /// per template and language.
-    fn list_templates(&self, py: Python<'_>) -> PyResult<Vec<admin::TemplateInfo>> {
-        guard(py, || {
-            let listed = interruptible(
-                py,
-                signals::blocking(py, &self.inner, connectly::Client::list_templates)?,
-            )?;
-            listed
-                .into_iter()
-                .map(|info| admin::TemplateInfo::from_core(py, info))
-                .collect()
-        })
+    fn list_templates(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        guard(py, || self.perform(py, self.list_templates_operation(py)?))
     }
 
     /// Sends a published campaign (``POST /send/campaigns``) to each entry: a
     /// ``CampaignEntry`` or a dict with the same keys. An unpublished campaign is an
     /// ``APIError`` (409). Retried like a send.
-    fn send_campaign(
-        &self,
-        py: Python<'_>,
-        entries: &Bound<'_, PyAny>,
-    ) -> PyResult<admin::CampaignResult> {
+    fn send_campaign(&self, py: Python<'_>, entries: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         guard(py, || {
-            let entries = admin::entries(entries)?;
-            let result = interruptible(
-                py,
-                signals::blocking(py, &self.inner, |client| client.send_campaign(&entries))?,
-            )?;
-            admin::CampaignResult::from_core(py, result)
+            self.perform(py, self.campaign_operation(py, entries)?)
         })
     }
 
@@ -525,4 +436,155 @@ impl Client {
             self.max_retries
         )
     }
+}
+
+/// Each call checked and built into the core's operation, once for both faces: the blocking
+/// methods above perform it, `connectly.AsyncClient` submits it (see [`operation`]). Every
+/// validation error is raised here, before anything is sent.
+impl Client {
+    /// The core client, which an operation is submitted on.
+    pub(crate) fn core(&self) -> &connectly::Client {
+        &self.inner
+    }
+
+    /// Performs an operation with the GIL released (on the main thread, Ctrl-C stops it:
+    /// see [`signals::blocking`]), and converts what it gives back.
+    fn perform(&self, py: Python<'_>, op: connectly::Operation) -> PyResult<Py<PyAny>> {
+        let (result, raised) =
+            signals::blocking(py, &self.inner, |client| client.perform_operation(&op))?;
+        match raised {
+            Some(err) => Err(err),
+            None => operation::outcome(py, result),
+        }
+    }
+
+    /// `send_text`'s operation.
+    pub(crate) fn text_operation(
+        &self,
+        py: Python<'_>,
+        to: String,
+        text: String,
+        channel: String,
+    ) -> PyResult<connectly::Operation> {
+        let recipient = Recipient::new(channel, to);
+        built(
+            py,
+            self.inner
+                .send_message_operation(&recipient, &Message::text(text)),
+        )
+    }
+
+    /// `send_message`'s operation.
+    pub(crate) fn message_operation(
+        &self,
+        py: Python<'_>,
+        draft: &message::Draft,
+    ) -> PyResult<connectly::Operation> {
+        let (recipient, message) = draft
+            .build()
+            .map_err(|err| errors::client(py, &err.into()))?;
+        built(py, self.inner.send_message_operation(&recipient, &message))
+    }
+
+    /// `send_template`'s operation.
+    pub(crate) fn template_operation(
+        &self,
+        py: Python<'_>,
+        message: &bulk::TemplateMessage,
+    ) -> PyResult<connectly::Operation> {
+        built(py, self.inner.send_template_operation(&message.core()))
+    }
+
+    /// `create_webhook`'s operation.
+    pub(crate) fn create_webhook_operation(
+        &self,
+        py: Python<'_>,
+        address: String,
+        topic: String,
+        kind: Option<String>,
+        configuration: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<connectly::Operation> {
+        let mut webhook = NewWebhook::new(address, topic);
+        if let Some(kind) = kind {
+            webhook = webhook.webhook_type(kind);
+        }
+        if let Some(configuration) = json_option(configuration, "configuration")? {
+            webhook = webhook.configuration(configuration);
+        }
+        built(py, self.inner.create_webhook_operation(&webhook))
+    }
+
+    /// `list_webhooks`' operation.
+    pub(crate) fn list_webhooks_operation(&self, py: Python<'_>) -> PyResult<connectly::Operation> {
+        built(py, self.inner.list_webhooks_operation())
+    }
+
+    /// `update_webhook`'s operation.
+    pub(crate) fn update_webhook_operation(
+        &self,
+        py: Python<'_>,
+        webhook_id: &str,
+        address: Option<String>,
+        configuration: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<connectly::Operation> {
+        let mut update = WebhookUpdate::new();
+        if let Some(address) = address {
+            update = update.address(address);
+        }
+        if let Some(configuration) = json_option(configuration, "configuration")? {
+            update = update.configuration(configuration);
+        }
+        built(py, self.inner.update_webhook_operation(webhook_id, &update))
+    }
+
+    /// `delete_webhook`'s operation.
+    pub(crate) fn delete_webhook_operation(
+        &self,
+        py: Python<'_>,
+        webhook_id: &str,
+    ) -> PyResult<connectly::Operation> {
+        built(py, self.inner.delete_webhook_operation(webhook_id))
+    }
+
+    /// `upsert_webhook`'s operation.
+    pub(crate) fn upsert_webhook_operation(
+        &self,
+        py: Python<'_>,
+        address: &str,
+        topic: &str,
+        configuration: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<connectly::Operation> {
+        let configuration = json_option(configuration, "configuration")?;
+        built(
+            py,
+            self.inner
+                .upsert_webhook_operation(address, topic, configuration),
+        )
+    }
+
+    /// `list_templates`' operation.
+    pub(crate) fn list_templates_operation(
+        &self,
+        py: Python<'_>,
+    ) -> PyResult<connectly::Operation> {
+        built(py, self.inner.list_templates_operation())
+    }
+
+    /// `send_campaign`'s operation.
+    pub(crate) fn campaign_operation(
+        &self,
+        py: Python<'_>,
+        entries: &Bound<'_, PyAny>,
+    ) -> PyResult<connectly::Operation> {
+        let entries = admin::entries(entries)?;
+        built(py, self.inner.send_campaign_operation(&entries))
+    }
+}
+
+/// An operation the core built, or the exception for its refusal.
+fn built(
+    py: Python<'_>,
+    result: Result<connectly::Operation, connectly::Error>,
+) -> PyResult<connectly::Operation> {
+    result.map_err(|err| errors::client(py, &err))
 }

@@ -9,6 +9,9 @@
 //! - it releases the GIL (`Python::detach`) around network I/O, and around the verification of
 //!   bodies larger than `webhook::DETACH_THRESHOLD`; a client call does it through
 //!   `signals::blocking`, so that on the main thread Ctrl-C stops it;
+//! - a `connectly.AsyncClient` call builds its operation at once (bad input raises there) and
+//!   submits it to a completion queue that the event loop watches (the `operation` module):
+//!   no thread per call, and no GIL taken on the core's threads;
 //! - core errors become Python exceptions in one place, the `errors` module.
 
 use std::ffi::OsString;
@@ -29,6 +32,7 @@ mod event;
 mod json;
 mod message;
 mod mock;
+mod operation;
 mod show;
 mod signals;
 mod tracker;
@@ -128,6 +132,9 @@ fn connectly_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<event::ApiErrorDetail>()?;
     m.add_class::<tracker::StatusTracker>()?;
     m.add_class::<mock::NativeMockServer>()?;
+    m.add_class::<operation::Operation>()?;
+    m.add_class::<operation::Ticket>()?;
+    m.add_class::<operation::CompletionQueue>()?;
     m.add_function(wrap_pyfunction!(cli_main, m)?)?;
     m.add_function(wrap_pyfunction!(_test_panic, m)?)?;
     m.add_function(wrap_pyfunction!(errors::_error_classes, m)?)?;
