@@ -170,6 +170,12 @@ def check(row: dict[str, Any], rows: list[dict[str, Any]]) -> str:
         targets.append((ratio >= need, f">= {need}x {row['peer']}"))
     if group == "python send_text, 8 threads" and ratio:
         targets.append((ratio >= 10, ">= 10x requests, 8 threads"))
+    if group.startswith("python AsyncClient, concurrent") and ratio and name.startswith("1,000"):
+        if row["peer"].startswith("httpx"):
+            targets.append((ratio >= 1.5, ">= 1.5x httpx at 1,000"))
+        targets.append((row["threads"] < 32, f"{row['threads']} threads (< 32)"))
+    if group.startswith("AsyncClient, 1,000 concurrent") and ratio:
+        targets.append((ratio >= 0.9, ">= 0.9x bare async reqwest"))
     if group == "go send_text, 8 goroutines" and ratio:
         targets.append((ratio >= 0.7, ">= 0.7x net/http"))
     if group == "go webhook verify" and name == "167 B" and ratio:

@@ -6,6 +6,7 @@ the mock Connectly and sets CONNECTLY_BASE_URL, CONNECTLY_API_KEY and CONNECTLY_
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -18,6 +19,7 @@ import timeit
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
+import aiohttp
 import connectly
 import httpx
 import requests
@@ -27,7 +29,9 @@ PAYLOAD = (
     b'"recipient":{"id":"123456123","channelType":"whatsapp"},"message":{"text":"TEST 11"}}'
 )
 QUICK = "quick" in sys.argv
-TEXT_BODY = b'{"recipient":{"channelType":"whatsapp","id":"+15555555555"},"message":{"text":"hello!"}}'
+TEXT_BODY = (
+    b'{"recipient":{"channelType":"whatsapp","id":"+15555555555"},"message":{"text":"hello!"}}'
+)
 
 
 def emit(**fields: Any) -> None:
@@ -58,11 +62,20 @@ def bench_verify() -> None:
         assert stdlib_verify(secret, body, signature)
         ours = per_call_ns(lambda: webhook.verify(body, signature))
         peer = per_call_ns(lambda: stdlib_verify(secret, body, signature))
-        emit(group="python webhook verify", name=name, peer="stdlib hmac + base64 + compare_digest",
-             ours_ns=ours, peer_ns=peer, ratio=peer / ours, bytes=len(body))
+        emit(
+            group="python webhook verify",
+            name=name,
+            peer="stdlib hmac + base64 + compare_digest",
+            ours_ns=ours,
+            peer_ns=peer,
+            ratio=peer / ours,
+            bytes=len(body),
+        )
 
 
-def interleaved(ours: Callable[[], object], peer: Callable[[], object], calls: int) -> tuple[float, float]:
+def interleaved(
+    ours: Callable[[], object], peer: Callable[[], object], calls: int
+) -> tuple[float, float]:
     """Mean ns per call of each, run in alternating blocks so drift falls on both alike."""
     block = 50
     spent = {"ours": 0.0, "peer": 0.0}
@@ -98,8 +111,16 @@ def bench_send_one_thread(base: str, key: str, business: str) -> None:
         ours(), with_requests(), with_httpx()
     for peer_name, peer in (("requests.Session", with_requests), ("httpx.Client", with_httpx)):
         o, p = interleaved(ours, peer, calls)
-        emit(group="python send_text, one thread", name="Client.send_text", peer=peer_name,
-             ours_ns=o, peer_ns=p, ratio=p / o, ours_per_s=1e9 / o, peer_per_s=1e9 / p)
+        emit(
+            group="python send_text, one thread",
+            name="Client.send_text",
+            peer=peer_name,
+            ours_ns=o,
+            peer_ns=p,
+            ratio=p / o,
+            ours_per_s=1e9 / o,
+            peer_per_s=1e9 / p,
+        )
 
 
 def threaded_rate(threads: int, calls: int, make_worker: Callable[[], Callable[[], None]]) -> float:
@@ -136,8 +157,14 @@ def bench_send_threads(base: str, key: str, business: str) -> None:
 
     o = threaded_rate(8, calls, ours)
     p = threaded_rate(8, calls, with_requests)
-    emit(group="python send_text, 8 threads", name="Client.send_text (one shared client)",
-         peer="requests.Session (one per thread)", ours_per_s=o, peer_per_s=p, ratio=o / p)
+    emit(
+        group="python send_text, 8 threads",
+        name="Client.send_text (one shared client)",
+        peer="requests.Session (one per thread)",
+        ours_per_s=o,
+        peer_per_s=p,
+        ratio=o / p,
+    )
 
 
 def bench_send_many(base: str, key: str, business: str) -> None:
@@ -149,8 +176,88 @@ def bench_send_many(base: str, key: str, business: str) -> None:
     results = client.send_many(messages)
     elapsed = time.perf_counter() - start
     assert all(r.ok for r in results)
-    emit(group="python send_many", name="10,000 texts, concurrency 8, no limit",
-         messages=len(messages), seconds=elapsed, per_s=len(messages) / elapsed)
+    emit(
+        group="python send_many",
+        name="10,000 texts, concurrency 8, no limit",
+        messages=len(messages),
+        seconds=elapsed,
+        per_s=len(messages) / elapsed,
+    )
+
+
+LATENCY_MS = 200
+
+
+def hold_answers(base: str, key: str, count: int) -> None:
+    """Queues `count` answers the mock holds LATENCY_MS each (the control path)."""
+    httpx.post(
+        f"{base}/_mock/fail", headers={"X-API-Key": key}, json=[{"delay_ms": LATENCY_MS}] * count
+    ).raise_for_status()
+
+
+def threads() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+def bench_async_concurrent(base: str, key: str, business: str) -> None:
+    """N sends at once against a server that answers after 0.2 s: the wall time of ours
+    beside httpx.AsyncClient and aiohttp, each as a user would write it (default limits)."""
+    url = f"{base}/v1/businesses/{business}/send/messages"
+    headers = {"X-API-Key": key, "Content-Type": "application/json"}
+
+    async def ours(n: int) -> tuple[float, int]:
+        client = connectly.AsyncClient(key, business, base_url=base)
+        most = threads()
+
+        async def one() -> None:
+            nonlocal most
+            await client.send_text("+15555555555", "hello!")
+            most = max(most, threads())
+
+        start = time.perf_counter()
+        await asyncio.gather(*(one() for _ in range(n)))
+        return time.perf_counter() - start, most
+
+    async def with_httpx(n: int) -> float:
+        # Its default limits (100 connections), waiting for a connection instead of giving
+        # up after its default 5 s pool timeout, which 1,000 calls at once exceed.
+        async with httpx.AsyncClient(timeout=httpx.Timeout(60.0)) as http:
+            start = time.perf_counter()
+            await asyncio.gather(
+                *(http.post(url, content=TEXT_BODY, headers=headers) for _ in range(n))
+            )
+            return time.perf_counter() - start
+
+    async def with_aiohttp(n: int) -> float:
+        async with aiohttp.ClientSession() as http:
+
+            async def one() -> None:
+                async with http.post(url, data=TEXT_BODY, headers=headers) as response:
+                    await response.read()
+
+            start = time.perf_counter()
+            await asyncio.gather(*(one() for _ in range(n)))
+            return time.perf_counter() - start
+
+    for n in (200, 1000):
+        hold_answers(base, key, n)
+        seconds, most = asyncio.run(ours(n))
+        for peer, run in (
+            ("httpx.AsyncClient", with_httpx),
+            ("aiohttp.ClientSession", with_aiohttp),
+        ):
+            hold_answers(base, key, n)
+            peer_seconds = asyncio.run(run(n))
+            emit(
+                group="python AsyncClient, concurrent sends, server answers after 0.2 s",
+                name=f"{n:,} send_text at once",
+                peer=f"{peer}, default connection limits",
+                ours_ns=seconds * 1e9,
+                peer_ns=peer_seconds * 1e9,
+                ratio=peer_seconds / seconds,
+                calls=n,
+                threads=most,
+            )
 
 
 def rss_kib() -> int:
@@ -170,8 +277,14 @@ def bench_memory(base: str, key: str, business: str) -> None:
     for _ in range(sends):
         client.send_text("+15555555555", "hello!")
     after = rss_kib()
-    emit(group="memory", name="Python client RSS over sends", sends=sends,
-         rss_before_kib=before, rss_after_kib=after, growth_kib=after - before)
+    emit(
+        group="memory",
+        name="Python client RSS over sends",
+        sends=sends,
+        rss_before_kib=before,
+        rss_after_kib=after,
+        growth_kib=after - before,
+    )
 
 
 def main() -> None:
@@ -182,6 +295,7 @@ def main() -> None:
     bench_send_one_thread(base, key, business)
     bench_send_threads(base, key, business)
     bench_send_many(base, key, business)
+    bench_async_concurrent(base, key, business)
     bench_memory(base, key, business)
 
 
