@@ -232,18 +232,18 @@ impl Client {
         recipient_name: Option<String>,
     ) -> PyResult<Py<PyAny>> {
         guard(py, || {
-            let draft = message::Draft {
+            let draft = message::Draft::new(
                 to,
-                channel,
-                recipient_name,
                 text,
-                attachment: attachment.map(|a| a.clone()),
-                location: location.map(|l| l.clone()),
-                list: list.map(|l| l.clone()),
-                buttons: buttons.map(|b| b.clone()),
+                attachment,
+                location,
+                list,
+                buttons,
+                channel,
                 sender,
                 message_id,
-            };
+                recipient_name,
+            );
             self.perform(py, self.message_operation(py, &draft)?)
         })
     }

@@ -442,6 +442,35 @@ pub(crate) struct Draft {
 }
 
 impl Draft {
+    /// The parts as `send_message`'s keywords give them (also `MessageRequest`'s and the
+    /// async client's).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        to: String,
+        text: Option<String>,
+        attachment: Option<PyRef<'_, Attachment>>,
+        location: Option<PyRef<'_, Location>>,
+        list: Option<PyRef<'_, ListMessage>>,
+        buttons: Option<PyRef<'_, ReplyButtons>>,
+        channel: String,
+        sender: Option<String>,
+        message_id: Option<String>,
+        recipient_name: Option<String>,
+    ) -> Self {
+        Self {
+            to,
+            channel,
+            recipient_name,
+            text,
+            attachment: attachment.map(|a| a.clone()),
+            location: location.map(|l| l.clone()),
+            list: list.map(|l| l.clone()),
+            buttons: buttons.map(|b| b.clone()),
+            sender,
+            message_id,
+        }
+    }
+
     /// The core's recipient and message: [`Message::from_parts`] refuses more than one kind
     /// of content; everything else is checked when it is sent.
     pub(crate) fn build(&self) -> Result<(Recipient, Message), ValidationError> {
@@ -515,18 +544,18 @@ impl MessageRequest {
         message_id: Option<String>,
         recipient_name: Option<String>,
     ) -> PyResult<Self> {
-        let draft = Draft {
+        let draft = Draft::new(
             to,
-            channel,
-            recipient_name,
             text,
-            attachment: attachment.map(|a| a.clone()),
-            location: location.map(|l| l.clone()),
-            list: list.map(|l| l.clone()),
-            buttons: buttons.map(|b| b.clone()),
+            attachment,
+            location,
+            list,
+            buttons,
+            channel,
             sender,
             message_id,
-        };
+            recipient_name,
+        );
         let (recipient, message) = draft
             .build()
             .map_err(|err| errors::client(py, &err.into()))?;

@@ -113,18 +113,18 @@ impl Operation {
         recipient_name: Option<String>,
     ) -> PyResult<Self> {
         guard(py, || {
-            let draft = message::Draft {
+            let draft = message::Draft::new(
                 to,
-                channel,
-                recipient_name,
                 text,
-                attachment: attachment.map(|a| a.clone()),
-                location: location.map(|l| l.clone()),
-                list: list.map(|l| l.clone()),
-                buttons: buttons.map(|b| b.clone()),
+                attachment,
+                location,
+                list,
+                buttons,
+                channel,
                 sender,
                 message_id,
-            };
+                recipient_name,
+            );
             let client = client.get();
             Ok(Self::new(client, client.message_operation(py, &draft)?))
         })
