@@ -4,8 +4,15 @@
  *
  * Conventions, for every function:
  * - A fallible call returns a connectly_status; CONNECTLY_OK (0) is success. After a
- *   failure, connectly_last_error_message() gives the calling thread's error text (and
- *   connectly_last_error_http_status/_code/_trace_id the API's details).
+ *   failure, connectly_last_error() gives the calling thread's error, read with the
+ *   connectly_error_* getters (text, HTTP status, code, trace id, ...): the one error object
+ *   that completions (connectly_completion_error) and batches (connectly_batch_error) give
+ *   too. connectly_last_error_message() and its siblings read the same record.
+ * - Asynchronous calls: build a connectly_operation (connectly_operation_*: inputs are
+ *   checked there), then perform it blocking (connectly_perform) or submit it to a
+ *   connectly_queue (connectly_submit, with a tag); every submission completes exactly once,
+ *   taken with connectly_queue_drain (when connectly_queue_fd is readable) or
+ *   connectly_queue_wait, cancelled with connectly_cancel.
  * - Handles are opaque. Each *_new has a *_free; *_free(NULL) does nothing.
  * - Outputs (out parameters) are written only on success.
  * - A NULL required pointer is CONNECTLY_ERROR_NULL_ARGUMENT; a (NULL, 0) byte range is
@@ -118,8 +125,9 @@ typedef enum connectly_status {
      */
     CONNECTLY_ERROR_RESPONSE_TOO_LARGE = 13,
     /**
-     * The call was stopped by an interruption hook before it finished (no request was made
-     * after the interruption). The C ABI sets no hook, so its calls never return this.
+     * The call was stopped before it finished: a submission cancelled with
+     * `connectly_cancel` (or whose queue was freed first) completes with it. Blocking calls
+     * never return it (the C ABI sets no interruption hook).
      */
     CONNECTLY_ERROR_CANCELLED = 14,
     /**
@@ -230,6 +238,22 @@ typedef struct connectly_campaign_result connectly_campaign_result;
 typedef struct connectly_client connectly_client;
 
 /**
+ * One finished submission (opaque): its tag and its outcome. Owned by the caller once
+ * handed out: free it with `connectly_completion_free`. Immutable, so it may be read from
+ * any thread; what its getters give is owned by it.
+ */
+typedef struct connectly_completion connectly_completion;
+
+/**
+ * One failure (opaque): the one error object of the C interface, read with the
+ * `connectly_error_*` getters. The calling thread's last error (`connectly_last_error`), a
+ * completion's error (`connectly_completion_error`) and a batch message's error
+ * (`connectly_batch_error`) are all one. Always borrowed from what holds it: never freed by
+ * the caller. Immutable, so it may be read from any thread while its holder lives.
+ */
+typedef struct connectly_error connectly_error;
+
+/**
  * A verified, parsed webhook delivery (opaque): an inbound message (topic `messages`), a
  * delivery status (topic `delivery_status`) or another topic's shared fields. Made by
  * `connectly_webhook_verify_event` and `connectly_webhook_receive`; free it with
@@ -248,6 +272,29 @@ typedef struct connectly_event connectly_event;
  * message; a message no thread changes may be sent from several threads at once.
  */
 typedef struct connectly_message connectly_message;
+
+/**
+ * A call checked and built, not yet made (opaque): made by a `connectly_operation_*`
+ * constructor, bound to the client it was made with (which it keeps alive: the client may
+ * be freed first).
+ *
+ * Perform it with `connectly_perform` (as often as wanted), or hand it to
+ * `connectly_submit`, which takes it over. Free one not submitted with
+ * `connectly_operation_free`. May be performed from several threads at once.
+ */
+typedef struct connectly_operation connectly_operation;
+
+/**
+ * Where submitted operations complete (opaque). Make it with `connectly_queue_new`, submit
+ * with `connectly_submit`, take completions with `connectly_queue_drain` (never blocks;
+ * when `connectly_queue_fd` is readable) or `connectly_queue_wait`, and free it with
+ * `connectly_queue_free`.
+ *
+ * Every submission completes exactly once: finished, failed, or cancelled
+ * (`CONNECTLY_ERROR_CANCELLED`). Thread-safe: any thread may submit, cancel, drain and wait
+ * at once.
+ */
+typedef struct connectly_queue connectly_queue;
 
 /**
  * A successful reply from the API (opaque). Made by the send and register calls; free it
@@ -616,6 +663,18 @@ uint32_t connectly_batch_error_attempts(const struct connectly_batch *batch, siz
  * `batch` is NULL or a live batch.
  */
 int64_t connectly_batch_error_retry_after_ms(const struct connectly_batch *batch, size_t index);
+
+/**
+ * Message `index`'s error, read with the `connectly_error_*` getters: the same object as
+ * `connectly_last_error()` gives; NULL when that message was sent, `batch` is NULL or
+ * `index` is out of range. Borrowed: owned by the batch, valid until `connectly_batch_free`.
+ * Thread-safe.
+ *
+ * # Safety
+ * `batch` is NULL or a live batch.
+ */
+const struct connectly_error *connectly_batch_error(const struct connectly_batch *batch,
+                                                    size_t index);
 
 /**
  * Frees a batch, its responses and its strings. NULL does nothing. Do not use the batch, or
@@ -1350,69 +1409,145 @@ const char *connectly_event_campaign_name(const struct connectly_event *event);
 void connectly_event_free(struct connectly_event *event);
 
 /**
- * The calling thread's last error message: what failed and why, for people to read.
+ * The calling thread's last error, read with the `connectly_error_*` getters; NULL when the
+ * last fallible call on this thread succeeded or none was made.
  *
- * Returns `""` (never NULL) when the last fallible call on this thread succeeded or none
- * was made. The text never contains the API key, a webhook secret, a signature or a body.
- * The pointer is owned by the library and valid until the next fallible call on the same
- * thread (copy it to keep it); never free it. Thread-safe: each thread has its own record.
+ * Borrowed: owned by the library and valid until the next fallible call on the same thread;
+ * never free it. Thread-safe: each thread has its own.
+ */
+const struct connectly_error *connectly_last_error(void);
+
+/**
+ * The status the failure was reported with (`CONNECTLY_ERROR_CANCELLED` for a cancelled
+ * submission, ...); `CONNECTLY_OK` when `error` is NULL. Thread-safe.
+ *
+ * # Safety
+ * `error` is NULL or a live `connectly_error`.
+ */
+enum connectly_status connectly_error_status(const struct connectly_error *error);
+
+/**
+ * What failed and why, for people to read; NULL when `error` is NULL. Never contains the
+ * API key, a webhook secret, a signature or a body. Owned by the error's holder; never free
+ * it. Thread-safe.
+ *
+ * # Safety
+ * `error` is NULL or a live `connectly_error`.
+ */
+const char *connectly_error_message(const struct connectly_error *error);
+
+/**
+ * The HTTP status when the API answered (401, 429, 500, a 3xx redirect, ...); 0 otherwise
+ * and when `error` is NULL. Thread-safe.
+ *
+ * # Safety
+ * `error` is NULL or a live `connectly_error`.
+ */
+uint16_t connectly_error_http_status(const struct connectly_error *error);
+
+/**
+ * The provider's error code (such as `"ERROR_CODE_PHONE_NUMBER_BAD_FORMAT"`), or NULL when
+ * the API did not answer with one (or `error` is NULL). Owned by the error's holder; never
+ * free it. Thread-safe.
+ *
+ * # Safety
+ * `error` is NULL or a live `connectly_error`.
+ */
+const char *connectly_error_code(const struct connectly_error *error);
+
+/**
+ * The provider's own error message (its `message` field, verbatim), or NULL when the API
+ * did not answer with one (or `error` is NULL). Owned by the error's holder; never free it.
+ * Thread-safe.
+ *
+ * # Safety
+ * `error` is NULL or a live `connectly_error`.
+ */
+const char *connectly_error_api_message(const struct connectly_error *error);
+
+/**
+ * The provider's trace id (`cntTraceId`, what its support asks for), or NULL when there is
+ * none (or `error` is NULL). Owned by the error's holder; never free it. Thread-safe.
+ *
+ * # Safety
+ * `error` is NULL or a live `connectly_error`.
+ */
+const char *connectly_error_trace_id(const struct connectly_error *error);
+
+/**
+ * How many attempts the failed call made (0 when nothing was sent, and when `error` is
+ * NULL). Thread-safe.
+ *
+ * # Safety
+ * `error` is NULL or a live `connectly_error`.
+ */
+uint32_t connectly_error_attempts(const struct connectly_error *error);
+
+/**
+ * For `CONNECTLY_ERROR_RATE_LIMITED`: how long the API asked to wait (its `Retry-After`),
+ * in milliseconds; -1 when it did not say (or could not be read), for any other error and
+ * when `error` is NULL. Thread-safe.
+ *
+ * # Safety
+ * `error` is NULL or a live `connectly_error`.
+ */
+int64_t connectly_error_retry_after_ms(const struct connectly_error *error);
+
+/**
+ * The input a validation error refused (the core's field name, such as `"text"`,
+ * `"recipient id"` or `"callback data"`: the same in every language); NULL for any other
+ * error, for a NULL or unusable argument and when `error` is NULL. Owned by the error's
+ * holder; never free it. Thread-safe.
+ *
+ * # Safety
+ * `error` is NULL or a live `connectly_error`.
+ */
+const char *connectly_error_field(const struct connectly_error *error);
+
+/**
+ * The calling thread's last error message: `connectly_error_message(connectly_last_error())`,
+ * but `""` (never NULL) when the last fallible call on this thread succeeded or none was
+ * made. Valid until the next fallible call on the same thread (copy it to keep it); never
+ * free it. Thread-safe: each thread has its own record.
  */
 const char *connectly_last_error_message(void);
 
 /**
- * The HTTP status of the calling thread's last error, when the API answered (401, 429, 500,
- * a 3xx redirect, ...); 0 otherwise. Thread-safe (per thread).
+ * `connectly_error_http_status(connectly_last_error())`. Thread-safe (per thread).
  */
 uint16_t connectly_last_error_http_status(void);
 
 /**
- * The provider's error code of the calling thread's last error (such as
- * `"ERROR_CODE_PHONE_NUMBER_BAD_FORMAT"`), or NULL when the API did not answer with one.
- *
- * Owned by the library, valid until the next fallible call on the same thread; never free
- * it. Thread-safe (per thread).
+ * `connectly_error_code(connectly_last_error())`: valid until the next fallible call on
+ * the same thread. Thread-safe (per thread).
  */
 const char *connectly_last_error_code(void);
 
 /**
- * The provider's own error message (its `message` field, verbatim) of the calling thread's
- * last error, or NULL when the API did not answer with one.
- *
- * Owned by the library, valid until the next fallible call on the same thread; never free
- * it. Thread-safe (per thread).
+ * `connectly_error_api_message(connectly_last_error())`: valid until the next fallible
+ * call on the same thread. Thread-safe (per thread).
  */
 const char *connectly_last_error_api_message(void);
 
 /**
- * The provider's trace id (`cntTraceId`, what its support asks for) of the calling thread's
- * last error, or NULL when there is none.
- *
- * Owned by the library, valid until the next fallible call on the same thread; never free
- * it. Thread-safe (per thread).
+ * `connectly_error_trace_id(connectly_last_error())`: valid until the next fallible call
+ * on the same thread. Thread-safe (per thread).
  */
 const char *connectly_last_error_trace_id(void);
 
 /**
- * How many attempts the calling thread's last failed call made (0 when nothing was sent).
- * Thread-safe (per thread).
+ * `connectly_error_attempts(connectly_last_error())`. Thread-safe (per thread).
  */
 uint32_t connectly_last_error_attempts(void);
 
 /**
- * The input the calling thread's last error refused, when it was a validation error (the
- * core's field name, such as `"text"`, `"recipient id"` or `"callback data"`: the same in
- * every language); NULL for any other error, for a NULL or unusable argument
- * (`CONNECTLY_ERROR_NULL_ARGUMENT`, `CONNECTLY_ERROR_INVALID_ARGUMENT`) and after a success.
- *
- * Owned by the library, valid until the next fallible call on the same thread; never free
- * it. Thread-safe (per thread).
+ * `connectly_error_field(connectly_last_error())`: valid until the next fallible call on
+ * the same thread. Thread-safe (per thread).
  */
 const char *connectly_last_error_field(void);
 
 /**
- * For `CONNECTLY_ERROR_RATE_LIMITED`: how long the API asked to wait (its `Retry-After`),
- * in milliseconds; -1 when it did not say (or could not be read) and for any other error.
- * Thread-safe (per thread).
+ * `connectly_error_retry_after_ms(connectly_last_error())`. Thread-safe (per thread).
  */
 int64_t connectly_last_error_retry_after_ms(void);
 
@@ -1924,6 +2059,352 @@ enum connectly_status connectly_send_message(const struct connectly_client *clie
                                              const char *to,
                                              const struct connectly_message *message,
                                              struct connectly_response **out);
+
+/**
+ * The operation of `connectly_send_text`: the arguments and statuses are its own; on
+ * success writes a new operation to `*out` (a NULL `out` is `CONNECTLY_ERROR_NULL_ARGUMENT`).
+ * The strings are copied. Nothing is sent. Thread-safe.
+ *
+ * # Safety
+ * `client` is NULL or a live client; each string is NULL or NUL-terminated; `out` is NULL or
+ * writable.
+ */
+enum connectly_status connectly_operation_send_text(const struct connectly_client *client,
+                                                    const char *channel,
+                                                    const char *to,
+                                                    const char *text,
+                                                    struct connectly_operation **out);
+
+/**
+ * The operation of `connectly_send_template`, as `connectly_operation_send_text` is of
+ * `connectly_send_text`.
+ *
+ * # Safety
+ * `client` is NULL or a live client; each string is NULL or NUL-terminated; `params` is NULL
+ * or points to `n_params` parameters; `out` is NULL or writable.
+ */
+enum connectly_status connectly_operation_send_template(const struct connectly_client *client,
+                                                        const char *number,
+                                                        const char *template_name,
+                                                        const struct connectly_template_param *params,
+                                                        size_t n_params,
+                                                        struct connectly_operation **out);
+
+/**
+ * The operation of `connectly_send_message`, as `connectly_operation_send_text` is of
+ * `connectly_send_text`. The message is only read: it stays the caller's.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `channel` and `to` are NULL or NUL-terminated;
+ * `message` is NULL or a live message no thread changes during the call; `out` is NULL or
+ * writable.
+ */
+enum connectly_status connectly_operation_send_message(const struct connectly_client *client,
+                                                       const char *channel,
+                                                       const char *to,
+                                                       const struct connectly_message *message,
+                                                       struct connectly_operation **out);
+
+/**
+ * The operation of `connectly_send_template_message`, as `connectly_operation_send_text`
+ * is of `connectly_send_text`. The template message is only read: it stays the caller's.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `message` is NULL or a live template message no thread
+ * changes during the call; `out` is NULL or writable.
+ */
+enum connectly_status connectly_operation_send_template_message(const struct connectly_client *client,
+                                                                const struct connectly_template_message *message,
+                                                                struct connectly_operation **out);
+
+/**
+ * The operation of `connectly_create_webhook_with` (and of `connectly_create_webhook`,
+ * with a NULL `type` and `configuration_json`), as `connectly_operation_send_text` is of
+ * `connectly_send_text`.
+ *
+ * # Safety
+ * `client` is NULL or a live client; each string is NULL or NUL-terminated; `out` is NULL or
+ * writable.
+ */
+enum connectly_status connectly_operation_create_webhook(const struct connectly_client *client,
+                                                         const char *address,
+                                                         const char *topic,
+                                                         const char *type,
+                                                         const char *configuration_json,
+                                                         struct connectly_operation **out);
+
+/**
+ * The operation of `connectly_update_webhook`, as `connectly_operation_send_text` is of
+ * `connectly_send_text`.
+ *
+ * # Safety
+ * `client` is NULL or a live client; each string is NULL or NUL-terminated; `out` is NULL or
+ * writable.
+ */
+enum connectly_status connectly_operation_update_webhook(const struct connectly_client *client,
+                                                         const char *webhook_id,
+                                                         const char *address,
+                                                         const char *configuration_json,
+                                                         struct connectly_operation **out);
+
+/**
+ * The operation of `connectly_delete_webhook`, as `connectly_operation_send_text` is of
+ * `connectly_send_text`.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `webhook_id` is NULL or NUL-terminated; `out` is NULL
+ * or writable.
+ */
+enum connectly_status connectly_operation_delete_webhook(const struct connectly_client *client,
+                                                         const char *webhook_id,
+                                                         struct connectly_operation **out);
+
+/**
+ * The operation of `connectly_upsert_webhook`, as `connectly_operation_send_text` is of
+ * `connectly_send_text`.
+ *
+ * # Safety
+ * `client` is NULL or a live client; each string is NULL or NUL-terminated; `out` is NULL or
+ * writable.
+ */
+enum connectly_status connectly_operation_upsert_webhook(const struct connectly_client *client,
+                                                         const char *address,
+                                                         const char *topic,
+                                                         const char *configuration_json,
+                                                         struct connectly_operation **out);
+
+/**
+ * The operation of `connectly_list_webhooks`: its outcome is a `connectly_webhook_list`
+ * (`connectly_completion_webhooks`). A NULL `client` or `out` is
+ * `CONNECTLY_ERROR_NULL_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `out` is NULL or writable.
+ */
+enum connectly_status connectly_operation_list_webhooks(const struct connectly_client *client,
+                                                        struct connectly_operation **out);
+
+/**
+ * The operation of `connectly_list_templates`: its outcome is a `connectly_template_list`
+ * (`connectly_completion_templates`). A NULL `client` or `out` is
+ * `CONNECTLY_ERROR_NULL_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `out` is NULL or writable.
+ */
+enum connectly_status connectly_operation_list_templates(const struct connectly_client *client,
+                                                         struct connectly_operation **out);
+
+/**
+ * The operation of `connectly_send_campaign`: every entry is checked now (statuses as
+ * there); its outcome is a `connectly_campaign_result` (`connectly_completion_campaign`).
+ * The campaign is only read: it stays the caller's. Thread-safe.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `campaign` is NULL or a live campaign no thread
+ * changes during the call; `out` is NULL or writable.
+ */
+enum connectly_status connectly_operation_send_campaign(const struct connectly_client *client,
+                                                        const struct connectly_campaign *campaign,
+                                                        struct connectly_operation **out);
+
+/**
+ * Performs `operation` on its client, blocking the calling thread until it ends. The
+ * operation is only read: perform it again, submit it or free it afterwards.
+ *
+ * Returns the outcome's status, as the blocking call the operation stands for would
+ * (`CONNECTLY_ERROR_NULL_ARGUMENT` for a NULL `operation`); on failure the last error
+ * (`connectly_last_error()`) has the details. On success, when `out` is not NULL, writes
+ * the outcome to `*out` as a new completion with tag 0 (its response, list or campaign
+ * result; free it with `connectly_completion_free`). Thread-safe.
+ *
+ * # Safety
+ * `operation` is NULL or a live operation; `out` is NULL or writable.
+ */
+enum connectly_status connectly_perform(const struct connectly_operation *operation,
+                                        struct connectly_completion **out);
+
+/**
+ * Frees an operation that was not submitted. NULL does nothing; free it once, and never
+ * one `connectly_submit` took.
+ *
+ * # Safety
+ * `operation` is NULL or a live operation no other thread is using.
+ */
+void connectly_operation_free(struct connectly_operation *operation);
+
+/**
+ * Makes an empty completion queue (free it with `connectly_queue_free`); NULL with the
+ * thread's last error set when the system refuses its descriptor (`CONNECTLY_ERROR_CONFIG`).
+ * Thread-safe.
+ */
+struct connectly_queue *connectly_queue_new(void);
+
+/**
+ * Frees a queue. What is still in flight is cancelled (a request not yet written is never
+ * sent; one in flight is abandoned); their completions, and those not taken yet, are
+ * freed by the library, never handed out. Completions already taken stay the caller's.
+ * NULL does nothing. No thread may use the queue during or after the call; free it once.
+ *
+ * # Safety
+ * `queue` is NULL or a live queue no other thread is using.
+ */
+void connectly_queue_free(struct connectly_queue *queue);
+
+/**
+ * A descriptor that is readable while completions wait (Unix): wait for it with `poll`,
+ * `epoll`, `kqueue` or an event loop, then call `connectly_queue_drain`. Never read, write
+ * or close it: it is the queue's. -1 when `queue` is NULL, and on systems without one (use
+ * `connectly_queue_wait` there). Thread-safe.
+ *
+ * It signals completions that arrive; when a drain returned `max` completions, more may be
+ * waiting without it being readable: drain again until a drain returns fewer than `max`.
+ *
+ * # Safety
+ * `queue` is NULL or a live queue.
+ */
+int connectly_queue_fd(const struct connectly_queue *queue);
+
+/**
+ * Takes up to `max` completions that are waiting now, oldest first, and writes them to
+ * `out[0..n]`; returns `n`. Never blocks. Each written completion is the caller's: free it
+ * with `connectly_completion_free`. 0 when none wait, and when `queue` is NULL or `out` is
+ * NULL. Thread-safe (completions are handed to one caller each).
+ *
+ * # Safety
+ * `queue` is NULL or a live queue; `out` is NULL or points to `max` writable pointers.
+ */
+size_t connectly_queue_drain(struct connectly_queue *queue,
+                             struct connectly_completion **out,
+                             size_t max);
+
+/**
+ * Like `connectly_queue_drain`, but when no completion waits, first waits up to
+ * `timeout_ms` milliseconds for one (0: does not wait). Returns how many were written: 0
+ * when none arrived in time, and when `queue` or `out` is NULL or `max` is 0. Thread-safe.
+ *
+ * # Safety
+ * `queue` is NULL or a live queue; `out` is NULL or points to `max` writable pointers.
+ */
+size_t connectly_queue_wait(struct connectly_queue *queue,
+                            uint32_t timeout_ms,
+                            struct connectly_completion **out,
+                            size_t max);
+
+/**
+ * Starts `operation` on its client's threads; it completes into `queue` with `tag`
+ * (exactly once, see `connectly_queue`). Never blocks on the network.
+ *
+ * On success the queue owns the operation: do not use or free it afterwards. On failure
+ * nothing was queued and the operation stays the caller's, unchanged: a NULL `queue` or
+ * `operation` is `CONNECTLY_ERROR_NULL_ARGUMENT`; a `tag` already used by a submission of
+ * this queue whose completion has not been taken yet is `CONNECTLY_ERROR_INVALID_ARGUMENT`
+ * (tags name submissions for `connectly_cancel`). Inputs were checked when the operation was
+ * built. Thread-safe.
+ *
+ * Freeing the operation's client does not stop the submission: it completes as usual.
+ *
+ * # Safety
+ * `queue` is NULL or a live queue; `operation` is NULL or a live operation no other thread
+ * uses.
+ */
+enum connectly_status connectly_submit(struct connectly_queue *queue,
+                                       struct connectly_operation *operation,
+                                       uint64_t tag);
+
+/**
+ * Cancels the submission `tag` of `queue`: a request not yet written is never sent; one in
+ * flight is abandoned and its connection closed (the server may have received it). It
+ * completes, once, with `CONNECTLY_ERROR_CANCELLED`, unless it had already finished (then
+ * its completion keeps its outcome). Never blocks.
+ *
+ * Returns `CONNECTLY_OK` when `tag` names a submission whose completion has not been taken
+ * yet (also when it had finished, and when cancelled before);
+ * `CONNECTLY_ERROR_INVALID_ARGUMENT` for a tag never submitted to this queue or whose
+ * completion was already taken; `CONNECTLY_ERROR_NULL_ARGUMENT` for a NULL `queue`.
+ * Thread-safe.
+ *
+ * # Safety
+ * `queue` is NULL or a live queue.
+ */
+enum connectly_status connectly_cancel(struct connectly_queue *queue, uint64_t tag);
+
+/**
+ * The tag the completion's operation was submitted with (0 for `connectly_perform`'s, and
+ * when `completion` is NULL). Thread-safe.
+ *
+ * # Safety
+ * `completion` is NULL or a live completion.
+ */
+uint64_t connectly_completion_tag(const struct connectly_completion *completion);
+
+/**
+ * The outcome's status: `CONNECTLY_OK`, or the failure's (`CONNECTLY_ERROR_CANCELLED` when
+ * it was cancelled, or its queue freed first); `CONNECTLY_ERROR_NULL_ARGUMENT` when
+ * `completion` is NULL. Thread-safe.
+ *
+ * # Safety
+ * `completion` is NULL or a live completion.
+ */
+enum connectly_status connectly_completion_status(const struct connectly_completion *completion);
+
+/**
+ * The API's reply, for a send, a webhook change and a campaign (the campaign result's
+ * response); NULL for a list, a failure, and when `completion` is NULL. Borrowed: owned by
+ * the completion; never pass it to `connectly_response_free`. Thread-safe.
+ *
+ * # Safety
+ * `completion` is NULL or a live completion.
+ */
+const struct connectly_response *connectly_completion_response(const struct connectly_completion *completion);
+
+/**
+ * The registrations a `connectly_operation_list_webhooks` got; NULL for any other
+ * operation, a failure, and when `completion` is NULL. Borrowed: owned by the completion;
+ * never pass it to `connectly_webhook_list_free`. Thread-safe.
+ *
+ * # Safety
+ * `completion` is NULL or a live completion.
+ */
+const struct connectly_webhook_list *connectly_completion_webhooks(const struct connectly_completion *completion);
+
+/**
+ * The templates a `connectly_operation_list_templates` got; NULL for any other operation,
+ * a failure, and when `completion` is NULL. Borrowed: owned by the completion; never pass
+ * it to `connectly_template_list_free`. Thread-safe.
+ *
+ * # Safety
+ * `completion` is NULL or a live completion.
+ */
+const struct connectly_template_list *connectly_completion_templates(const struct connectly_completion *completion);
+
+/**
+ * What a `connectly_operation_send_campaign` got back; NULL for any other operation, a
+ * failure, and when `completion` is NULL. Borrowed: owned by the completion; never pass it
+ * to `connectly_campaign_result_free`. Thread-safe.
+ *
+ * # Safety
+ * `completion` is NULL or a live completion.
+ */
+const struct connectly_campaign_result *connectly_completion_campaign(const struct connectly_completion *completion);
+
+/**
+ * The failure, read with the `connectly_error_*` getters (the same object as
+ * `connectly_last_error()` gives); NULL on success and when `completion` is NULL.
+ * Borrowed: owned by the completion. Thread-safe.
+ *
+ * # Safety
+ * `completion` is NULL or a live completion.
+ */
+const struct connectly_error *connectly_completion_error(const struct connectly_completion *completion);
+
+/**
+ * Frees a completion and everything it owns. NULL does nothing; free it once.
+ *
+ * # Safety
+ * `completion` is NULL or a live completion no other thread is using.
+ */
+void connectly_completion_free(struct connectly_completion *completion);
 
 /**
  * The reply's HTTP status (2xx). 0 when `response` is NULL. Thread-safe.

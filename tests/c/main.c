@@ -204,6 +204,12 @@ int main(void) {
         {"typed_events", test_typed_events},
         {"status_tracker", test_status_tracker},
         {"status_tracker_threads", test_status_tracker_threads},
+        {"queue_operations", test_queue_operations},
+        {"queue_errors", test_queue_errors},
+        {"queue_thousand_cancelled", test_queue_thousand_cancelled},
+        {"queue_faults", test_queue_faults},
+        {"queue_free_in_flight", test_queue_free_in_flight},
+        {"queue_null", test_queue_null},
     };
     size_t i;
 

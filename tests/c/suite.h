@@ -72,5 +72,11 @@ void test_event_vectors(void);
 void test_typed_events(void);
 void test_status_tracker(void);
 void test_status_tracker_threads(void);
+void test_queue_operations(void);
+void test_queue_errors(void);
+void test_queue_thousand_cancelled(void);
+void test_queue_faults(void);
+void test_queue_free_in_flight(void);
+void test_queue_null(void);
 
 #endif

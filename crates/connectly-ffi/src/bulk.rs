@@ -8,7 +8,7 @@ use std::ptr;
 
 use super::boundary::{self, call, give, handle, out_ptr, text as utf8, value, Failure};
 use super::client::{connectly_client, connectly_template_param};
-use super::last_error::{text_ptr, Record};
+use super::last_error::{connectly_error, text_ptr};
 use super::message::connectly_message;
 use super::response::connectly_response;
 use super::status::connectly_status;
@@ -95,7 +95,7 @@ pub struct connectly_bulk_options {
 /// One message's outcome.
 enum Outcome {
     Sent(connectly_response),
-    Failed(connectly_status, Record),
+    Failed(connectly_status, connectly_error),
 }
 
 /// The outcomes of a `connectly_send_many` call (opaque), one per message in input order.
@@ -278,7 +278,7 @@ pub unsafe extern "C" fn connectly_send_many(
                     Ok(Err(error)) => Failure::Core(error),
                     Err(refused) => refused,
                 };
-                Outcome::Failed(failure.status(), Record::new(&failure))
+                Outcome::Failed(failure.status(), connectly_error::new(&failure))
             })
             .collect();
         // SAFETY: `out` was checked non-NULL above.
@@ -316,7 +316,7 @@ unsafe fn failure<T: Copy>(
     batch: *const connectly_batch,
     index: usize,
     default: T,
-    get: impl FnOnce(&Record) -> T,
+    get: impl FnOnce(&connectly_error) -> T,
 ) -> T {
     // SAFETY: forwarded to the caller.
     unsafe {
@@ -526,6 +526,27 @@ pub unsafe extern "C" fn connectly_batch_error_retry_after_ms(
 ) -> i64 {
     // SAFETY: forwarded to the caller.
     unsafe { failure(batch, index, -1, |r| r.retry_after_ms) }
+}
+
+/// Message `index`'s error, read with the `connectly_error_*` getters: the same object as
+/// `connectly_last_error()` gives; NULL when that message was sent, `batch` is NULL or
+/// `index` is out of range. Borrowed: owned by the batch, valid until `connectly_batch_free`.
+/// Thread-safe.
+///
+/// # Safety
+/// `batch` is NULL or a live batch.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_batch_error(
+    batch: *const connectly_batch,
+    index: usize,
+) -> *const connectly_error {
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        outcome(batch, index, ptr::null(), |o| match o {
+            Outcome::Failed(_, record) => record as *const connectly_error,
+            Outcome::Sent(_) => ptr::null(),
+        })
+    }
 }
 
 /// Frees a batch, its responses and its strings. NULL does nothing. Do not use the batch, or

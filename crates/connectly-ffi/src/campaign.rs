@@ -22,7 +22,7 @@ use sdk::{CampaignEntry, CampaignResult};
 /// threads at once.
 #[derive(Debug, Clone, Default)]
 pub struct connectly_campaign {
-    entries: Vec<CampaignEntry>,
+    pub(crate) entries: Vec<CampaignEntry>,
 }
 
 /// Runs a setter on the entry added last: `set` gives the new entry from the old one, and
@@ -206,7 +206,12 @@ fn count(value: Option<u64>) -> i64 {
 }
 
 impl connectly_campaign_result {
-    fn new(result: &CampaignResult) -> Self {
+    /// The whole reply, borrowed.
+    pub(crate) fn response(&self) -> *const connectly_response {
+        &self.response
+    }
+
+    pub(crate) fn new(result: &CampaignResult) -> Self {
         Self {
             accepted: count(result.accepted),
             rejected: count(result.rejected),

@@ -343,20 +343,34 @@ pub unsafe extern "C" fn connectly_send_template(
         let number = unsafe { utf8(number, "number") }?;
         // SAFETY: as above.
         let template_name = unsafe { utf8(template_name, "template_name") }?;
-        // SAFETY: NULL or `n_params` parameters, by the caller's contract.
-        let raw = unsafe { boundary::array(params, n_params, "params") }?;
-        let mut pairs = Vec::with_capacity(raw.len());
-        for param in raw {
-            // SAFETY: each is NULL or NUL-terminated, by the caller's contract.
-            let name = unsafe { utf8(param.name, "params[].name") }?;
-            // SAFETY: as above.
-            let value = unsafe { utf8(param.value, "params[].value") }?;
-            pairs.push((name, value));
-        }
+        // SAFETY: forwarded to the caller.
+        let pairs = unsafe { template_params(params, n_params) }?;
         respond(out, || {
             client.client.send_template(number, template_name, &pairs)
         })
     })
+}
+
+/// The `(name, value)` pairs of a `connectly_template_param` array.
+///
+/// # Safety
+/// `params` is NULL or points to `n_params` parameters whose strings are NULL or
+/// NUL-terminated and outlive `'a`.
+pub(crate) unsafe fn template_params<'a>(
+    params: *const connectly_template_param,
+    n_params: usize,
+) -> Result<Vec<(&'a str, &'a str)>, Failure> {
+    // SAFETY: NULL or `n_params` parameters, by the caller's contract.
+    let raw = unsafe { boundary::array(params, n_params, "params") }?;
+    let mut pairs = Vec::with_capacity(raw.len());
+    for param in raw {
+        // SAFETY: each is NULL or NUL-terminated, by the caller's contract.
+        let name = unsafe { utf8(param.name, "params[].name") }?;
+        // SAFETY: as above.
+        let value = unsafe { utf8(param.value, "params[].value") }?;
+        pairs.push((name, value));
+    }
+    Ok(pairs)
 }
 
 /// Registers the address Connectly delivers a topic's events to (`POST /create/webhooks`).

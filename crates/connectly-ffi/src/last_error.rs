@@ -10,12 +10,17 @@ use std::ffi::CString;
 use std::os::raw::c_char;
 use std::ptr;
 
-use super::boundary::Failure;
+use super::boundary::{value, Failure};
 use super::status::connectly_status;
 use sdk::Error;
 
-/// One failure, as the getters report it (also kept per message by `connectly_batch`).
-pub(crate) struct Record {
+/// One failure (opaque): the one error object of the C interface, read with the
+/// `connectly_error_*` getters. The calling thread's last error (`connectly_last_error`), a
+/// completion's error (`connectly_completion_error`) and a batch message's error
+/// (`connectly_batch_error`) are all one. Always borrowed from what holds it: never freed by
+/// the caller. Immutable, so it may be read from any thread while its holder lives.
+pub struct connectly_error {
+    pub(crate) status: connectly_status,
     pub(crate) message: CString,
     pub(crate) http_status: u16,
     pub(crate) code: Option<CString>,
@@ -27,11 +32,12 @@ pub(crate) struct Record {
     pub(crate) field: Option<CString>,
 }
 
-impl Record {
+impl connectly_error {
     /// The record of `failure`: its text; for errors the API answered, their details; for a
     /// validation error, the input it names.
     pub(crate) fn new(failure: &Failure) -> Self {
-        let mut record = Record {
+        let mut record = connectly_error {
+            status: failure.status(),
             message: c_string(&failure.to_string()),
             http_status: 0,
             code: None,
@@ -66,7 +72,7 @@ impl Record {
 const EMPTY: &str = "\0";
 
 thread_local! {
-    static LAST: RefCell<Option<Record>> = const { RefCell::new(None) };
+    static LAST: RefCell<Option<connectly_error>> = const { RefCell::new(None) };
 }
 
 /// A C string from Rust text; an interior NUL (never in the core's messages) ends it early.
@@ -93,7 +99,7 @@ pub(crate) fn clear() {
 /// Records `failure` as the thread's last error and returns its status.
 pub(crate) fn set(failure: Failure) -> connectly_status {
     let status = failure.status();
-    let record = Record::new(&failure);
+    let record = connectly_error::new(&failure);
     let _ = LAST.try_with(|last| {
         if let Ok(mut last) = last.try_borrow_mut() {
             *last = Some(record);
@@ -102,99 +108,213 @@ pub(crate) fn set(failure: Failure) -> connectly_status {
     status
 }
 
-/// Reads the record: `f`'s answer, or `default` when there is none.
-fn read<T>(default: T, f: impl FnOnce(&Record) -> T) -> T {
-    LAST.try_with(|last| last.try_borrow().ok().and_then(|last| last.as_ref().map(f)))
-        .ok()
-        .flatten()
-        .unwrap_or(default)
+/// The thread's record, NULL when there is none.
+fn last() -> *const connectly_error {
+    LAST.try_with(|last| {
+        last.try_borrow()
+            .ok()
+            .and_then(|last| last.as_ref().map(|e| e as *const connectly_error))
+    })
+    .ok()
+    .flatten()
+    .unwrap_or(ptr::null())
+}
+
+/// Reads an error: `f`'s answer, or `default` when `error` is NULL.
+///
+/// # Safety
+/// `error` is NULL or a live `connectly_error`.
+unsafe fn read<T: Copy>(
+    error: *const connectly_error,
+    default: T,
+    f: impl FnOnce(&connectly_error) -> T,
+) -> T {
+    super::boundary::value(default, || {
+        // SAFETY: NULL or live, by the caller's contract.
+        unsafe { error.as_ref() }.map_or(default, f)
+    })
 }
 
 pub(crate) fn text_ptr(text: Option<&CString>) -> *const c_char {
     text.map_or(ptr::null(), |t| t.as_ptr())
 }
 
-/// The calling thread's last error message: what failed and why, for people to read.
+/// The calling thread's last error, read with the `connectly_error_*` getters; NULL when the
+/// last fallible call on this thread succeeded or none was made.
 ///
-/// Returns `""` (never NULL) when the last fallible call on this thread succeeded or none
-/// was made. The text never contains the API key, a webhook secret, a signature or a body.
-/// The pointer is owned by the library and valid until the next fallible call on the same
-/// thread (copy it to keep it); never free it. Thread-safe: each thread has its own record.
+/// Borrowed: owned by the library and valid until the next fallible call on the same thread;
+/// never free it. Thread-safe: each thread has its own.
 #[no_mangle]
-pub extern "C" fn connectly_last_error_message() -> *const c_char {
-    super::boundary::value(EMPTY.as_ptr().cast(), || {
-        read(EMPTY.as_ptr().cast(), |r| r.message.as_ptr())
-    })
+pub extern "C" fn connectly_last_error() -> *const connectly_error {
+    value(ptr::null(), last)
 }
 
-/// The HTTP status of the calling thread's last error, when the API answered (401, 429, 500,
-/// a 3xx redirect, ...); 0 otherwise. Thread-safe (per thread).
-#[no_mangle]
-pub extern "C" fn connectly_last_error_http_status() -> u16 {
-    super::boundary::value(0, || read(0, |r| r.http_status))
-}
-
-/// The provider's error code of the calling thread's last error (such as
-/// `"ERROR_CODE_PHONE_NUMBER_BAD_FORMAT"`), or NULL when the API did not answer with one.
+/// The status the failure was reported with (`CONNECTLY_ERROR_CANCELLED` for a cancelled
+/// submission, ...); `CONNECTLY_OK` when `error` is NULL. Thread-safe.
 ///
-/// Owned by the library, valid until the next fallible call on the same thread; never free
-/// it. Thread-safe (per thread).
+/// # Safety
+/// `error` is NULL or a live `connectly_error`.
 #[no_mangle]
-pub extern "C" fn connectly_last_error_code() -> *const c_char {
-    super::boundary::value(ptr::null(), || {
-        read(ptr::null(), |r| text_ptr(r.code.as_ref()))
-    })
+pub unsafe extern "C" fn connectly_error_status(error: *const connectly_error) -> connectly_status {
+    // SAFETY: forwarded to the caller.
+    unsafe { read(error, connectly_status::CONNECTLY_OK, |e| e.status) }
 }
 
-/// The provider's own error message (its `message` field, verbatim) of the calling thread's
-/// last error, or NULL when the API did not answer with one.
+/// What failed and why, for people to read; NULL when `error` is NULL. Never contains the
+/// API key, a webhook secret, a signature or a body. Owned by the error's holder; never free
+/// it. Thread-safe.
 ///
-/// Owned by the library, valid until the next fallible call on the same thread; never free
-/// it. Thread-safe (per thread).
+/// # Safety
+/// `error` is NULL or a live `connectly_error`.
 #[no_mangle]
-pub extern "C" fn connectly_last_error_api_message() -> *const c_char {
-    super::boundary::value(ptr::null(), || {
-        read(ptr::null(), |r| text_ptr(r.api_message.as_ref()))
-    })
+pub unsafe extern "C" fn connectly_error_message(error: *const connectly_error) -> *const c_char {
+    // SAFETY: forwarded to the caller.
+    unsafe { read(error, ptr::null(), |e| e.message.as_ptr()) }
 }
 
-/// The provider's trace id (`cntTraceId`, what its support asks for) of the calling thread's
-/// last error, or NULL when there is none.
+/// The HTTP status when the API answered (401, 429, 500, a 3xx redirect, ...); 0 otherwise
+/// and when `error` is NULL. Thread-safe.
 ///
-/// Owned by the library, valid until the next fallible call on the same thread; never free
-/// it. Thread-safe (per thread).
+/// # Safety
+/// `error` is NULL or a live `connectly_error`.
 #[no_mangle]
-pub extern "C" fn connectly_last_error_trace_id() -> *const c_char {
-    super::boundary::value(ptr::null(), || {
-        read(ptr::null(), |r| text_ptr(r.trace_id.as_ref()))
-    })
+pub unsafe extern "C" fn connectly_error_http_status(error: *const connectly_error) -> u16 {
+    // SAFETY: forwarded to the caller.
+    unsafe { read(error, 0, |e| e.http_status) }
 }
 
-/// How many attempts the calling thread's last failed call made (0 when nothing was sent).
-/// Thread-safe (per thread).
-#[no_mangle]
-pub extern "C" fn connectly_last_error_attempts() -> u32 {
-    super::boundary::value(0, || read(0, |r| r.attempts))
-}
-
-/// The input the calling thread's last error refused, when it was a validation error (the
-/// core's field name, such as `"text"`, `"recipient id"` or `"callback data"`: the same in
-/// every language); NULL for any other error, for a NULL or unusable argument
-/// (`CONNECTLY_ERROR_NULL_ARGUMENT`, `CONNECTLY_ERROR_INVALID_ARGUMENT`) and after a success.
+/// The provider's error code (such as `"ERROR_CODE_PHONE_NUMBER_BAD_FORMAT"`), or NULL when
+/// the API did not answer with one (or `error` is NULL). Owned by the error's holder; never
+/// free it. Thread-safe.
 ///
-/// Owned by the library, valid until the next fallible call on the same thread; never free
-/// it. Thread-safe (per thread).
+/// # Safety
+/// `error` is NULL or a live `connectly_error`.
 #[no_mangle]
-pub extern "C" fn connectly_last_error_field() -> *const c_char {
-    super::boundary::value(ptr::null(), || {
-        read(ptr::null(), |r| text_ptr(r.field.as_ref()))
-    })
+pub unsafe extern "C" fn connectly_error_code(error: *const connectly_error) -> *const c_char {
+    // SAFETY: forwarded to the caller.
+    unsafe { read(error, ptr::null(), |e| text_ptr(e.code.as_ref())) }
+}
+
+/// The provider's own error message (its `message` field, verbatim), or NULL when the API
+/// did not answer with one (or `error` is NULL). Owned by the error's holder; never free it.
+/// Thread-safe.
+///
+/// # Safety
+/// `error` is NULL or a live `connectly_error`.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_error_api_message(
+    error: *const connectly_error,
+) -> *const c_char {
+    // SAFETY: forwarded to the caller.
+    unsafe { read(error, ptr::null(), |e| text_ptr(e.api_message.as_ref())) }
+}
+
+/// The provider's trace id (`cntTraceId`, what its support asks for), or NULL when there is
+/// none (or `error` is NULL). Owned by the error's holder; never free it. Thread-safe.
+///
+/// # Safety
+/// `error` is NULL or a live `connectly_error`.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_error_trace_id(error: *const connectly_error) -> *const c_char {
+    // SAFETY: forwarded to the caller.
+    unsafe { read(error, ptr::null(), |e| text_ptr(e.trace_id.as_ref())) }
+}
+
+/// How many attempts the failed call made (0 when nothing was sent, and when `error` is
+/// NULL). Thread-safe.
+///
+/// # Safety
+/// `error` is NULL or a live `connectly_error`.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_error_attempts(error: *const connectly_error) -> u32 {
+    // SAFETY: forwarded to the caller.
+    unsafe { read(error, 0, |e| e.attempts) }
 }
 
 /// For `CONNECTLY_ERROR_RATE_LIMITED`: how long the API asked to wait (its `Retry-After`),
-/// in milliseconds; -1 when it did not say (or could not be read) and for any other error.
-/// Thread-safe (per thread).
+/// in milliseconds; -1 when it did not say (or could not be read), for any other error and
+/// when `error` is NULL. Thread-safe.
+///
+/// # Safety
+/// `error` is NULL or a live `connectly_error`.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_error_retry_after_ms(error: *const connectly_error) -> i64 {
+    // SAFETY: forwarded to the caller.
+    unsafe { read(error, -1, |e| e.retry_after_ms) }
+}
+
+/// The input a validation error refused (the core's field name, such as `"text"`,
+/// `"recipient id"` or `"callback data"`: the same in every language); NULL for any other
+/// error, for a NULL or unusable argument and when `error` is NULL. Owned by the error's
+/// holder; never free it. Thread-safe.
+///
+/// # Safety
+/// `error` is NULL or a live `connectly_error`.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_error_field(error: *const connectly_error) -> *const c_char {
+    // SAFETY: forwarded to the caller.
+    unsafe { read(error, ptr::null(), |e| text_ptr(e.field.as_ref())) }
+}
+
+/// The calling thread's last error message: `connectly_error_message(connectly_last_error())`,
+/// but `""` (never NULL) when the last fallible call on this thread succeeded or none was
+/// made. Valid until the next fallible call on the same thread (copy it to keep it); never
+/// free it. Thread-safe: each thread has its own record.
+#[no_mangle]
+pub extern "C" fn connectly_last_error_message() -> *const c_char {
+    // SAFETY: `last` gives NULL or the thread's live record.
+    unsafe { read(last(), EMPTY.as_ptr().cast(), |e| e.message.as_ptr()) }
+}
+
+/// `connectly_error_http_status(connectly_last_error())`. Thread-safe (per thread).
+#[no_mangle]
+pub extern "C" fn connectly_last_error_http_status() -> u16 {
+    // SAFETY: `last` gives NULL or the thread's live record.
+    unsafe { connectly_error_http_status(last()) }
+}
+
+/// `connectly_error_code(connectly_last_error())`: valid until the next fallible call on
+/// the same thread. Thread-safe (per thread).
+#[no_mangle]
+pub extern "C" fn connectly_last_error_code() -> *const c_char {
+    // SAFETY: `last` gives NULL or the thread's live record.
+    unsafe { connectly_error_code(last()) }
+}
+
+/// `connectly_error_api_message(connectly_last_error())`: valid until the next fallible
+/// call on the same thread. Thread-safe (per thread).
+#[no_mangle]
+pub extern "C" fn connectly_last_error_api_message() -> *const c_char {
+    // SAFETY: `last` gives NULL or the thread's live record.
+    unsafe { connectly_error_api_message(last()) }
+}
+
+/// `connectly_error_trace_id(connectly_last_error())`: valid until the next fallible call
+/// on the same thread. Thread-safe (per thread).
+#[no_mangle]
+pub extern "C" fn connectly_last_error_trace_id() -> *const c_char {
+    // SAFETY: `last` gives NULL or the thread's live record.
+    unsafe { connectly_error_trace_id(last()) }
+}
+
+/// `connectly_error_attempts(connectly_last_error())`. Thread-safe (per thread).
+#[no_mangle]
+pub extern "C" fn connectly_last_error_attempts() -> u32 {
+    // SAFETY: `last` gives NULL or the thread's live record.
+    unsafe { connectly_error_attempts(last()) }
+}
+
+/// `connectly_error_field(connectly_last_error())`: valid until the next fallible call on
+/// the same thread. Thread-safe (per thread).
+#[no_mangle]
+pub extern "C" fn connectly_last_error_field() -> *const c_char {
+    // SAFETY: `last` gives NULL or the thread's live record.
+    unsafe { connectly_error_field(last()) }
+}
+
+/// `connectly_error_retry_after_ms(connectly_last_error())`. Thread-safe (per thread).
 #[no_mangle]
 pub extern "C" fn connectly_last_error_retry_after_ms() -> i64 {
-    super::boundary::value(-1, || read(-1, |r| r.retry_after_ms))
+    // SAFETY: `last` gives NULL or the thread's live record.
+    unsafe { connectly_error_retry_after_ms(last()) }
 }

@@ -23,6 +23,8 @@ pub mod event;
 pub mod last_error;
 pub mod manage;
 pub mod message;
+pub mod operation;
+pub mod queue;
 pub mod response;
 pub mod status;
 pub mod template;

@@ -6,7 +6,7 @@ use std::os::raw::c_char;
 use std::ptr;
 
 use super::boundary::{
-    self, call, give, handle, optional_json, optional_text, out_ptr, text as utf8, value,
+    self, call, give, handle, optional_json, optional_text, out_ptr, text as utf8, value, Failure,
 };
 use super::client::{connectly_client, respond};
 use super::last_error::c_string;
@@ -60,24 +60,39 @@ pub unsafe extern "C" fn connectly_create_webhook_with(
     call(|| {
         // SAFETY: NULL or live, by the caller's contract.
         let client = unsafe { handle(client, "client") }?;
-        // SAFETY: NULL or NUL-terminated, by the caller's contract.
-        let address = unsafe { utf8(address, "address") }?;
-        // SAFETY: as above.
-        let topic = unsafe { utf8(topic, "topic") }?;
-        // SAFETY: as above.
-        let kind = unsafe { optional_text(r#type, "type") }?;
-        // SAFETY: as above.
-        let configuration =
-            unsafe { optional_json(configuration_json, "configuration_json", "configuration") }?;
-        let mut webhook = NewWebhook::new(address, topic);
-        if let Some(kind) = kind {
-            webhook = webhook.webhook_type(kind);
-        }
-        if let Some(configuration) = configuration {
-            webhook = webhook.configuration(configuration);
-        }
+        // SAFETY: forwarded to the caller.
+        let webhook = unsafe { new_webhook(address, topic, r#type, configuration_json) }?;
         respond(out, || client.client.create_webhook_with(&webhook))
     })
+}
+
+/// The registration `connectly_create_webhook_with`'s arguments describe.
+///
+/// # Safety
+/// Each string is NULL or NUL-terminated.
+pub(crate) unsafe fn new_webhook(
+    address: *const c_char,
+    topic: *const c_char,
+    r#type: *const c_char,
+    configuration_json: *const c_char,
+) -> Result<NewWebhook, Failure> {
+    // SAFETY: NULL or NUL-terminated, by the caller's contract.
+    let address = unsafe { utf8(address, "address") }?;
+    // SAFETY: as above.
+    let topic = unsafe { utf8(topic, "topic") }?;
+    // SAFETY: as above.
+    let kind = unsafe { optional_text(r#type, "type") }?;
+    // SAFETY: as above.
+    let configuration =
+        unsafe { optional_json(configuration_json, "configuration_json", "configuration") }?;
+    let mut webhook = NewWebhook::new(address, topic);
+    if let Some(kind) = kind {
+        webhook = webhook.webhook_type(kind);
+    }
+    if let Some(configuration) = configuration {
+        webhook = webhook.configuration(configuration);
+    }
+    Ok(webhook)
 }
 
 /// Changes a registration (`PUT /update/webhooks/{webhook_id}`, the id percent-encoded):
@@ -105,20 +120,33 @@ pub unsafe extern "C" fn connectly_update_webhook(
         let client = unsafe { handle(client, "client") }?;
         // SAFETY: NULL or NUL-terminated, by the caller's contract.
         let id = unsafe { utf8(webhook_id, "webhook_id") }?;
-        // SAFETY: as above.
-        let address = unsafe { optional_text(address, "address") }?;
-        // SAFETY: as above.
-        let configuration =
-            unsafe { optional_json(configuration_json, "configuration_json", "configuration") }?;
-        let mut update = WebhookUpdate::new();
-        if let Some(address) = address {
-            update = update.address(address);
-        }
-        if let Some(configuration) = configuration {
-            update = update.configuration(configuration);
-        }
+        // SAFETY: forwarded to the caller.
+        let update = unsafe { webhook_update(address, configuration_json) }?;
         respond(out, || client.client.update_webhook(id, &update))
     })
+}
+
+/// The change `connectly_update_webhook`'s arguments describe.
+///
+/// # Safety
+/// Each string is NULL or NUL-terminated.
+pub(crate) unsafe fn webhook_update(
+    address: *const c_char,
+    configuration_json: *const c_char,
+) -> Result<WebhookUpdate, Failure> {
+    // SAFETY: NULL or NUL-terminated, by the caller's contract.
+    let address = unsafe { optional_text(address, "address") }?;
+    // SAFETY: as above.
+    let configuration =
+        unsafe { optional_json(configuration_json, "configuration_json", "configuration") }?;
+    let mut update = WebhookUpdate::new();
+    if let Some(address) = address {
+        update = update.address(address);
+    }
+    if let Some(configuration) = configuration {
+        update = update.configuration(configuration);
+    }
+    Ok(update)
 }
 
 /// Removes a registration (`DELETE /delete/webhooks/{webhook_id}`, the id percent-encoded).
@@ -198,7 +226,7 @@ pub struct connectly_webhook_list {
 }
 
 impl connectly_webhook_list {
-    fn new(list: &[WebhookInfo]) -> Self {
+    pub(crate) fn new(list: &[WebhookInfo]) -> Self {
         let entries = list
             .iter()
             .map(|w| WebhookEntry {
@@ -372,7 +400,7 @@ pub struct connectly_template_list {
 }
 
 impl connectly_template_list {
-    fn new(list: &[TemplateInfo]) -> Self {
+    pub(crate) fn new(list: &[TemplateInfo]) -> Self {
         let entries = list
             .iter()
             .map(|t| TemplateEntry {

@@ -40,8 +40,9 @@ pub enum connectly_status {
     CONNECTLY_ERROR_TLS = 12,
     /// The API's response body exceeded the SDK's limit.
     CONNECTLY_ERROR_RESPONSE_TOO_LARGE = 13,
-    /// The call was stopped by an interruption hook before it finished (no request was made
-    /// after the interruption). The C ABI sets no hook, so its calls never return this.
+    /// The call was stopped before it finished: a submission cancelled with
+    /// `connectly_cancel` (or whose queue was freed first) completes with it. Blocking calls
+    /// never return it (the C ABI sets no interruption hook).
     CONNECTLY_ERROR_CANCELLED = 14,
     /// Webhook: the signature header was absent (NULL), empty or blank.
     CONNECTLY_ERROR_MISSING_SIGNATURE = 20,
