@@ -2257,8 +2257,8 @@ void connectly_queue_free(struct connectly_queue *queue);
  * or close it: it is the queue's. -1 when `queue` is NULL, and on systems without one (use
  * `connectly_queue_wait` there). Thread-safe.
  *
- * It signals completions that arrive; when a drain returned `max` completions, more may be
- * waiting without it being readable: drain again until a drain returns fewer than `max`.
+ * It stays readable while any completion waits, also after a drain that took only `max`
+ * of them.
  *
  * # Safety
  * `queue` is NULL or a live queue.

@@ -191,8 +191,9 @@ void test_queue_operations(void) {
         p.events = POLLIN;
         p.revents = 0;
         if (poll(&p, 1, 1000) <= 0) continue;
-        k = connectly_queue_drain(queue, batch, KINDS);
-        CHECK(k > 0);
+        /* One at a time: the descriptor stays readable while any completion waits. */
+        k = connectly_queue_drain(queue, batch, 1);
+        CHECK(k == 1);
         for (i = 0; i < k; i++) {
             uint64_t tag = connectly_completion_tag(batch[i]);
             CHECK(tag >= 100 && tag < 100 + KINDS && got[tag - 100] == NULL);

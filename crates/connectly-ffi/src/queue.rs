@@ -1,7 +1,7 @@
 //! `connectly_queue` and `connectly_completion`: the core's `CompletionQueue`, for C (in the
 //! manner of libcurl's multi interface and librdkafka's queue events).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::os::raw::c_int;
 use std::ptr;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -29,12 +29,10 @@ pub struct connectly_queue {
     state: Mutex<State>,
 }
 
-/// The submissions whose completion C has not taken yet, by tag, and the completions taken
-/// from the core's queue beyond what a drain could hand out.
+/// The submissions whose completion C has not taken yet, by tag.
 #[derive(Default)]
 struct State {
     pending: HashMap<u64, Ticket>,
-    taken: VecDeque<Completion>,
 }
 
 impl connectly_queue {
@@ -42,29 +40,23 @@ impl connectly_queue {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Hands up to `max` completions to `out`, oldest first, from those already taken and
-    /// `arrived`; returns how many.
+    /// Hands `arrived` (at most `max`, taken so by the core's queue) to `out`, oldest
+    /// first; returns how many.
     ///
     /// # Safety
-    /// `out` points to `max` writable pointers.
+    /// `out` points to `max` writable pointers, and `arrived` holds at most `max`.
     unsafe fn hand_out(
         &self,
         arrived: Vec<Completion>,
         out: *mut *mut connectly_completion,
-        max: usize,
     ) -> usize {
         let mut state = self.lock();
-        state.taken.extend(arrived);
-        let mut written = 0;
-        while written < max {
-            let Some(completion) = state.taken.pop_front() else {
-                break;
-            };
+        let written = arrived.len();
+        for (index, completion) in arrived.into_iter().enumerate() {
             state.pending.remove(&completion.tag);
             let made = connectly_completion::new(completion.tag, completion.result);
-            // SAFETY: `written < max`, and `out` points to `max` writable pointers.
-            unsafe { out.add(written).write(Box::into_raw(Box::new(made))) };
-            written += 1;
+            // SAFETY: `index < arrived.len() <= max`, and `out` points to `max` pointers.
+            unsafe { out.add(index).write(Box::into_raw(Box::new(made))) };
         }
         written
     }
@@ -165,8 +157,8 @@ pub unsafe extern "C" fn connectly_queue_free(queue: *mut connectly_queue) {
 /// or close it: it is the queue's. -1 when `queue` is NULL, and on systems without one (use
 /// `connectly_queue_wait` there). Thread-safe.
 ///
-/// It signals completions that arrive; when a drain returned `max` completions, more may be
-/// waiting without it being readable: drain again until a drain returns fewer than `max`.
+/// It stays readable while any completion waits, also after a drain that took only `max`
+/// of them.
 ///
 /// # Safety
 /// `queue` is NULL or a live queue.
@@ -206,7 +198,7 @@ pub unsafe extern "C" fn connectly_queue_drain(
         match unsafe { queue.as_ref() } {
             // SAFETY: `out` points to `max` writable pointers, by the caller's contract.
             Some(queue) if !out.is_null() => unsafe {
-                queue.hand_out(queue.queue.drain(), out, max)
+                queue.hand_out(queue.queue.drain_up_to(max), out)
             },
             _ => 0,
         }
@@ -235,15 +227,11 @@ pub unsafe extern "C" fn connectly_queue_wait(
             return 0;
         }
         // SAFETY: `out` points to `max` writable pointers, by the caller's contract.
-        let written = unsafe { queue.hand_out(queue.queue.drain(), out, max) };
-        if written > 0 {
-            return written;
-        }
         let arrived = queue
             .queue
-            .wait(Duration::from_millis(u64::from(timeout_ms)));
-        // SAFETY: as above.
-        unsafe { queue.hand_out(arrived, out, max) }
+            .wait_up_to(Duration::from_millis(u64::from(timeout_ms)), max);
+        // SAFETY: `out` points to `max` writable pointers, by the caller's contract.
+        unsafe { queue.hand_out(arrived, out) }
     })
 }
 

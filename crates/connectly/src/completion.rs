@@ -55,16 +55,18 @@ impl Shared {
         self.arrived.notify_all();
     }
 
-    /// Takes every waiting completion, leaving the descriptor unreadable.
-    fn take(ready: &mut VecDeque<Completion>, shared: &Shared) -> Vec<Completion> {
+    /// Takes up to `max` waiting completions, oldest first; the descriptor stays readable
+    /// while any are left, and only then is emptied.
+    fn take(ready: &mut VecDeque<Completion>, shared: &Shared, max: usize) -> Vec<Completion> {
+        let taken: Vec<Completion> = ready.drain(..max.min(ready.len())).collect();
         #[cfg(unix)]
-        {
+        if ready.is_empty() {
             let mut sink = [0u8; 64];
             while matches!((&shared.signal).read(&mut sink), Ok(n) if n > 0) {}
         }
         #[cfg(not(unix))]
         let _ = shared;
-        ready.drain(..).collect()
+        taken
     }
 }
 
@@ -151,12 +153,25 @@ impl CompletionQueue {
 
     /// Every completion waiting now, oldest first; never blocks.
     pub fn drain(&self) -> Vec<Completion> {
-        Shared::take(&mut self.shared.lock(), &self.shared)
+        self.drain_up_to(usize::MAX)
+    }
+
+    /// At most `max` of the completions waiting now, oldest first; never blocks. The
+    /// descriptor stays readable while more are waiting.
+    pub fn drain_up_to(&self, max: usize) -> Vec<Completion> {
+        Shared::take(&mut self.shared.lock(), &self.shared, max)
     }
 
     /// Waits up to `timeout` for at least one completion, then takes every one waiting.
     /// Empty when none arrived in time.
     pub fn wait(&self, timeout: Duration) -> Vec<Completion> {
+        self.wait_up_to(timeout, usize::MAX)
+    }
+
+    /// Waits up to `timeout` for at least one completion, then takes at most `max` of those
+    /// waiting (the descriptor stays readable while more are). Empty when none arrived in
+    /// time.
+    pub fn wait_up_to(&self, timeout: Duration, max: usize) -> Vec<Completion> {
         let deadline = Instant::now().checked_add(timeout);
         let mut ready = self.shared.lock();
         while ready.is_empty() {
@@ -174,7 +189,7 @@ impl CompletionQueue {
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
-        Shared::take(&mut ready, &self.shared)
+        Shared::take(&mut ready, &self.shared, max)
     }
 
     /// Starts `operation` on `client`'s runtime; it completes into this queue with `tag`.
