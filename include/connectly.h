@@ -177,6 +177,24 @@ typedef enum connectly_status {
 } connectly_status;
 
 /**
+ * How severe a log record is.
+ */
+typedef enum connectly_log_level {
+    /**
+     * Every step of a call (`sending`).
+     */
+    CONNECTLY_LOG_DEBUG = 10,
+    /**
+     * A call's outcome (`answered`).
+     */
+    CONNECTLY_LOG_INFO = 20,
+    /**
+     * A retry, a failure, a cancellation with a request in flight, dropped records.
+     */
+    CONNECTLY_LOG_WARN = 30,
+} connectly_log_level;
+
+/**
  * What a `connectly_bulk_item` is: which of its fields are read.
  */
 typedef enum connectly_bulk_item_kind {
@@ -248,8 +266,10 @@ typedef struct connectly_completion connectly_completion;
  * One failure (opaque): the one error object of the C interface, read with the
  * `connectly_error_*` getters. The calling thread's last error (`connectly_last_error`), a
  * completion's error (`connectly_completion_error`) and a batch message's error
- * (`connectly_batch_error`) are all one. Always borrowed from what holds it: never freed by
- * the caller. Immutable, so it may be read from any thread while its holder lives.
+ * (`connectly_batch_error`) are all one. Borrowed from what holds it, never freed by the
+ * caller, except a copy made by `connectly_error_copy`, which the caller owns and frees
+ * with `connectly_error_free`. Immutable, so it may be read from any thread while its holder
+ * lives.
  */
 typedef struct connectly_error connectly_error;
 
@@ -469,6 +489,37 @@ typedef struct connectly_client_options {
      */
     int32_t max_retries;
 } connectly_client_options;
+
+/**
+ * One log record, valid only during the callback that receives it (copy what you keep).
+ * Never holds a secret: no API key, webhook secret or message content.
+ */
+typedef struct connectly_log_record {
+    /**
+     * How severe it is.
+     */
+    enum connectly_log_level level;
+    /**
+     * The client whose call it records (`connectly_client_id`); 0 for a record about no one
+     * client, such as `records dropped`.
+     */
+    uint64_t client;
+    /**
+     * What happened: `sending`, `retrying`, `answered`, `failed`, `records dropped`, ...
+     */
+    const char *message;
+    /**
+     * The details as `key=value` pairs separated by spaces (`""` when none).
+     */
+    const char *fields;
+} connectly_log_record;
+
+/**
+ * Receives each log record, on the library's logging thread; `user_data` is what was
+ * registered with it. Keep it short: records wait while it runs (and are dropped, then
+ * counted, beyond 1,024). It must not call `connectly_log_set_callback`.
+ */
+typedef void (*connectly_log_callback)(const struct connectly_log_record *record, void *user_data);
 
 /**
  * Settings of a verifier, given when it is made (`connectly_webhook_new_with_options`) or
@@ -941,6 +992,15 @@ enum connectly_status connectly_client_new_with(const struct connectly_client_op
 enum connectly_status connectly_client_with_timeout(const struct connectly_client *client,
                                                     uint64_t timeout_ms,
                                                     struct connectly_client **out);
+
+/**
+ * The number naming `client` in log records (`connectly_log_record.client`); the clients
+ * derived from it share it. 0 when `client` is NULL. Thread-safe.
+ *
+ * # Safety
+ * `client` is NULL or a live client.
+ */
+uint64_t connectly_client_id(const struct connectly_client *client);
 
 /**
  * Frees a client and closes its connections. NULL does nothing. No thread may use the
@@ -1505,6 +1565,37 @@ int64_t connectly_error_retry_after_ms(const struct connectly_error *error);
 const char *connectly_error_field(const struct connectly_error *error);
 
 /**
+ * Whether the call was cancelled (`CONNECTLY_ERROR_CANCELLED`) with its request in flight:
+ * the server may have received it, so check before sending again. False for a submission
+ * cancelled before its request was written (nothing was sent), for any other error and when
+ * `error` is NULL. Thread-safe.
+ *
+ * # Safety
+ * `error` is NULL or a live `connectly_error`.
+ */
+bool connectly_error_possibly_sent(const struct connectly_error *error);
+
+/**
+ * A copy of `error` that the caller owns (free it with `connectly_error_free`), to keep a
+ * failure beyond its holder: past the thread's next fallible call, or the completion's
+ * `connectly_completion_free`. NULL when `error` is NULL. Thread-safe.
+ *
+ * # Safety
+ * `error` is NULL or a live `connectly_error`.
+ */
+struct connectly_error *connectly_error_copy(const struct connectly_error *error);
+
+/**
+ * Frees a copy made by `connectly_error_copy`; NULL is ignored. Never pass an error borrowed
+ * from its holder (`connectly_last_error`, `connectly_completion_error`,
+ * `connectly_batch_error`).
+ *
+ * # Safety
+ * `error` is NULL or a copy from `connectly_error_copy`, not yet freed.
+ */
+void connectly_error_free(struct connectly_error *error);
+
+/**
  * The calling thread's last error message: `connectly_error_message(connectly_last_error())`,
  * but `""` (never NULL) when the last fallible call on this thread succeeded or none was
  * made. Valid until the next fallible call on the same thread (copy it to keep it); never
@@ -1550,6 +1641,27 @@ const char *connectly_last_error_field(void);
  * `connectly_error_retry_after_ms(connectly_last_error())`. Thread-safe (per thread).
  */
 int64_t connectly_last_error_retry_after_ms(void);
+
+/**
+ * Sends the library's log records to `callback` (with `user_data`), called one record at a
+ * time from a thread the library owns; NULL stops forwarding (records are then discarded).
+ * When it returns, the previous callback is no longer running and will not be called again,
+ * so its `user_data` may be freed. `CONNECTLY_ERROR_INVALID_ARGUMENT` when called from inside
+ * the callback; `CONNECTLY_ERROR_CONFIG` when the logging thread cannot be started.
+ * Thread-safe.
+ *
+ * # Safety
+ * `callback`, if not NULL, may be called with `user_data` from another thread until it is
+ * replaced.
+ */
+enum connectly_status connectly_log_set_callback(connectly_log_callback callback, void *user_data);
+
+/**
+ * How many log records were dropped because the callback fell behind (more than 1,024
+ * waiting), since the process started; each drop is also reported by a `records dropped`
+ * record. Thread-safe.
+ */
+uint64_t connectly_log_dropped(void);
 
 /**
  * Registers `address` for `topic` (`POST /create/webhooks`), with an integration `type`

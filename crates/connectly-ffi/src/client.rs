@@ -248,6 +248,19 @@ pub unsafe extern "C" fn connectly_client_with_timeout(
     })
 }
 
+/// The number naming `client` in log records (`connectly_log_record.client`); the clients
+/// derived from it share it. 0 when `client` is NULL. Thread-safe.
+///
+/// # Safety
+/// `client` is NULL or a live client.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_client_id(client: *const connectly_client) -> u64 {
+    // SAFETY: NULL or live, by the caller's contract.
+    super::boundary::value(0, || {
+        unsafe { client.as_ref() }.map_or(0, |c| c.client.id())
+    })
+}
+
 /// Frees a client and closes its connections. NULL does nothing. No thread may use the
 /// client during or after the call; free it once. Responses it returned stay valid.
 ///

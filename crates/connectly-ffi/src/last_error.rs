@@ -17,8 +17,11 @@ use sdk::Error;
 /// One failure (opaque): the one error object of the C interface, read with the
 /// `connectly_error_*` getters. The calling thread's last error (`connectly_last_error`), a
 /// completion's error (`connectly_completion_error`) and a batch message's error
-/// (`connectly_batch_error`) are all one. Always borrowed from what holds it: never freed by
-/// the caller. Immutable, so it may be read from any thread while its holder lives.
+/// (`connectly_batch_error`) are all one. Borrowed from what holds it, never freed by the
+/// caller, except a copy made by `connectly_error_copy`, which the caller owns and frees
+/// with `connectly_error_free`. Immutable, so it may be read from any thread while its holder
+/// lives.
+#[derive(Clone)]
 pub struct connectly_error {
     pub(crate) status: connectly_status,
     pub(crate) message: CString,
@@ -30,6 +33,8 @@ pub struct connectly_error {
     pub(crate) retry_after_ms: i64,
     /// The input a validation error names (the core's `ValidationError::field`).
     pub(crate) field: Option<CString>,
+    /// Cancelled with a request in flight, which may have reached the server.
+    pub(crate) possibly_sent: bool,
 }
 
 impl connectly_error {
@@ -46,10 +51,12 @@ impl connectly_error {
             attempts: 0,
             retry_after_ms: -1,
             field: None,
+            possibly_sent: false,
         };
         if let Failure::Core(error) = failure {
             record.http_status = error.status().unwrap_or(0);
             record.attempts = error.attempts();
+            record.possibly_sent = error.possibly_sent();
             if let Some(api) = error.api_error() {
                 record.code = optional(api.code.as_deref());
                 record.api_message = optional(api.message.as_deref());
@@ -254,6 +261,47 @@ pub unsafe extern "C" fn connectly_error_retry_after_ms(error: *const connectly_
 pub unsafe extern "C" fn connectly_error_field(error: *const connectly_error) -> *const c_char {
     // SAFETY: forwarded to the caller.
     unsafe { read(error, ptr::null(), |e| text_ptr(e.field.as_ref())) }
+}
+
+/// Whether the call was cancelled (`CONNECTLY_ERROR_CANCELLED`) with its request in flight:
+/// the server may have received it, so check before sending again. False for a submission
+/// cancelled before its request was written (nothing was sent), for any other error and when
+/// `error` is NULL. Thread-safe.
+///
+/// # Safety
+/// `error` is NULL or a live `connectly_error`.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_error_possibly_sent(error: *const connectly_error) -> bool {
+    // SAFETY: forwarded to the caller.
+    unsafe { read(error, false, |e| e.possibly_sent) }
+}
+
+/// A copy of `error` that the caller owns (free it with `connectly_error_free`), to keep a
+/// failure beyond its holder: past the thread's next fallible call, or the completion's
+/// `connectly_completion_free`. NULL when `error` is NULL. Thread-safe.
+///
+/// # Safety
+/// `error` is NULL or a live `connectly_error`.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_error_copy(
+    error: *const connectly_error,
+) -> *mut connectly_error {
+    value(ptr::null_mut(), || {
+        // SAFETY: NULL or live, by the caller's contract.
+        unsafe { error.as_ref() }.map_or(ptr::null_mut(), |e| Box::into_raw(Box::new(e.clone())))
+    })
+}
+
+/// Frees a copy made by `connectly_error_copy`; NULL is ignored. Never pass an error borrowed
+/// from its holder (`connectly_last_error`, `connectly_completion_error`,
+/// `connectly_batch_error`).
+///
+/// # Safety
+/// `error` is NULL or a copy from `connectly_error_copy`, not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_error_free(error: *mut connectly_error) {
+    // SAFETY: a copy the caller owns, by the contract above.
+    value((), || unsafe { super::boundary::free(error) })
 }
 
 /// The calling thread's last error message: `connectly_error_message(connectly_last_error())`,

@@ -13,6 +13,7 @@ use crate::campaign::{CampaignEntry, CampaignResult};
 use crate::client::{Call, Client, ClientBuilder};
 use crate::error::Error;
 use crate::message::Message;
+use crate::progress::Progress;
 use crate::recipient::Recipient;
 use crate::response::Response;
 use crate::template::TemplateMessage;
@@ -59,24 +60,34 @@ impl Client {
 }
 
 /// A call running on the client's runtime; dropping it aborts the call.
-struct Running<T>(JoinHandle<Result<T, Error>>);
+struct Running<T> {
+    task: JoinHandle<Result<T, Error>>,
+    progress: Progress,
+}
 
 impl<T> Future for Running<T> {
     type Output = Result<T, Error>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut self.0).poll(cx).map(|joined| match joined {
-            Ok(result) => result,
-            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
-            // Aborted: only `Drop` aborts, and then no one awaits this.
-            Err(_) => Err(Error::Cancelled { attempts: 0 }),
-        })
+        let progress = self.progress.clone();
+        Pin::new(&mut self.task)
+            .poll(cx)
+            .map(|joined| match joined {
+                Ok(result) => result,
+                Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+                // Aborted: its runtime shut down under it.
+                Err(_) => Err(progress.cancelled()),
+            })
     }
 }
 
 impl<T> Drop for Running<T> {
     fn drop(&mut self) {
-        self.0.abort();
+        if !self.task.is_finished() {
+            self.task.abort();
+            // Recorded (a warning when a request was in flight); no one awaits the error.
+            let _ = self.progress.cancelled();
+        }
     }
 }
 
@@ -110,7 +121,12 @@ impl AsyncClient {
         T: Send + 'static,
         F: Future<Output = Result<T, Error>> + Send + 'static,
     {
-        Running(self.client.engine().spawn(work(self.client.clone())))
+        let progress = Progress::new(self.client.id());
+        let task = self
+            .client
+            .engine()
+            .spawn(progress.track(work(self.client.clone())));
+        Running { task, progress }
     }
 
     /// Makes a checked call on the client's runtime.

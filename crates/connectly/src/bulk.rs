@@ -399,7 +399,12 @@ impl Client {
         // A message no worker started was stopped by the hook.
         results
             .into_iter()
-            .map(|result| result.unwrap_or(Err(Error::Cancelled { attempts: 0 })))
+            .map(|result| {
+                result.unwrap_or(Err(Error::Cancelled {
+                    attempts: 0,
+                    possibly_sent: false,
+                }))
+            })
             .collect()
     }
 

@@ -1,6 +1,7 @@
 //! The API client: configuration, validation, the retry loop, and the three calls.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,6 +14,7 @@ use crate::engine::Engine;
 use crate::error::{ApiError, Error, ValidationError};
 use crate::interrupt::{Interrupt, INTERRUPT_INTERVAL};
 use crate::message::Message;
+use crate::progress::Attempt;
 use crate::recipient::Recipient;
 use crate::response::Response;
 use crate::retry::{self, Repeat};
@@ -64,8 +66,13 @@ pub struct Client {
     interrupt: Option<Arc<dyn Interrupt>>,
 }
 
+/// The next client's [`Client::id`].
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
 #[derive(Clone)]
 pub(crate) struct Inner {
+    /// Names this client (and its clones) in log records.
+    id: u64,
     /// The runtime every request runs on, and its connection pool.
     engine: Arc<Engine>,
     http: reqwest::Client,
@@ -286,6 +293,7 @@ impl ClientBuilder {
             .map_err(|_| Error::Config("the HTTP client could not be initialised".into()))?;
         Ok(Client {
             inner: Arc::new(Inner {
+                id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
                 engine: Arc::new(Engine::start()?),
                 http,
                 api_key,
@@ -510,6 +518,12 @@ impl Client {
         self.inner.engine.block_on(future)
     }
 
+    /// A number naming this client in log records ([`LogRecord::client`](crate::LogRecord));
+    /// its clones and the clients derived from it share it.
+    pub fn id(&self) -> u64 {
+        self.inner.id
+    }
+
     /// The runtime the client's requests run on.
     pub(crate) fn engine(&self) -> &Engine {
         &self.inner.engine
@@ -531,6 +545,7 @@ impl Client {
             if attempt > 1 && self.interrupted() {
                 return Err(Error::Cancelled {
                     attempts: attempt - 1,
+                    possibly_sent: false,
                 });
             }
             let remaining = deadline.saturating_duration_since(inner.clock.now());
@@ -541,11 +556,13 @@ impl Client {
             }
             tracing::debug!(
                 target: "connectly",
+                client = inner.id,
                 method = %request.method,
                 path = request.url.path(),
                 attempt,
                 "sending"
             );
+            let flight = Attempt::start(attempt);
             let outcome = transport::send(
                 &inner.http,
                 request,
@@ -553,26 +570,34 @@ impl Client {
                 inner.timeout.min(remaining),
             )
             .await;
+            flight.ended();
             let (error, retry_after) = match self.judge(outcome, attempt, repeat) {
-                Verdict::Done(result) => return logged(result),
+                Verdict::Done(result) => return logged(inner.id, result),
                 Verdict::Retry { error, retry_after } => (error, retry_after),
             };
             if attempt >= max_attempts {
-                return logged(Err(error));
+                return logged(inner.id, Err(error));
             }
             let wait = retry::wait(attempt, retry_after, &*inner.jitter);
             if !fits(inner.clock.now(), wait, deadline) {
-                return logged(Err(error));
+                return logged(inner.id, Err(error));
             }
             tracing::warn!(
                 target: "connectly",
+                client = inner.id,
                 attempt,
                 error = error.kind().name(),
                 wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
                 "retrying"
             );
             if !self.pause_async(wait).await {
-                return logged(Err(Error::Cancelled { attempts: attempt }));
+                return logged(
+                    inner.id,
+                    Err(Error::Cancelled {
+                        attempts: attempt,
+                        possibly_sent: false,
+                    }),
+                );
             }
         }
     }
@@ -687,10 +712,11 @@ enum Verdict {
 
 /// Records a call's end (never its error's text, which may quote the provider), and passes
 /// the result on.
-fn logged(result: Result<Response, Error>) -> Result<Response, Error> {
+fn logged(client: u64, result: Result<Response, Error>) -> Result<Response, Error> {
     match &result {
         Ok(response) => tracing::info!(
             target: "connectly",
+            client,
             status = response.status,
             attempts = response.attempts,
             trace_id = response.trace_id.as_deref().unwrap_or(""),
@@ -698,6 +724,7 @@ fn logged(result: Result<Response, Error>) -> Result<Response, Error> {
         ),
         Err(error) => tracing::warn!(
             target: "connectly",
+            client,
             error = error.kind().name(),
             status = error.status().unwrap_or(0),
             "failed"

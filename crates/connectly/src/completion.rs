@@ -13,6 +13,7 @@ use tokio::task::AbortHandle;
 use crate::client::Client;
 use crate::error::Error;
 use crate::operation::{Operation, Outcome};
+use crate::progress::Progress;
 
 /// One finished submission: its tag, and what came of it.
 #[derive(Debug)]
@@ -89,8 +90,9 @@ pub struct Ticket {
 
 impl Ticket {
     /// Aborts the submission: a request not yet written is never sent; one in flight is
-    /// abandoned and its connection closed (the server may have received it). It completes,
-    /// once, with [`Error::Cancelled`], unless it had already finished.
+    /// abandoned and its connection closed. It completes, once, with [`Error::Cancelled`]
+    /// (`possibly_sent` when a request was in flight, which the server may have received),
+    /// unless it had already finished.
     pub fn cancel(&self) {
         self.abort.abort();
     }
@@ -101,15 +103,16 @@ impl Ticket {
 struct Completes {
     shared: Arc<Shared>,
     tag: u64,
+    progress: Progress,
     result: Option<Result<Outcome, Error>>,
 }
 
 impl Drop for Completes {
     fn drop(&mut self) {
-        let result = self
-            .result
-            .take()
-            .unwrap_or(Err(Error::Cancelled { attempts: 0 }));
+        let result = match self.result.take() {
+            Some(result) => result,
+            None => Err(self.progress.cancelled()),
+        };
         self.shared.push(Completion {
             tag: self.tag,
             result,
@@ -194,17 +197,19 @@ impl CompletionQueue {
 
     /// Starts `operation` on `client`'s runtime; it completes into this queue with `tag`.
     pub fn submit(&self, client: &Client, operation: Operation, tag: u64) -> Ticket {
+        let progress = Progress::new(client.id());
         let mut completes = Completes {
             shared: self.shared.clone(),
             tag,
+            progress: progress.clone(),
             result: None,
         };
         let runner = client.clone();
-        let task = client.engine().spawn(async move {
+        let task = client.engine().spawn(progress.track(async move {
             let result = runner.operate(&operation).await;
             completes.result = Some(result);
             drop(completes);
-        });
+        }));
         Ticket {
             abort: task.abort_handle(),
         }

@@ -84,26 +84,36 @@ pub enum Error {
         /// Attempts made.
         attempts: u32,
     },
-    /// The call was stopped by its [`Interrupt`](crate::Interrupt) hook (Ctrl-C, in Python)
-    /// before it finished. A request already written is never abandoned, so this comes
-    /// either before any request was made (`attempts` 0) or while waiting to retry: no
-    /// request was made after the interruption. A send is retried only when the message was
-    /// not delivered, so a cancelled send was not delivered; a cancelled webhook registration
-    /// with attempts may have taken effect.
-    #[error("{}", cancelled_text(*.attempts))]
+    /// The call was stopped before it finished: by its [`Interrupt`](crate::Interrupt) hook
+    /// (Ctrl-C, in Python), or cancelled ([`Ticket::cancel`](crate::Ticket::cancel), a
+    /// dropped future). An interruption never abandons a written request, so it comes before
+    /// any request was made (`attempts` 0) or while waiting to retry. A cancellation aborts
+    /// the request in flight: then `possibly_sent` is true, since the server may have
+    /// received it, so check before sending again. When `possibly_sent` is false, no request
+    /// was made after the stop, and a send was not delivered (a send is retried only when
+    /// the message was not delivered).
+    #[error("{}", cancelled_text(*.attempts, *.possibly_sent))]
     Cancelled {
-        /// Attempts made before the interruption.
+        /// Attempts started before the stop, the one in flight included.
         attempts: u32,
+        /// Whether a request was in flight when the call was stopped: it may have reached
+        /// the server.
+        possibly_sent: bool,
     },
 }
 
-fn cancelled_text(attempts: u32) -> String {
-    if attempts == 0 {
-        "interrupted before any request was made; nothing was sent".to_owned()
+fn cancelled_text(attempts: u32, possibly_sent: bool) -> String {
+    if possibly_sent {
+        format!(
+            "cancelled during attempt {attempts}, with the request in flight: the server may \
+             have received it, so check before sending again"
+        )
+    } else if attempts == 0 {
+        "stopped before any request was made; nothing was sent".to_owned()
     } else {
         format!(
-            "interrupted after {attempts} attempt(s), while waiting to retry; no request was \
-             made after the interruption"
+            "stopped after {attempts} attempt(s), while waiting to retry; no request was \
+             made after the stop"
         )
     }
 }
@@ -168,9 +178,21 @@ impl Error {
             | Error::Transport { attempts, .. }
             | Error::Tls { attempts, .. }
             | Error::ResponseTooLarge { attempts, .. }
-            | Error::Cancelled { attempts } => *attempts,
+            | Error::Cancelled { attempts, .. } => *attempts,
             _ => self.api_error().map_or(0, |e| e.attempts),
         }
+    }
+
+    /// Whether the call was cancelled with a request in flight, which may have reached the
+    /// server (see [`Error::Cancelled`]).
+    pub fn possibly_sent(&self) -> bool {
+        matches!(
+            self,
+            Error::Cancelled {
+                possibly_sent: true,
+                ..
+            }
+        )
     }
 
     /// The provider's trace id (`cntTraceId`), which its support asks for.

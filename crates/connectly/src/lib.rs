@@ -39,6 +39,7 @@ mod kind;
 mod logging;
 mod message;
 mod operation;
+mod progress;
 mod receive;
 mod recipient;
 mod response;

@@ -46,6 +46,9 @@ impl LogLevel {
 pub struct LogRecord {
     /// How severe it is.
     pub level: LogLevel,
+    /// The [`Client::id`](crate::Client::id) of the client whose call it records; 0 for a
+    /// record about no one client (such as the report of dropped records).
+    pub client: u64,
     /// What happened, such as `retrying`.
     pub message: String,
     /// The details, such as `("status", "503")`.
@@ -68,6 +71,8 @@ struct Queue {
     records: Mutex<VecDeque<LogRecord>>,
     arrived: Condvar,
     dropped: AtomicU64,
+    /// How many of the dropped records a `records dropped` record has reported.
+    reported: AtomicU64,
 }
 
 /// The SDK's records, from [`log_queue`]: take them with [`LogQueue::wait`] on a thread of
@@ -99,7 +104,8 @@ pub fn log_queue() -> Option<LogQueue> {
 
 impl LogQueue {
     /// Waits up to `timeout` for records, then takes every one waiting (none when the time
-    /// ran out).
+    /// ran out). When records were dropped since the last take, the first record taken is a
+    /// warning, `records dropped`, with their number as `count`.
     pub fn wait(&self, timeout: Duration) -> Vec<LogRecord> {
         let records = self
             .queue
@@ -111,7 +117,19 @@ impl LogQueue {
             .arrived
             .wait_timeout_while(records, timeout, |r| r.is_empty())
             .unwrap_or_else(PoisonError::into_inner);
-        records.drain(..).collect()
+        let dropped = self.queue.dropped.load(Ordering::Relaxed);
+        let unreported = dropped - self.queue.reported.swap(dropped, Ordering::Relaxed);
+        let mut taken = Vec::with_capacity(records.len() + 1);
+        if unreported > 0 {
+            taken.push(LogRecord {
+                level: LogLevel::Warn,
+                client: 0,
+                message: "records dropped".to_owned(),
+                fields: vec![("count", unreported.to_string())],
+            });
+        }
+        taken.extend(records.drain(..));
+        taken
     }
 
     /// How many records were dropped because the queue was full, since the process started.
@@ -130,10 +148,19 @@ struct Collector {
 #[derive(Default)]
 struct Fields {
     message: String,
+    client: u64,
     fields: Vec<(&'static str, String)>,
 }
 
 impl Visit for Fields {
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        if field.name() == "client" {
+            self.client = value;
+        } else {
+            self.fields.push((field.name(), value.to_string()));
+        }
+    }
+
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
         let mut text = String::new();
         let _ = write!(text, "{value:?}");
@@ -176,6 +203,7 @@ impl Subscriber for Collector {
         event.record(&mut fields);
         let record = LogRecord {
             level,
+            client: fields.client,
             message: fields.message,
             fields: fields.fields,
         };

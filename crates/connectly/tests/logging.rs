@@ -32,6 +32,10 @@ fn records_arrive_in_order_without_secrets_and_a_full_queue_drops_them() {
         "{records:?}"
     );
     assert!(records[3].fields.contains(&("status", "200".into())));
+    assert!(
+        records.iter().all(|r| r.client == client.id()),
+        "{records:?}"
+    );
     assert_eq!(
         records[0].to_string(),
         "sending method=GET path=/v1/businesses/mock-business/webhooks attempt=1"
@@ -53,8 +57,21 @@ fn records_arrive_in_order_without_secrets_and_a_full_queue_drops_them() {
             .unwrap();
     }
     let kept = queue.wait(Duration::ZERO);
-    assert_eq!(kept.len(), LOG_CAPACITY);
     assert_eq!(queue.dropped() - dropped, LOG_CAPACITY as u64);
+    // The drops are reported once, first, then the records kept.
+    assert_eq!(kept.len(), LOG_CAPACITY + 1);
+    assert_eq!(kept[0].level, LogLevel::Warn);
+    assert_eq!(
+        kept[0].to_string(),
+        format!("records dropped count={LOG_CAPACITY}")
+    );
+    assert_eq!(kept[0].client, 0);
+    assert_eq!(kept[1].message, "sending");
+    client
+        .send_text(&Recipient::whatsapp("+15555555555"), "hi")
+        .unwrap();
+    let after = queue.wait(Duration::from_secs(5));
+    assert_eq!(after[0].message, "sending", "reported once: {after:?}");
     for record in records.iter().chain(&kept) {
         assert!(!record.to_string().contains("CANARY"), "{record}");
     }

@@ -90,7 +90,10 @@ fn an_interrupt_stops_a_retry_after_wait_without_another_request() {
     let hook = AfterAsks::new(3);
     let client = fake_client(&mock, &time).with_interrupt(hook.clone());
     let err = send(&client).unwrap_err();
-    assert!(matches!(err, Error::Cancelled { attempts: 1 }), "{err:?}");
+    assert!(
+        matches!(err, Error::Cancelled { attempts: 1, .. }),
+        "{err:?}"
+    );
     assert_eq!(err.kind(), ErrorKind::Cancelled);
     assert_eq!(err.attempts(), 1);
     assert!(err.to_string().contains("interrupted"), "{err}");
@@ -128,7 +131,10 @@ fn the_first_attempt_is_made_whatever_the_hook_says() {
     // A 429 makes the call wait; the hook stops it before the wait begins.
     mock.fail_next([limited("1")]);
     let err = send(&client).unwrap_err();
-    assert!(matches!(err, Error::Cancelled { attempts: 1 }), "{err:?}");
+    assert!(
+        matches!(err, Error::Cancelled { attempts: 1, .. }),
+        "{err:?}"
+    );
     assert!(time.sleeps().is_empty());
     assert_eq!(mock.request_count(), 2);
 }
@@ -167,7 +173,7 @@ fn an_interrupted_send_many_starts_nothing_more_and_keeps_every_started_result()
             assert!(result.is_ok(), "message {index} was sent: {result:?}");
         } else {
             assert!(
-                matches!(result, Err(Error::Cancelled { attempts: 0 })),
+                matches!(result, Err(Error::Cancelled { attempts: 0, .. })),
                 "message {index} was not started: {result:?}"
             );
         }
@@ -194,7 +200,7 @@ fn an_interrupt_cuts_a_pacing_wait_short() {
     assert!(results[0].is_ok(), "{:?}", results[0]);
     for result in &results[1..] {
         assert!(
-            matches!(result, Err(Error::Cancelled { attempts: 0 })),
+            matches!(result, Err(Error::Cancelled { attempts: 0, .. })),
             "{result:?}"
         );
     }
@@ -217,7 +223,7 @@ fn an_interrupted_send_prepared_keeps_the_refused_ones() {
     // The hook said yes at once: the message was sent only if a worker started it first.
     match &results[1] {
         Ok(Ok(_)) => assert_eq!(mock.request_count(), 1),
-        Ok(Err(Error::Cancelled { attempts: 0 })) => assert_eq!(mock.request_count(), 0),
+        Ok(Err(Error::Cancelled { attempts: 0, .. })) => assert_eq!(mock.request_count(), 0),
         other => panic!("{other:?}"),
     }
 }
