@@ -208,6 +208,8 @@ int main(void) {
         {"queue_errors", test_queue_errors},
         {"queue_thousand_cancelled", test_queue_thousand_cancelled},
         {"queue_faults", test_queue_faults},
+        {"queue_cancel_waiting", test_queue_cancel_waiting},
+        {"log_callback", test_log_callback},
         {"queue_free_in_flight", test_queue_free_in_flight},
         {"queue_null", test_queue_null},
     };

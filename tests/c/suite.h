@@ -76,6 +76,8 @@ void test_queue_operations(void);
 void test_queue_errors(void);
 void test_queue_thousand_cancelled(void);
 void test_queue_faults(void);
+void test_queue_cancel_waiting(void);
+void test_log_callback(void);
 void test_queue_free_in_flight(void);
 void test_queue_null(void);
 

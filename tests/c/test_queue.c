@@ -29,9 +29,36 @@ static long thread_count(void) {
     return n;
 }
 
+/* The number of open descriptors of this process. */
+static long fd_count(void) {
+    DIR *dir = opendir("/proc/self/fd");
+    struct dirent *entry;
+    long n = 0;
+    if (dir == NULL) return -1;
+    while ((entry = readdir(dir)) != NULL) {
+        if (entry->d_name[0] != '.') n++;
+    }
+    closedir(dir);
+    return n - 1; /* the directory's own */
+}
+
 static void pause_briefly(void) {
     struct timespec wait = {0, 20 * 1000 * 1000};
     nanosleep(&wait, NULL);
+}
+
+/* Waits (to the deadline: runtime threads exit and sockets close after their client is
+ * freed) until `count()` is at most `baseline`. */
+static int settles_to(long (*count)(void), long baseline) {
+    time_t end = time(NULL) + DEADLINE_SECONDS;
+    while (count() > baseline) {
+        if (time(NULL) > end) {
+            fprintf(stderr, "  %ld, %ld before\n", count(), baseline);
+            return 0;
+        }
+        pause_briefly();
+    }
+    return 1;
 }
 
 /* Waits (to the deadline) until the mock has recorded at least `n` API requests. */
@@ -405,9 +432,11 @@ void test_queue_thousand_cancelled(void) {
     CHECK(collect(queue, 1, THOUSAND, got) == THOUSAND);
     cancelled = 0;
     for (i = 0; i < THOUSAND; i++) {
+        /* Each had reached the mock: reported as possibly sent. */
         if (connectly_completion_status(got[i]) == CONNECTLY_ERROR_CANCELLED &&
             connectly_error_status(connectly_completion_error(got[i])) ==
-                CONNECTLY_ERROR_CANCELLED) {
+                CONNECTLY_ERROR_CANCELLED &&
+            connectly_error_possibly_sent(connectly_completion_error(got[i]))) {
             cancelled++;
         }
     }
@@ -429,6 +458,7 @@ void test_queue_thousand_cancelled(void) {
  * random cancels: every submission completes exactly once, cancelled only when it was. */
 void test_queue_faults(void) {
     enum { N = 60 };
+    long threads_before = thread_count(), fds_before = fd_count();
     static const char *const failures[] = {
         "{\"status\":500}",   "{\"drop\":true}",     "{\"reset_mid_body\":true}",
         "{\"delay_ms\":30}",  "{\"delay_ms\":120000}", "{\"status\":503}",
@@ -486,6 +516,44 @@ void test_queue_faults(void) {
         connectly_completion *extra[1];
         CHECK(connectly_queue_wait(queue, 200, extra, 1) == 0);
     }
+    connectly_queue_free(queue);
+    mock_reset();
+    connectly_client_free(client);
+    /* The client's threads and connections, and the queue's descriptors, are gone. */
+    CHECK(settles_to(thread_count, threads_before));
+    CHECK(settles_to(fd_count, fds_before));
+}
+
+/* A send answered 429 and cancelled while it waits to retry: not sent again and not
+ * possibly sent; its error outlives the completion as an owned copy. */
+void test_queue_cancel_waiting(void) {
+    connectly_client *client = mock_client(2, 10000);
+    connectly_queue *queue = connectly_queue_new();
+    connectly_completion *got[1] = {NULL};
+    connectly_error *copy;
+    struct timespec read_reply = {0, 200 * 1000 * 1000};
+
+    mock_reset();
+    CHECK(mock_control("POST", "/_mock/fail", "[{\"status\":429,\"retry_after\":\"2\"}]", NULL) ==
+          200);
+    CHECK_STATUS(connectly_submit(queue, text_operation(client, "once"), 9), CONNECTLY_OK);
+    CHECK(wait_for_requests(1));
+    nanosleep(&read_reply, NULL);
+    CHECK_STATUS(connectly_cancel(queue, 9), CONNECTLY_OK);
+    CHECK(collect(queue, 9, 1, got) == 1);
+    CHECK_STATUS(connectly_completion_status(got[0]), CONNECTLY_ERROR_CANCELLED);
+    copy = connectly_error_copy(connectly_completion_error(got[0]));
+    connectly_completion_free(got[0]);
+    CHECK(copy != NULL);
+    CHECK_STATUS(connectly_error_status(copy), CONNECTLY_ERROR_CANCELLED);
+    CHECK(!connectly_error_possibly_sent(copy));
+    CHECK(connectly_error_attempts(copy) == 1);
+    CHECK(strstr(connectly_error_message(copy), "waiting to retry") != NULL);
+    connectly_error_free(copy);
+    CHECK(mock_request_count() == 1);
+    CHECK(connectly_error_copy(NULL) == NULL);
+    CHECK(!connectly_error_possibly_sent(NULL));
+    connectly_error_free(NULL);
     connectly_queue_free(queue);
     mock_reset();
     connectly_client_free(client);
