@@ -177,7 +177,12 @@ def check(row: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     if group.startswith("AsyncClient, 1,000 concurrent") and ratio:
         targets.append((ratio >= 0.9, ">= 0.9x bare async reqwest"))
     if group == "go send_text, 8 goroutines" and ratio:
-        targets.append((ratio >= 0.7, ">= 0.7x net/http"))
+        targets.append((ratio >= 1.0, ">= 1.0x net/http"))
+    if group.startswith("go SendText, 1,000 goroutines") and ratio:
+        targets.append((1 / ratio <= 1.5, "wall time within 1.5x of net/http"))
+        targets.append((row["threads"] < 32, f"{row['threads']} threads (< 32)"))
+    if group == "cancellation":
+        targets.append((row["ms"] < 50, "< 50 ms from cancel to the server seeing the close"))
     if group == "go webhook verify" and name == "167 B" and ratio:
         targets.append((ratio >= 1.5, ">= 1.5x crypto/hmac"))
     if group == "c webhook verify" and ratio:
@@ -201,6 +206,12 @@ def check(row: dict[str, Any], rows: list[dict[str, Any]]) -> str:
 
 
 def describe(row: dict[str, Any]) -> str:
+    if "ms" in row:
+        return f"{row['ms']:.2f} ms median" + (f", {row['max_ms']:.2f} ms at most over {row['trials']} trials"
+                                              if "max_ms" in row else "")
+    if "ours_s" in row:
+        text = f"{row['ours_s']:.2f} s vs {row['peer_s']:.2f} s ({row['peer']})"
+        return text + (f"; {row['threads']} threads" if "threads" in row else "")
     if "ours_ns" in row:
         return f"{fmt_ns(row['ours_ns'])} vs {fmt_ns(row['peer_ns'])} ({row['peer']})"
     if "ours_per_s" in row:

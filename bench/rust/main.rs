@@ -281,6 +281,105 @@ fn bulk(settings: &Settings) {
 
 /// Wall time of `CALLS` concurrent sends against a mock that answers each after `LATENCY`:
 /// `AsyncClient` beside a bare async reqwest client, both with 2 runtime threads.
+/// What the silent server saw on a connection.
+enum Seen {
+    /// The whole request had been read.
+    Arrived,
+    /// The client closed the connection, at that moment.
+    Closed(Instant),
+}
+
+/// A loopback server that reads a request on each connection and never answers; it reports
+/// when the request arrived and when the client closed the connection.
+fn silent_server() -> (String, std::sync::mpsc::Receiver<Seen>) {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (report, reports) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let report = report.clone();
+            std::thread::spawn(move || {
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 4096];
+                loop {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => {
+                            let had = seen.ends_with(b"}}");
+                            seen.extend_from_slice(&buf[..n]);
+                            if !had && seen.ends_with(b"}}") {
+                                let _ = report.send(Seen::Arrived);
+                            }
+                        }
+                    }
+                }
+                let _ = report.send(Seen::Closed(Instant::now()));
+            });
+        }
+    });
+    (url, reports)
+}
+
+fn cancellation(settings: &Settings) {
+    let trials = if settings.rounds < 5 { 5 } else { 20 };
+    let (url, reports) = silent_server();
+    let client = Client::builder()
+        .api_key("bench-key")
+        .business_id("bench")
+        .base_url(&url)
+        .max_retries(0)
+        .build_async()
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut latencies = Vec::new();
+    for _ in 0..trials {
+        let call = {
+            let client = client.clone();
+            runtime.spawn(async move {
+                client
+                    .send_text(&Recipient::whatsapp("+15555555555"), "cancel me")
+                    .await
+            })
+        };
+        // Drive the caller's runtime until the server has read the whole request.
+        runtime.block_on(async {
+            loop {
+                match reports.try_recv() {
+                    Ok(Seen::Arrived) => break,
+                    Ok(Seen::Closed(_)) => panic!("closed before the request arrived"),
+                    Err(_) => tokio::time::sleep(Duration::from_millis(1)).await,
+                }
+            }
+        });
+        let cancelled = Instant::now();
+        call.abort();
+        // The caller's runtime drops the aborted call, which aborts the request.
+        runtime.block_on(async {
+            assert!(call.await.unwrap_err().is_cancelled());
+        });
+        let closed = match reports.recv_timeout(Duration::from_secs(10)).unwrap() {
+            Seen::Closed(at) => at,
+            Seen::Arrived => panic!("a second request arrived"),
+        };
+        latencies.push(closed.saturating_duration_since(cancelled).as_secs_f64() * 1e3);
+    }
+    latencies.sort_by(f64::total_cmp);
+    let median = latencies[latencies.len() / 2];
+    println!(
+        "{}",
+        serde_json::json!({
+            "group": "cancellation",
+            "name": "rust: AsyncClient call dropped, to the server seeing the connection closed",
+            "ms": median, "max_ms": latencies[latencies.len() - 1], "trials": trials,
+        })
+    );
+}
+
 fn concurrent(settings: &Settings) {
     const CALLS: usize = 1000;
     const LATENCY: Duration = Duration::from_millis(200);
@@ -387,6 +486,9 @@ fn memory(settings: &Settings) {
     );
 }
 
+/// A named part of the run.
+type Section = (&'static str, fn(&Settings));
+
 fn main() {
     let quick = std::env::args().any(|a| a == "quick");
     let settings = if quick {
@@ -406,8 +508,21 @@ fn main() {
     if std::env::args().any(|a| a == "verify-only") {
         return;
     }
-    sending(&settings);
-    bulk(&settings);
-    concurrent(&settings);
-    memory(&settings);
+    // Sections named on the command line run alone (`-- quick sending`); none named, all.
+    let named: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !matches!(a.as_str(), "quick" | "verify-only" | "--bench"))
+        .collect();
+    let sections: [Section; 5] = [
+        ("sending", sending),
+        ("bulk", bulk),
+        ("concurrent", concurrent),
+        ("cancellation", cancellation),
+        ("memory", memory),
+    ];
+    for (name, section) in sections {
+        if named.is_empty() || named.iter().any(|n| n == name) {
+            section(&settings);
+        }
+    }
 }

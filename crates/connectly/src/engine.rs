@@ -8,8 +8,11 @@ use tokio::task::JoinHandle;
 
 use crate::error::Error;
 
-/// How many threads drive the connections (I/O and timers) of one client.
-const WORKER_THREADS: usize = 2;
+/// How many threads drive the connections (I/O and timers) of one client. One is enough for
+/// thousands of connections (the work per request is small next to the network's wait), and
+/// measured faster than two on a 2-core machine, for blocking calls (fewer hand-offs between
+/// threads) and for 1,000 concurrent ones alike (BENCHMARKS.md).
+const WORKER_THREADS: usize = 1;
 
 /// The client's runtime. Dropped without waiting for its tasks, so that the last client can
 /// be dropped anywhere, inside another runtime included.

@@ -109,11 +109,11 @@ fn cancelled_text(attempts: u32, possibly_sent: bool) -> String {
              have received it, so check before sending again"
         )
     } else if attempts == 0 {
-        "stopped before any request was made; nothing was sent".to_owned()
+        "interrupted or cancelled before any request was made; nothing was sent".to_owned()
     } else {
         format!(
-            "stopped after {attempts} attempt(s), while waiting to retry; no request was \
-             made after the stop"
+            "interrupted or cancelled after {attempts} attempt(s), while waiting to retry; no \
+             request was made after that"
         )
     }
 }
