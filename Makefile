@@ -34,7 +34,7 @@ lint:
 	done
 
 ## The Rust unit, integration, property and doc tests.
-test-rust:
+test-rust: redis-server-tool
 	$(CARGO) test --locked
 
 ## Rewrites the sources in the house style.

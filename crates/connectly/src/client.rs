@@ -12,9 +12,11 @@ use serde::Serialize;
 use crate::clock::{Clock, Jitter, RandomJitter, RuntimeSleeper, Sleeper, SystemClock};
 use crate::engine::Engine;
 use crate::error::{ApiError, Error, ValidationError};
+use crate::fleet::local::LocalRateLimiter;
 use crate::interrupt::{Interrupt, INTERRUPT_INTERVAL};
 use crate::message::Message;
 use crate::progress::Attempt;
+use crate::rate_limit::RateLimiter;
 use crate::recipient::Recipient;
 use crate::response::Response;
 use crate::retry::{self, Repeat};
@@ -86,6 +88,8 @@ pub(crate) struct Inner {
     clock: Arc<dyn Clock>,
     sleeper: Arc<dyn Sleeper>,
     jitter: Arc<dyn Jitter>,
+    /// The budget each send request waits on first.
+    rate_limiter: Option<Arc<dyn RateLimiter>>,
 }
 
 impl fmt::Debug for Client {
@@ -97,6 +101,7 @@ impl fmt::Debug for Client {
             .field("timeout", &inner.timeout)
             .field("total_timeout", &inner.total_timeout)
             .field("max_retries", &inner.max_retries)
+            .field("rate_limiter", &inner.rate_limiter)
             .field("interrupt", &self.interrupt)
             .finish_non_exhaustive()
     }
@@ -115,6 +120,18 @@ pub struct ClientBuilder {
     clock: Arc<dyn Clock>,
     sleeper: Arc<dyn Sleeper>,
     jitter: Arc<dyn Jitter>,
+    rate_limiter: Limiting,
+}
+
+/// Which send budget a client's sends wait on.
+#[derive(Debug, Clone)]
+enum Limiting {
+    /// [`LocalRateLimiter`] at 200/s for the Connectly API; none for another base URL.
+    Default,
+    /// None at all.
+    Off,
+    /// This one.
+    Given(Arc<dyn RateLimiter>),
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -126,6 +143,7 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("total_timeout", &self.total_timeout)
             .field("max_retries", &self.max_retries)
+            .field("rate_limiter", &self.rate_limiter)
             .finish_non_exhaustive()
     }
 }
@@ -143,6 +161,7 @@ impl Default for ClientBuilder {
             clock: Arc::new(SystemClock),
             sleeper: Arc::new(RuntimeSleeper),
             jitter: Arc::new(RandomJitter),
+            rate_limiter: Limiting::Default,
         }
     }
 }
@@ -201,6 +220,25 @@ impl ClientBuilder {
         self
     }
 
+    /// Makes every send request (each attempt) wait its turn in `limiter`'s budget first,
+    /// such as a [`RedisRateLimiter`](crate::RedisRateLimiter) shared by a fleet. Share one
+    /// limiter between clients to share its budget.
+    ///
+    /// Without this, a client for the Connectly API waits on a
+    /// [`LocalRateLimiter`](crate::LocalRateLimiter) of its own at 200 sends per second (the
+    /// documented limit), and a client for another base URL (the mock, a proxy) on none.
+    pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.rate_limiter = Limiting::Given(limiter);
+        self
+    }
+
+    /// Sends without any rate limiter, also to the Connectly API (which answers 429 above
+    /// its limit; 429s are still retried).
+    pub fn no_rate_limiter(mut self) -> Self {
+        self.rate_limiter = Limiting::Off;
+        self
+    }
+
     /// Trusts one more root certificate (PEM), for example a corporate proxy's, besides the
     /// built-in roots. Certificates are always verified.
     pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
@@ -254,6 +292,15 @@ impl ClientBuilder {
         }
         let base = base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
         let loopback = validate::is_loopback(&base);
+        let rate_limiter = match self.rate_limiter {
+            Limiting::Given(limiter) => Some(limiter),
+            Limiting::Off => None,
+            Limiting::Default if base == base_url(DEFAULT_BASE_URL)? => Some(Arc::new(
+                LocalRateLimiter::new(LocalRateLimiter::DEFAULT_RATE)?,
+            )
+                as Arc<dyn RateLimiter>),
+            Limiting::Default => None,
+        };
         let prefix = format!(
             "{}/v1/businesses/{}",
             base.as_str().trim_end_matches('/'),
@@ -305,6 +352,7 @@ impl ClientBuilder {
                 clock: self.clock,
                 sleeper: self.sleeper,
                 jitter: self.jitter,
+                rate_limiter,
             }),
             interrupt: None,
         })
@@ -554,6 +602,28 @@ impl Client {
                     attempts: attempt - 1,
                 });
             }
+            if let Some(limiter) = inner.rate_limiter.as_deref().filter(|_| repeat.is_send()) {
+                let wait = limiter.reserve(&inner.business_id).await;
+                if !wait.is_zero() {
+                    if !fits(inner.clock.now(), wait, deadline) {
+                        return logged(
+                            inner.id,
+                            Err(Error::Timeout {
+                                attempts: attempt - 1,
+                            }),
+                        );
+                    }
+                    if !self.pause_async(wait).await {
+                        return logged(
+                            inner.id,
+                            Err(Error::Cancelled {
+                                attempts: attempt - 1,
+                                possibly_sent: false,
+                            }),
+                        );
+                    }
+                }
+            }
             tracing::debug!(
                 target: "connectly",
                 client = inner.id,
@@ -579,6 +649,12 @@ impl Client {
                 return logged(inner.id, Err(error));
             }
             let wait = retry::wait(attempt, retry_after, &*inner.jitter);
+            if let (Some(limiter), Error::RateLimited { .. }) = (&inner.rate_limiter, &error) {
+                // The whole budget backs off, not only this call.
+                limiter
+                    .throttled(&inner.business_id, retry_after.unwrap_or(wait))
+                    .await;
+            }
             if !fits(inner.clock.now(), wait, deadline) {
                 return logged(inner.id, Err(error));
             }

@@ -34,12 +34,14 @@ mod completion;
 mod engine;
 mod error;
 mod event;
+mod fleet;
 mod interrupt;
 mod kind;
 mod logging;
 mod message;
 mod operation;
 mod progress;
+mod rate_limit;
 mod receive;
 mod recipient;
 mod response;
@@ -69,6 +71,8 @@ pub use event::{
     ButtonReply, DeliveryStatus, ErrorDetail, Event, InboundAttachment, InboundLocation,
     InboundMessage, ListReply, MessageStatus, Party, RawEvent,
 };
+pub use fleet::local::LocalRateLimiter;
+pub use fleet::redis_limiter::RedisRateLimiter;
 pub use interrupt::{Interrupt, INTERRUPT_INTERVAL};
 pub use kind::{ErrorKind, RefusalKind};
 pub use logging::{log_queue, LogLevel, LogQueue, LogRecord, LOG_CAPACITY};
@@ -77,6 +81,7 @@ pub use message::{
     MessageParts, ProductKind, ReplyButtons, MAX_BUTTONS, MAX_LIST_ROWS,
 };
 pub use operation::{Operation, Outcome};
+pub use rate_limit::{Pending, RateLimiter};
 pub use receive::Refusal;
 pub use recipient::Recipient;
 pub use response::Response;

@@ -31,6 +31,12 @@ pub(crate) enum Repeat {
 }
 
 impl Repeat {
+    /// Whether the call is a send (a message, a template, a campaign), which Connectly's
+    /// rate limit counts.
+    pub(crate) fn is_send(self) -> bool {
+        self == Repeat::Unsafe
+    }
+
     /// Whether an answered status may be retried.
     pub(crate) fn retries_status(self, status: u16) -> bool {
         status == 429 || (self == Repeat::Safe && matches!(status, 500 | 502 | 503 | 504))

@@ -1,0 +1,7 @@
+//! What several processes share: a send budget ([`RateLimiter`]) and, in the `dedup`
+//! module, the deliveries already handled. Each has an embedded default for one process and
+//! a Redis implementation for a fleet.
+
+pub(crate) mod gcra;
+pub(crate) mod local;
+pub(crate) mod redis_limiter;
