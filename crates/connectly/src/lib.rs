@@ -71,6 +71,10 @@ pub use event::{
     ButtonReply, DeliveryStatus, ErrorDetail, Event, InboundAttachment, InboundLocation,
     InboundMessage, ListReply, MessageStatus, Party, RawEvent,
 };
+pub use fleet::dedup::{
+    admit_once, delivery_key, Admission, Claim, ClaimState, DedupTtls, Deduplicator,
+    MemoryDeduplicator, RedisDeduplicator,
+};
 pub use fleet::local::LocalRateLimiter;
 pub use fleet::redis_limiter::RedisRateLimiter;
 pub use interrupt::{Interrupt, INTERRUPT_INTERVAL};

@@ -5,8 +5,10 @@
 //! The Redis tests start a real `redis-server` (`make test` installs it when missing).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod redis_server;
+
 use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,6 +16,7 @@ use connectly::{
     Client, LocalRateLimiter, RateLimiter, Recipient, RedisRateLimiter, DEFAULT_BASE_URL,
 };
 use connectly_mock::{Failure, MockServer};
+use redis_server::Redis;
 
 fn client(mock: &MockServer, limiter: Arc<dyn RateLimiter>) -> Client {
     Client::builder()
@@ -30,54 +33,6 @@ fn send(client: &Client, n: usize) {
         client
             .send_text(&Recipient::whatsapp("+15555555555"), &format!("m{i}"))
             .unwrap();
-    }
-}
-
-/// A `redis-server` on a free loopback port, stopped when dropped.
-struct Redis {
-    child: Child,
-    port: u16,
-}
-
-impl Redis {
-    fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        Self::start_on(port)
-    }
-
-    fn start_on(port: u16) -> Self {
-        let program = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
-        let child = Command::new(&program)
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{program} could not start ({e}); `make test` installs it"));
-        let start = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "redis-server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        Self { child, port }
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.port)
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
