@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
@@ -11,6 +12,7 @@ use std::time::{Duration, Instant};
 use crate::client::Client;
 use crate::error::{Error, ValidationError};
 use crate::interrupt::{Interrupt, INTERRUPT_INTERVAL};
+use crate::journal::{self, Earlier, Journal};
 use crate::message::Message;
 use crate::recipient::Recipient;
 use crate::response::Response;
@@ -90,6 +92,7 @@ pub struct BulkOptions {
     concurrency: usize,
     rate_limit: Option<f64>,
     progress: Option<Arc<ProgressFn>>,
+    journal: Option<PathBuf>,
 }
 
 impl Default for BulkOptions {
@@ -98,6 +101,7 @@ impl Default for BulkOptions {
             concurrency: DEFAULT_CONCURRENCY,
             rate_limit: None,
             progress: None,
+            journal: None,
         }
     }
 }
@@ -108,6 +112,7 @@ impl fmt::Debug for BulkOptions {
             .field("concurrency", &self.concurrency)
             .field("rate_limit", &self.rate_limit)
             .field("progress", &self.progress.is_some())
+            .field("journal", &self.journal)
             .finish()
     }
 }
@@ -144,6 +149,25 @@ impl BulkOptions {
     /// preparing a batch: a finite rate of at least [`MIN_RATE_LIMIT`](Self::MIN_RATE_LIMIT).
     pub fn check_rate_limit(per_second: f64) -> Result<(), ValidationError> {
         validate::rate_limit(per_second).map(|_| ())
+    }
+
+    /// Writes each message's outcome to the journal file at `path` as it happens, so that the
+    /// same call with the same messages and journal, after a crash, a deploy or Ctrl-C, sends
+    /// only what never left:
+    ///
+    /// - a message confirmed sent is not sent again: its result is the response recorded,
+    ///   with `attempts` 0;
+    /// - a message whose request may have reached the server (in flight when the earlier run
+    ///   stopped, or failed by a timeout, a broken connection or a 5xx) is not sent again: its
+    ///   result is [`Error::Cancelled`] with `possibly_sent`, for you to check and decide;
+    /// - every other message is sent.
+    ///
+    /// A message's start is fsync'd before its request is made. A journal written for other
+    /// messages is refused: every message fails with [`Error::Validation`] (field `journal`)
+    /// and nothing is sent.
+    pub fn journal(mut self, path: impl Into<PathBuf>) -> Self {
+        self.journal = Some(path.into());
+        self
     }
 
     /// Calls `progress` after each message, from the sending threads, one call at a time with
@@ -321,8 +345,17 @@ impl Client {
                     .collect()
             }
         };
-        let reporter = Reporter::new(options.progress.as_deref(), slots.len(), refused);
         let sendable: Vec<&Outgoing> = slots.iter().copied().flatten().collect();
+        let journal = match options
+            .journal
+            .as_deref()
+            .map(|path| self.open_journal(path, &sendable))
+            .transpose()
+        {
+            Ok(journal) => journal,
+            Err(error) => return sendable.iter().map(|_| Err(copy_refusal(&error))).collect(),
+        };
+        let reporter = Reporter::new(options.progress.as_deref(), slots.len(), refused);
         let next = AtomicUsize::new(0);
         let workers = options
             .concurrency
@@ -351,7 +384,10 @@ impl Client {
                         return finished;
                     }
                 }
-                let result = sender.send_one(message);
+                let result = match &journal {
+                    Some(journal) => sender.send_journaled(journal, position, message),
+                    None => sender.send_one(message),
+                };
                 reporter.finished(result.is_err());
                 finished.push((position, result));
             }
@@ -408,6 +444,55 @@ impl Client {
             .collect()
     }
 
+    /// Opens the journal at `path` for `messages`, fingerprinted by the requests they make.
+    fn open_journal(
+        &self,
+        path: &std::path::Path,
+        messages: &[&Outgoing],
+    ) -> Result<Journal, Error> {
+        let requests: Vec<(String, Vec<u8>)> = messages
+            .iter()
+            .map(|message| {
+                let call = match message {
+                    Outgoing::Session { to, message } => self.send_message_call(to, message),
+                    Outgoing::Template(template) => self.send_template_call(template),
+                };
+                match call {
+                    Ok(call) => call.identity(),
+                    Err(refused) => ("refused".to_owned(), refused.to_string().into_bytes()),
+                }
+            })
+            .collect();
+        let fingerprint = journal::fingerprint(
+            requests
+                .iter()
+                .map(|(path, body)| (path.as_str(), body.as_slice())),
+        );
+        Journal::open(path, &fingerprint, messages.len())
+    }
+
+    /// Sends message `index` unless the journal says an earlier run did, or may have.
+    fn send_journaled(
+        &self,
+        journal: &Journal,
+        index: usize,
+        message: &Outgoing,
+    ) -> Result<Response, Error> {
+        match journal.earlier(index) {
+            Earlier::Sent { status, body } => Ok(Response::from_reply(*status, body, 0)),
+            Earlier::Unsure => Err(Error::Cancelled {
+                attempts: 0,
+                possibly_sent: true,
+            }),
+            Earlier::Unsent => {
+                journal.started(index)?;
+                let result = self.send_one(message);
+                journal.finished(index, &result);
+                result
+            }
+        }
+    }
+
     fn send_one(&self, message: &Outgoing) -> Result<Response, Error> {
         match message {
             Outgoing::Session { to, message } => self.send_message(to, message),
@@ -427,5 +512,13 @@ fn watch(hook: &dyn Interrupt, stop: &AtomicBool, all_done: &mpsc::Receiver<()>)
             Err(RecvTimeoutError::Timeout) => {}
             Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
         }
+    }
+}
+
+/// The same refusal for every message of a batch whose journal was refused.
+fn copy_refusal(error: &Error) -> Error {
+    match error {
+        Error::Validation(invalid) => Error::Validation(invalid.clone()),
+        other => Error::Config(other.to_string()),
     }
 }

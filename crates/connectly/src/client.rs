@@ -759,6 +759,14 @@ pub(crate) struct Call {
 }
 
 impl Call {
+    /// What the call sends: its path and body (empty when it has none).
+    pub(crate) fn identity(&self) -> (String, Vec<u8>) {
+        (
+            self.request.url.path().to_owned(),
+            self.request.body.clone().unwrap_or_default(),
+        )
+    }
+
     /// A send: retried only when it provably did not reach the server, or on 429.
     pub(crate) fn unsafe_to_repeat(request: Request) -> Self {
         Self {

@@ -103,7 +103,11 @@ pub enum Error {
 }
 
 fn cancelled_text(attempts: u32, possibly_sent: bool) -> String {
-    if possibly_sent {
+    if possibly_sent && attempts == 0 {
+        "not sent again: an earlier run's request for it may have reached the server (it was \
+         in flight when that run stopped); check before sending it"
+            .to_owned()
+    } else if possibly_sent {
         format!(
             "cancelled during attempt {attempts}, with the request in flight: the server may \
              have received it, so check before sending again"

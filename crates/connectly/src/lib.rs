@@ -36,6 +36,7 @@ mod error;
 mod event;
 mod fleet;
 mod interrupt;
+mod journal;
 mod kind;
 mod logging;
 mod message;
