@@ -45,6 +45,11 @@ pub(super) struct BulkArgs {
     /// Show the progress bar even when standard error is not a terminal.
     #[arg(long)]
     progress: bool,
+    /// Record each message's outcome in this file; run again with the same file and
+    /// messages to send only what never left (messages that may have reached the server
+    /// are listed, not resent).
+    #[arg(long, value_name = "PATH")]
+    journal: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -300,6 +305,9 @@ pub(super) fn bulk(client: &Client, args: &BulkArgs) -> Outcome {
     if let Some(rate) = args.rate {
         options = options.rate_limit(rate);
     }
+    if let Some(journal) = &args.journal {
+        options = options.journal(journal);
+    }
     let started = Instant::now();
     if args.progress || std::io::stderr().is_terminal() {
         // Redraw at most ~20 times a second, and always on the last message.
@@ -317,18 +325,28 @@ pub(super) fn bulk(client: &Client, args: &BulkArgs) -> Outcome {
     let total = results.len();
     let mut out = std::io::stdout().lock();
     let mut failed = 0;
+    let mut earlier = 0;
+    let mut unsure = Vec::new();
     let mut first_failure = None;
     for (index, result) in results.into_iter().enumerate() {
         let shown = match result {
-            Ok(r) => serde_json::json!({
-                "index": index, "status": r.status, "attempts": r.attempts,
-                "trace_id": r.trace_id, "body": r.body,
-            }),
+            Ok(r) => {
+                // Attempts 0: read back from the journal, sent by an earlier run.
+                earlier += usize::from(r.attempts == 0);
+                serde_json::json!({
+                    "index": index, "status": r.status, "attempts": r.attempts,
+                    "trace_id": r.trace_id, "body": r.body, "earlier_run": r.attempts == 0,
+                })
+            }
             Err(e) => {
                 failed += 1;
+                if e.possibly_sent() {
+                    unsure.push(index);
+                }
                 let shown = serde_json::json!({
                     "index": index,
-                    "error": {"kind": e.kind_name(), "message": e.to_string(), "status": e.status()},
+                    "error": {"kind": e.kind_name(), "message": e.to_string(), "status": e.status(),
+                              "possibly_sent": e.possibly_sent()},
                 });
                 first_failure.get_or_insert(e);
                 shown
@@ -337,10 +355,19 @@ pub(super) fn bulk(client: &Client, args: &BulkArgs) -> Outcome {
         writeln!(out, "{shown}")?;
     }
     eprintln!(
-        "\nsent {} of {total} message(s), {failed} failed, in {:.2} s",
+        "\nsent {} of {total} message(s) ({earlier} by an earlier run), {failed} failed, in {:.2} s",
         total - failed,
         elapsed.as_secs_f64()
     );
+    if !unsure.is_empty() {
+        let listed: Vec<String> = unsure.iter().map(ToString::to_string).collect();
+        eprintln!(
+            "{} message(s) may have reached the server and were not sent again; check them: \
+             index {}",
+            unsure.len(),
+            listed.join(", ")
+        );
+    }
     match first_failure {
         None => Ok(()),
         Some(err) => {

@@ -153,6 +153,18 @@ struct Connection {
     /// How many times a failed attempt may be retried (0 to 10).
     #[arg(long, default_value_t = connectly::DEFAULT_MAX_RETRIES)]
     max_retries: u32,
+    /// Share the send budget with every process using this Redis
+    /// (redis://[:password@]host:port/db): each send waits its turn at --redis-rate.
+    #[arg(
+        long,
+        env = "CONNECTLY_REDIS_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    redis: Option<String>,
+    /// The shared budget, in sends per second, with --redis (Connectly allows 200).
+    #[arg(long, value_name = "PER_SECOND", default_value_t = connectly::LocalRateLimiter::DEFAULT_RATE)]
+    redis_rate: f64,
 }
 
 impl Connection {
@@ -161,6 +173,10 @@ impl Connection {
             .base_url(&self.base_url)
             .timeout(self.timeout)
             .max_retries(self.max_retries);
+        if let Some(url) = &self.redis {
+            let limiter = connectly::RedisRateLimiter::new(url, self.redis_rate)?;
+            builder = builder.rate_limiter(std::sync::Arc::new(limiter));
+        }
         if let Some(key) = &self.api_key {
             builder = builder.api_key(key);
         }

@@ -3,13 +3,17 @@
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 use http::header::{HeaderValue, ALLOW, CONTENT_TYPE};
 use http::{HeaderMap, Response, StatusCode};
 
 use super::{Exit, Failed, Outcome};
-use connectly::{Refusal, Webhook};
+use connectly::{
+    admit_once, Admission, DedupTtls, Deduplicator, MemoryDeduplicator, RedisDeduplicator, Refusal,
+    Webhook,
+};
 use connectly_mock::MockServer;
 
 mod server;
@@ -98,6 +102,16 @@ pub(super) struct ListenArgs {
     /// The largest delivery accepted, in bytes, before and after removing gzip.
     #[arg(long, value_name = "BYTES", default_value_t = Webhook::DEFAULT_MAX_BODY_SIZE)]
     max_body_size: usize,
+    /// Handle each delivery once: `memory` for this process, or a Redis URL
+    /// (redis://[:password@]host:port/db) shared by every receiver using it. A copy arriving
+    /// while the first is handled is answered 409 (Connectly retries it); a handled one, 200.
+    #[arg(
+        long,
+        env = "CONNECTLY_DEDUP",
+        hide_env_values = true,
+        value_name = "memory|URL"
+    )]
+    dedup: Option<String>,
 }
 
 /// Writes `contents` (which may hold credentials) to `path` whole, readable by the owner
@@ -258,6 +272,7 @@ fn mock_deliver(args: &DeliverArgs) -> Outcome {
 /// it verifies, otherwise the refusal's status (405 with `Allow: POST`, 413, 415, 400, 403).
 fn receive(
     webhook: &Webhook,
+    dedup: Option<&Arc<dyn Deduplicator>>,
     json: bool,
     method: &str,
     headers: &HeaderMap,
@@ -265,10 +280,29 @@ fn receive(
 ) -> Response<String> {
     match webhook.receive_headers(method, headers, body) {
         Ok(event) => {
+            let claim = match dedup.map(|store| admit_once(store, &event, DedupTtls::default())) {
+                None => None,
+                Some(Ok(Admission::Run(claim))) => Some(claim),
+                Some(Ok(Admission::InProgress(status))) => {
+                    return text(status, "in progress\n".to_owned())
+                }
+                Some(Ok(Admission::Duplicate(status))) => {
+                    return text(status, "duplicate\n".to_owned())
+                }
+                Some(Err(error)) => {
+                    eprintln!("deduplication store unavailable: {error}");
+                    return text(503, "try again\n".to_owned());
+                }
+            };
             if json {
                 println!("{}", event.raw());
             } else {
                 println!("{}", summary(&event));
+            }
+            if let Some(claim) = claim {
+                if let Err(error) = claim.complete() {
+                    eprintln!("deduplication store unavailable: {error}");
+                }
             }
             text(200, "ok\n".to_owned())
         }
@@ -311,8 +345,13 @@ pub(super) fn listen(args: ListenArgs) -> Outcome {
     // The policy reads one byte past the limit, to tell a body at the limit from a larger one.
     let limit = webhook.max_body_size().saturating_add(1);
     let json = args.json;
+    let dedup: Option<Arc<dyn Deduplicator>> = match args.dedup.as_deref() {
+        None => None,
+        Some("memory") => Some(Arc::new(MemoryDeduplicator::default())),
+        Some(url) => Some(Arc::new(RedisDeduplicator::new(url)?)),
+    };
     match server::serve(listener, limit, move |method, headers, body| {
-        receive(&webhook, json, method, headers, body)
+        receive(&webhook, dedup.as_ref(), json, method, headers, body)
     })? {}
 }
 

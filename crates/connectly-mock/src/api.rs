@@ -98,6 +98,9 @@ pub(crate) fn handle(state: &Arc<State>, request: Request) -> Reply {
         path: request.path,
         headers: request.headers,
         body: request.body,
+        received_unix_ms: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
     };
     let (failure, normal) = state.record(recorded, |world, commit| match planned {
         Ok(action) => apply(state, world, action, &path, commit),

@@ -92,6 +92,7 @@ fn request_json(request: &RecordedRequest) -> Value {
         "body": request.body_text(),
         "body_base64": STANDARD.encode(&request.body),
         "json": request.json(),
+        "received_unix_ms": request.received_unix_ms,
     })
 }
 

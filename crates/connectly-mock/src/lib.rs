@@ -170,7 +170,7 @@
 //!
 //! | request | answer (200) |
 //! |---|---|
-//! | `GET /_mock/requests` | `[{"method", "path", "headers": [[name, value], …], "body": <UTF-8 text or null>, "body_base64", "json": <parsed body or null>}, …]` in arrival order |
+//! | `GET /_mock/requests` | `[{"method", "path", "headers": [[name, value], …], "body": <UTF-8 text or null>, "body_base64", "json": <parsed body or null>, "received_unix_ms": <arrival time, ms since the Unix epoch>}, …]` in arrival order |
 //! | `POST /_mock/reset` | clears the recorded requests, the failure queue and the accepted messages (not the webhooks nor the switches below); `{"ok": true}` |
 //! | `POST /_mock/fail` with a list (or one) of `{"status": 429, "retry_after": "1", "body": "…"}`, `{"delay_ms": 200}`, `{"drop": true}`, `{"drop_before_read": true}`, `{"reset_mid_body": true}`, `{"half_written": true}`, `{"dribble_bytes_per_sec": 1}`, `{"huge_bytes": 209715200, "chunked": true}`, `{"invalid_json": true}` | queues them; `{"queued": <queue length>}` |
 //! | `GET /_mock/fail` | the queue, in the same form |

@@ -25,6 +25,9 @@ pub struct RecordedRequest {
     pub headers: Vec<(String, String)>,
     /// The body (de-chunked).
     pub body: Vec<u8>,
+    /// When it arrived (its whole body read), in milliseconds since the Unix epoch: what a
+    /// test of a rate limit counts requests per window by.
+    pub received_unix_ms: u64,
 }
 
 impl RecordedRequest {

@@ -70,6 +70,18 @@ impl LocalRateLimiter {
         self.update(scope, |tat, now| self.limit.reserve(tat, now))
     }
 
+    /// Counts a send of `scope` made under another budget, without waiting for it: the TAT
+    /// moves on by one interval but never beyond a full burst ahead, so that a switch to this
+    /// budget (the Redis limiter's fallback) starts from what was sent, not from a fresh
+    /// burst, and never owes more than one burst.
+    pub(crate) fn observe_now(&self, scope: &str) {
+        let tolerance = self.limit.tolerance();
+        self.update(scope, |tat, now| {
+            let (_, next) = self.limit.reserve(tat, now);
+            ((), next.min(now.saturating_add(tolerance)))
+        });
+    }
+
     /// Holds every send of `scope` back by `wait`, from now.
     pub(crate) fn push_back_now(&self, scope: &str, wait: Duration) {
         self.update(scope, |tat, now| ((), self.limit.push_back(tat, now, wait)));

@@ -36,8 +36,10 @@ redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', ttl)
 return wait
 ";
 
-/// How long Redis is left alone after it failed, before it is tried again.
-const RETRY_REDIS_AFTER: Duration = Duration::from_secs(1);
+/// How long Redis is left alone after it failed, before it is tried again: short, since a
+/// process back on the shared budget while others are still on their fallback lets the
+/// fleet exceed the rate until they are back too.
+const RETRY_REDIS_AFTER: Duration = Duration::from_millis(250);
 /// How often, at most, the fallback is logged while Redis stays unreachable.
 const LOG_EVERY: Duration = Duration::from_secs(60);
 
@@ -72,10 +74,11 @@ struct Health {
 ///
 /// When Redis does not answer within the timeout (default 100 ms), sends go on against a
 /// local budget at a share of the rate (default a quarter: set it to 1 / the number of
-/// processes), logged at most once a minute, and the shared budget is used again as soon as
-/// Redis answers (tried again each second): neither failing open nor halting sends.
+/// processes; no burst), logged at most once a minute, and the shared budget is used again as
+/// soon as Redis answers (tried again every 250 ms): neither failing open nor halting sends.
 pub struct RedisRateLimiter {
     store: Store,
+    per_second: f64,
     limit: Limit,
     timeout: Duration,
     share: f64,
@@ -129,10 +132,11 @@ impl RedisRateLimiter {
         let limit = Limit::new(per_second, burst)?;
         Ok(Self {
             store,
+            per_second,
             limit,
             timeout: Self::DEFAULT_TIMEOUT,
             share: Self::DEFAULT_FALLBACK_SHARE,
-            fallback: fallback(per_second, Self::DEFAULT_FALLBACK_SHARE, burst)?,
+            fallback: fallback(per_second, Self::DEFAULT_FALLBACK_SHARE)?,
             connection: tokio::sync::Mutex::new(None),
             health: Mutex::new(Health::default()),
             script: redis::Script::new(SCRIPT),
@@ -141,9 +145,7 @@ impl RedisRateLimiter {
 
     /// Sets how many sends (at least 1) may go at once after an idle period.
     pub fn burst(mut self, burst: u32) -> Result<Self, Error> {
-        let per_second = 1.0 / self.limit.interval.as_secs_f64();
-        self.limit = Limit::new(per_second, burst)?;
-        self.fallback = fallback(per_second, self.share, burst)?;
+        self.limit = Limit::new(self.per_second, burst)?;
         Ok(self)
     }
 
@@ -156,8 +158,7 @@ impl RedisRateLimiter {
             );
         }
         self.share = share;
-        let per_second = 1.0 / self.limit.interval.as_secs_f64();
-        self.fallback = fallback(per_second, share, self.limit.burst)?;
+        self.fallback = fallback(self.per_second, share)?;
         Ok(self)
     }
 
@@ -265,7 +266,11 @@ impl RateLimiter for RedisRateLimiter {
     fn reserve<'a>(&'a self, scope: &'a str) -> Pending<'a, Duration> {
         Box::pin(async move {
             match self.shared(scope, Duration::ZERO).await {
-                Some(wait) => wait,
+                Some(wait) => {
+                    // The fallback follows what this process sends, to take over smoothly.
+                    self.fallback.observe_now(scope);
+                    wait
+                }
                 None => self.fallback.reserve_now(scope),
             }
         })
@@ -281,13 +286,11 @@ impl RateLimiter for RedisRateLimiter {
     }
 }
 
-/// The local budget used while Redis is down.
-fn fallback(per_second: f64, share: f64, burst: u32) -> Result<LocalRateLimiter, Error> {
+/// The local budget used while Redis is down: the share of the rate, without a burst, so
+/// that the switch to it adds nothing to what the fleet was sending.
+fn fallback(per_second: f64, share: f64) -> Result<LocalRateLimiter, Error> {
     let rate = (per_second * share).max(crate::BulkOptions::MIN_RATE_LIMIT);
-    Ok(LocalRateLimiter::with_burst(
-        rate,
-        burst.min(rate.ceil() as u32).max(1),
-    )?)
+    Ok(LocalRateLimiter::with_burst(rate, 1)?)
 }
 
 fn micros(d: Duration) -> u64 {
