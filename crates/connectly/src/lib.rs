@@ -90,7 +90,7 @@ pub use rate_limit::{Pending, RateLimiter};
 pub use receive::Refusal;
 pub use recipient::Recipient;
 pub use response::Response;
-pub use status_tracker::StatusTracker;
+pub use status_tracker::{MemoryStatusStore, RedisStatusStore, StatusStore, StatusTracker};
 pub use template::{TemplateMessage, MAX_CALLBACK_DATA_BYTES};
 pub use template_list::TemplateInfo;
 pub use validate::json_argument;

@@ -2,15 +2,157 @@
 //! message backwards.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
+use crate::error::Error;
 use crate::event::MessageStatus;
+
+/// Where a [`StatusTracker`] keeps the furthest status of each message: in this process
+/// ([`MemoryStatusStore`], the default) or shared by a fleet ([`RedisStatusStore`]).
+pub trait StatusStore: Send + Sync + fmt::Debug {
+    /// Records `status` (of rank `rank`) for `message_id` when no status of the same or a
+    /// higher rank is recorded, in one step; whether it did.
+    fn advance(&self, message_id: &str, status: &str, rank: u8) -> Result<bool, Error>;
+    /// The recorded status of `message_id`, if any.
+    fn status(&self, message_id: &str) -> Result<Option<String>, Error>;
+}
+
+/// Statuses kept in this process's memory.
+#[derive(Debug, Default)]
+pub struct MemoryStatusStore {
+    furthest: Mutex<HashMap<String, (u8, String)>>,
+}
+
+impl StatusStore for MemoryStatusStore {
+    fn advance(&self, message_id: &str, status: &str, rank: u8) -> Result<bool, Error> {
+        let mut furthest = self.furthest.lock().unwrap_or_else(PoisonError::into_inner);
+        let forward = furthest
+            .get(message_id)
+            .is_none_or(|(seen, _)| rank > *seen);
+        if forward {
+            furthest.insert(message_id.to_owned(), (rank, status.to_owned()));
+        }
+        Ok(forward)
+    }
+
+    fn status(&self, message_id: &str) -> Result<Option<String>, Error> {
+        Ok(self
+            .furthest
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(message_id)
+            .map(|(_, status)| status.clone()))
+    }
+}
+
+/// Compares and records in one step: the hash's `rank` must be below the new one.
+const ADVANCE: &str = r"
+local seen = redis.call('HGET', KEYS[1], 'rank')
+if seen and tonumber(seen) >= tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], 'rank', ARGV[2], 'status', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+";
+
+/// Statuses kept in Redis (a hash per message, `connectly:status:<id>`, kept 7 days after its
+/// last change), shared by every process that uses the same Redis: the comparison and the
+/// write are one Lua script, so concurrent deliveries to several workers still end at the
+/// furthest status.
+pub struct RedisStatusStore {
+    client: redis::Client,
+    connection: Mutex<Option<redis::Connection>>,
+    timeout: Duration,
+}
+
+impl fmt::Debug for RedisStatusStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The URL may hold a password: never shown.
+        f.debug_struct("RedisStatusStore").finish_non_exhaustive()
+    }
+}
+
+/// How long a message's status is kept after its last change.
+const KEEP: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
+impl RedisStatusStore {
+    /// A store in the Redis at `url`, answering within 1 s or failing. Nothing is connected
+    /// yet.
+    pub fn new(url: &str) -> Result<Self, Error> {
+        let client = redis::Client::open(url)
+            .map_err(|e| Error::Config(format!("unusable Redis URL ({:?})", e.kind())))?;
+        Ok(Self {
+            client,
+            connection: Mutex::new(None),
+            timeout: Duration::from_secs(1),
+        })
+    }
+
+    fn with<T>(
+        &self,
+        command: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
+    ) -> Result<T, Error> {
+        let unavailable = |e: redis::RedisError| Error::Transport {
+            message: format!("the status store did not answer ({:?})", e.kind()),
+            attempts: 1,
+        };
+        let mut slot = self
+            .connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let connection = match slot.take() {
+            Some(connection) => connection,
+            None => {
+                let connection = self
+                    .client
+                    .get_connection_with_timeout(self.timeout)
+                    .map_err(unavailable)?;
+                connection
+                    .set_read_timeout(Some(self.timeout))
+                    .and_then(|()| connection.set_write_timeout(Some(self.timeout)))
+                    .map_err(unavailable)?;
+                connection
+            }
+        };
+        let mut connection = connection;
+        let answer = command(&mut connection).map_err(unavailable)?;
+        // Kept only after it worked: a failed one is made again next time.
+        *slot = Some(connection);
+        Ok(answer)
+    }
+}
+
+impl StatusStore for RedisStatusStore {
+    fn advance(&self, message_id: &str, status: &str, rank: u8) -> Result<bool, Error> {
+        let keep = u64::try_from(KEEP.as_millis()).unwrap_or(u64::MAX);
+        self.with(|c| {
+            redis::Script::new(ADVANCE)
+                .key(format!("connectly:status:{message_id}"))
+                .arg(status)
+                .arg(rank)
+                .arg(keep)
+                .invoke::<i64>(c)
+                .map(|n| n == 1)
+        })
+    }
+
+    fn status(&self, message_id: &str) -> Result<Option<String>, Error> {
+        self.with(|c| {
+            redis::cmd("HGET")
+                .arg(format!("connectly:status:{message_id}"))
+                .arg("status")
+                .query(c)
+        })
+    }
+}
 
 /// Remembers the furthest status seen per message id, so that a `delivered` arriving after
 /// its `read`, or the same status twice, is recognised as not news.
 ///
 /// Statuses rank sent < delivered < read < delivery_failed (final); a status the SDK does
-/// not know is recorded only for a message with none yet. Safe to share between threads.
+/// not know is recorded only for a message with none yet. Safe to share between threads;
+/// with a [`RedisStatusStore`], shared by every process using that Redis.
 ///
 /// ```
 /// use connectly::{MessageStatus, StatusTracker};
@@ -20,9 +162,15 @@ use crate::event::MessageStatus;
 /// assert!(!tracker.advance("m1", &MessageStatus::Delivered)); // late: read is further
 /// assert_eq!(tracker.status("m1"), Some(MessageStatus::Read));
 /// ```
-#[derive(Debug, Default)]
+#[derive(Debug, Clone)]
 pub struct StatusTracker {
-    furthest: Mutex<HashMap<String, MessageStatus>>,
+    store: Arc<dyn StatusStore>,
+}
+
+impl Default for StatusTracker {
+    fn default() -> Self {
+        Self::with_store(Arc::new(MemoryStatusStore::default()))
+    }
 }
 
 impl StatusTracker {
@@ -31,28 +179,43 @@ impl StatusTracker {
         Self::default()
     }
 
-    /// Whether `status` moves `message_id` forward; if it does, it is recorded.
-    pub fn advance(&self, message_id: &str, status: &MessageStatus) -> bool {
-        let mut furthest = self
-            .furthest
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let forward = furthest
-            .get(message_id)
-            .is_none_or(|seen| status.rank() > seen.rank());
-        if forward {
-            furthest.insert(message_id.to_owned(), status.clone());
-        }
-        forward
+    /// A tracker keeping its statuses in `store`.
+    pub fn with_store(store: Arc<dyn StatusStore>) -> Self {
+        Self { store }
     }
 
-    /// The furthest status seen for `message_id`, if any.
+    /// Whether `status` moves `message_id` forward; if it does, it is recorded. A store that
+    /// fails (Redis away) counts the status as news, so no status is lost; see
+    /// [`try_advance`](Self::try_advance) to handle the failure yourself.
+    pub fn advance(&self, message_id: &str, status: &MessageStatus) -> bool {
+        self.try_advance(message_id, status)
+            .unwrap_or_else(|error| {
+                tracing::warn!(
+                    target: "connectly",
+                    error = error.kind().name(),
+                    "status store unavailable: the status is treated as news"
+                );
+                true
+            })
+    }
+
+    /// [`advance`](Self::advance), with the store's failure as an error.
+    pub fn try_advance(&self, message_id: &str, status: &MessageStatus) -> Result<bool, Error> {
+        self.store
+            .advance(message_id, status.as_str(), status.rank())
+    }
+
+    /// The furthest status seen for `message_id`, if any (`None` too when the store fails).
     pub fn status(&self, message_id: &str) -> Option<MessageStatus> {
-        self.furthest
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(message_id)
-            .cloned()
+        self.try_status(message_id).ok().flatten()
+    }
+
+    /// [`status`](Self::status), with the store's failure as an error.
+    pub fn try_status(&self, message_id: &str) -> Result<Option<MessageStatus>, Error> {
+        Ok(self
+            .store
+            .status(message_id)?
+            .map(|s| MessageStatus::parse(&s)))
     }
 }
 

@@ -1,4 +1,5 @@
-//! Deliveries handled once: the claim's two states in memory and in a real Redis, the key
+//! Deliveries handled once, and statuses kept in order, across workers: the claim's two
+//! states in memory and in a real Redis, the status store in Redis, the key
 //! of each kind of delivery, and a failed handler's claim released for the retry.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -170,4 +171,52 @@ fn a_failed_handler_lets_the_retry_run_and_a_done_one_is_answered_200() {
         admit_once(&store, &delivery, ttls).unwrap(),
         Admission::Duplicate(200)
     ));
+}
+
+#[test]
+fn a_shuffled_repeated_status_stream_over_four_workers_ends_at_the_furthest() {
+    use connectly::{MessageStatus, RedisStatusStore, StatusTracker};
+    let redis = Redis::start();
+    let mut stream = Vec::new();
+    for m in 0..50 {
+        let last = if m % 5 == 0 {
+            "delivery_failed"
+        } else {
+            "read"
+        };
+        for status in ["sent", "delivered", last] {
+            for _ in 0..3 {
+                stream.push((format!("m{m}"), status));
+            }
+        }
+    }
+    fastrand::seed(5);
+    fastrand::shuffle(&mut stream);
+    let news: usize = std::thread::scope(|scope| {
+        let workers: Vec<_> = stream
+            .chunks(stream.len() / 4 + 1)
+            .map(|part| {
+                let tracker = StatusTracker::with_store(Arc::new(
+                    RedisStatusStore::new(&redis.url()).unwrap(),
+                ));
+                scope.spawn(move || {
+                    part.iter()
+                        .filter(|(m, s)| tracker.try_advance(m, &MessageStatus::parse(s)).unwrap())
+                        .count()
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).sum()
+    });
+    let tracker = StatusTracker::with_store(Arc::new(RedisStatusStore::new(&redis.url()).unwrap()));
+    for m in 0..50 {
+        let want = if m % 5 == 0 {
+            MessageStatus::Failed
+        } else {
+            MessageStatus::Read
+        };
+        assert_eq!(tracker.status(&format!("m{m}")), Some(want), "m{m}");
+    }
+    // Each message moved forward at most three times, and at least once.
+    assert!((50..=150).contains(&news), "{news}");
 }
