@@ -247,6 +247,13 @@ typedef struct connectly_campaign connectly_campaign;
 typedef struct connectly_campaign_result connectly_campaign_result;
 
 /**
+ * A claimed delivery (opaque): run its handler, then `connectly_claim_complete` it; if the
+ * handler failed, `connectly_claim_release` it (so Connectly's retry runs it again). Either
+ * frees it.
+ */
+typedef struct connectly_claim connectly_claim;
+
+/**
  * A Connectly API client (opaque): credentials, base URL, timeouts and a connection pool.
  *
  * Thread-safe: one client may be used by any number of threads at once (they share its
@@ -261,6 +268,13 @@ typedef struct connectly_client connectly_client;
  * any thread; what its getters give is owned by it.
  */
 typedef struct connectly_completion connectly_completion;
+
+/**
+ * Where handled deliveries are claimed (opaque): this process's memory or a Redis shared by
+ * a fleet. Thread-safe. Free it with `connectly_deduplicator_free` once no thread uses it
+ * (claims keep what they need).
+ */
+typedef struct connectly_deduplicator connectly_deduplicator;
 
 /**
  * One failure (opaque): the one error object of the C interface, read with the
@@ -315,6 +329,13 @@ typedef struct connectly_operation connectly_operation;
  * at once.
  */
 typedef struct connectly_queue connectly_queue;
+
+/**
+ * A send budget (opaque): every send request of the clients given it
+ * (`connectly_client_options.rate_limiter`) waits its turn in it. Clients keep what they
+ * need: free it with `connectly_rate_limiter_free` whenever you like. Thread-safe.
+ */
+typedef struct connectly_rate_limiter connectly_rate_limiter;
 
 /**
  * A successful reply from the API (opaque). Made by the send and register calls; free it
@@ -461,6 +482,16 @@ typedef struct connectly_bulk_options {
      * Passed to `progress` unchanged; the library never reads it.
      */
     void *user;
+    /**
+     * A journal file (NUL-terminated path), or NULL: each message's outcome is recorded
+     * there, and the same call with the same messages and journal after a crash sends only
+     * what never left. A message confirmed by an earlier run comes back as its recorded
+     * response with `attempts` 0; one whose request may have reached the server fails with
+     * `CONNECTLY_ERROR_CANCELLED` and `connectly_error_possibly_sent` true, not sent again.
+     * A journal written for other messages fails every message with
+     * `CONNECTLY_ERROR_VALIDATION` (field `journal`).
+     */
+    const char *journal;
 } connectly_bulk_options;
 
 /**
@@ -488,6 +519,17 @@ typedef struct connectly_client_options {
      * How many times a failed attempt may be retried (0 to 10); negative: the default (2).
      */
     int32_t max_retries;
+    /**
+     * The send budget every send request waits its turn in (`connectly_rate_limiter_new_*`;
+     * the client shares it, so it may be freed after); NULL: the default, a budget of 200
+     * sends per second for the Connectly API and none for another base URL.
+     */
+    const struct connectly_rate_limiter *rate_limiter;
+    /**
+     * True: no budget at all, also for the Connectly API (which answers 429 above its
+     * limit). Ignored when `rate_limiter` is set.
+     */
+    bool no_rate_limiter;
 } connectly_client_options;
 
 /**
@@ -586,8 +628,8 @@ extern "C" {
  * `client` is NULL or a live client; `messages` is NULL or points to `n` items whose
  * pointers are valid as `connectly_bulk_item` documents (handles live, and changed by no
  * thread during the call); `options` is NULL or points to
- * options whose `progress`, if not NULL, is a function safe to call as described above;
- * `out` is NULL or writable.
+ * options whose `progress`, if not NULL, is a function safe to call as described above,
+ * and whose `journal` is NULL or NUL-terminated; `out` is NULL or writable.
  */
 enum connectly_status connectly_send_many(const struct connectly_client *client,
                                           const struct connectly_bulk_item *messages,
@@ -968,7 +1010,8 @@ struct connectly_client_options connectly_client_options_default(void);
  * `CONNECTLY_ERROR_NULL_ARGUMENT`. Thread-safe as far as the process environment is.
  *
  * # Safety
- * `options` is NULL or readable, its strings NULL or NUL-terminated; `out` is NULL or
+ * `options` is NULL or readable, its strings NULL or NUL-terminated, its
+ * `rate_limiter` NULL or live; `out` is NULL or
  * writable.
  */
 enum connectly_status connectly_client_new_with(const struct connectly_client_options *options,
@@ -1467,6 +1510,122 @@ const char *connectly_event_campaign_name(const struct connectly_event *event);
  * `event` is NULL or a live event no other thread is using.
  */
 void connectly_event_free(struct connectly_event *event);
+
+/**
+ * The key a deduplicator claims the delivery under (`connectly_dedup_admit`): its message id
+ * and status for a delivery status, the SHA-256 of the signed body for anything else. Owned
+ * by the event; NULL when `event` is NULL. Thread-safe.
+ *
+ * # Safety
+ * `event` is NULL or a live event.
+ */
+const char *connectly_event_delivery_key(const struct connectly_event *event);
+
+/**
+ * Makes a budget for this process: `per_second` sends (at least 0.01) with `burst` of them
+ * at once (0: the default, 20 or the rate when smaller). Invalid values are
+ * `CONNECTLY_ERROR_VALIDATION`. Free it with `connectly_rate_limiter_free`. Thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or writable.
+ */
+enum connectly_status connectly_rate_limiter_new_local(double per_second,
+                                                       uint32_t burst,
+                                                       struct connectly_rate_limiter **out);
+
+/**
+ * Makes a budget shared through the Redis at `url` (`redis://[:password@]host:port/db`) by
+ * every process using it with the same rate: `per_second` sends, `burst` at once (0: the
+ * default), and while Redis does not answer, `fallback_share` of the rate per process (0:
+ * the default, a quarter). Nothing is connected yet; an unusable URL is
+ * `CONNECTLY_ERROR_CONFIG` (its text never quotes the URL). Thread-safe.
+ *
+ * # Safety
+ * `url` is NULL or NUL-terminated; `out` is NULL or writable.
+ */
+enum connectly_status connectly_rate_limiter_new_redis(const char *url,
+                                                       double per_second,
+                                                       uint32_t burst,
+                                                       double fallback_share,
+                                                       struct connectly_rate_limiter **out);
+
+/**
+ * Frees a budget; the clients made with it keep using it. NULL does nothing.
+ *
+ * # Safety
+ * `limiter` is NULL or a live budget, freed once.
+ */
+void connectly_rate_limiter_free(struct connectly_rate_limiter *limiter);
+
+/**
+ * Makes a store in this process's memory holding at most `capacity` deliveries (0: the
+ * default, 100,000). Never fails but for lack of memory; NULL then. Thread-safe.
+ */
+struct connectly_deduplicator *connectly_deduplicator_new_memory(size_t capacity);
+
+/**
+ * Makes a store in the Redis at `url`, shared by every receiver using it. Nothing is
+ * connected yet; an unusable URL is `CONNECTLY_ERROR_CONFIG`. Thread-safe.
+ *
+ * # Safety
+ * `url` is NULL or NUL-terminated; `out` is NULL or writable.
+ */
+enum connectly_status connectly_deduplicator_new_redis(const char *url,
+                                                       struct connectly_deduplicator **out);
+
+/**
+ * Frees a store. NULL does nothing.
+ *
+ * # Safety
+ * `deduplicator` is NULL or a live store that no thread uses, freed once.
+ */
+void connectly_deduplicator_free(struct connectly_deduplicator *deduplicator);
+
+/**
+ * Claims `event` before its handler runs. On `CONNECTLY_OK`, `*http_status` is 0 and
+ * `*claim` a claim when the handler should run; otherwise `*claim` is NULL and
+ * `*http_status` what to answer without running it: 409 while another copy is handled
+ * (Connectly retries it later), 200 once it was handled. A store that does not answer is
+ * `CONNECTLY_ERROR_TRANSPORT`: answer 503, so the delivery is retried. Thread-safe.
+ *
+ * # Safety
+ * `deduplicator` and `event` are NULL or live; `claim` and `http_status` NULL or writable.
+ */
+enum connectly_status connectly_dedup_admit(const struct connectly_deduplicator *deduplicator,
+                                            const struct connectly_event *event,
+                                            struct connectly_claim **claim,
+                                            uint16_t *http_status);
+
+/**
+ * The handler succeeded: marks the delivery handled (copies are answered 200 without
+ * running) and frees the claim. A store that does not answer is `CONNECTLY_ERROR_TRANSPORT`
+ * (the claim is freed all the same; it expires). NULL is `CONNECTLY_ERROR_NULL_ARGUMENT`.
+ *
+ * # Safety
+ * `claim` is NULL or a live claim, not used after this call.
+ */
+enum connectly_status connectly_claim_complete(struct connectly_claim *claim);
+
+/**
+ * The handler failed: releases the claim, so Connectly's retry runs it again, and frees it.
+ * NULL does nothing.
+ *
+ * # Safety
+ * `claim` is NULL or a live claim, not used after this call.
+ */
+void connectly_claim_release(struct connectly_claim *claim);
+
+/**
+ * Makes a tracker keeping its statuses in the Redis at `url`, shared by every process using
+ * it (free it with `connectly_status_tracker_free`). An unusable URL is
+ * `CONNECTLY_ERROR_CONFIG`; while Redis does not answer, each status counts as news.
+ * Thread-safe.
+ *
+ * # Safety
+ * `url` is NULL or NUL-terminated; `out` is NULL or writable.
+ */
+enum connectly_status connectly_status_tracker_new_redis(const char *url,
+                                                         struct connectly_status_tracker **out);
 
 /**
  * The calling thread's last error, read with the `connectly_error_*` getters; NULL when the

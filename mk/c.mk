@@ -176,18 +176,19 @@ $(C_BUILD)/test_asan: $(C_TEST_SRCS) $(C_TEST_HDRS) $(C_BUILD)/vectors.c include
 # The plain run reports the conformance rows it ran (mk/reliability.mk checks them).
 CONFORMANCE_LANGUAGES += c
 
-test-c-plain: $(C_BUILD)/test_plain
+# Each run has the mock and a fresh redis-server (scripts/with-redis.sh) for the fleet tests.
+test-c-plain: $(C_BUILD)/test_plain redis-server-tool
 	mkdir -p target/conformance/c
 	CONNECTLY_CONFORMANCE_DIR=$(CURDIR)/target/conformance/c \
-		bash tests/c/run.sh $(BIN) $(C_BUILD)/test_plain
+		bash scripts/with-redis.sh bash tests/c/run.sh $(BIN) $(C_BUILD)/test_plain
 
-test-c-valgrind: $(C_BUILD)/test_plain
-	bash tests/c/run.sh $(BIN) $(VALGRIND) $(C_BUILD)/test_plain
+test-c-valgrind: $(C_BUILD)/test_plain redis-server-tool
+	bash scripts/with-redis.sh bash tests/c/run.sh $(BIN) $(VALGRIND) $(C_BUILD)/test_plain
 
-test-c-asan: $(C_BUILD)/test_asan
+test-c-asan: $(C_BUILD)/test_asan redis-server-tool
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		bash tests/c/run.sh $(BIN) $(C_BUILD)/test_asan
+		bash scripts/with-redis.sh bash tests/c/run.sh $(BIN) $(C_BUILD)/test_asan
 
 ## pkg-config (or pkgconf); on a machine without either, installed with apt-get when root.
 pkg-config-tool:

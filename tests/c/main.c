@@ -210,6 +210,10 @@ int main(void) {
         {"queue_faults", test_queue_faults},
         {"queue_cancel_waiting", test_queue_cancel_waiting},
         {"log_callback", test_log_callback},
+        {"rate_limiters", test_rate_limiters},
+        {"deduplicators", test_deduplicators},
+        {"status_tracker_redis", test_status_tracker_redis},
+        {"bulk_journal", test_bulk_journal},
         {"queue_free_in_flight", test_queue_free_in_flight},
         {"queue_null", test_queue_null},
     };

@@ -78,6 +78,10 @@ void test_queue_thousand_cancelled(void);
 void test_queue_faults(void);
 void test_queue_cancel_waiting(void);
 void test_log_callback(void);
+void test_rate_limiters(void);
+void test_deduplicators(void);
+void test_status_tracker_redis(void);
+void test_bulk_journal(void);
 void test_queue_free_in_flight(void);
 void test_queue_null(void);
 

@@ -90,6 +90,14 @@ pub struct connectly_bulk_options {
     pub progress: connectly_progress_fn,
     /// Passed to `progress` unchanged; the library never reads it.
     pub user: *mut c_void,
+    /// A journal file (NUL-terminated path), or NULL: each message's outcome is recorded
+    /// there, and the same call with the same messages and journal after a crash sends only
+    /// what never left. A message confirmed by an earlier run comes back as its recorded
+    /// response with `attempts` 0; one whose request may have reached the server fails with
+    /// `CONNECTLY_ERROR_CANCELLED` and `connectly_error_possibly_sent` true, not sent again.
+    /// A journal written for other messages fails every message with
+    /// `CONNECTLY_ERROR_VALIDATION` (field `journal`).
+    pub journal: *const c_char,
 }
 
 /// One message's outcome.
@@ -223,8 +231,8 @@ unsafe fn item(raw: &connectly_bulk_item) -> Result<Outgoing, Failure> {
 /// `client` is NULL or a live client; `messages` is NULL or points to `n` items whose
 /// pointers are valid as `connectly_bulk_item` documents (handles live, and changed by no
 /// thread during the call); `options` is NULL or points to
-/// options whose `progress`, if not NULL, is a function safe to call as described above;
-/// `out` is NULL or writable.
+/// options whose `progress`, if not NULL, is a function safe to call as described above,
+/// and whose `journal` is NULL or NUL-terminated; `out` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn connectly_send_many(
     client: *const connectly_client,
@@ -257,6 +265,10 @@ pub unsafe extern "C" fn connectly_send_many(
             // value goes to the core, which refuses one it cannot pace.
             if options.rate_limit_per_second > 0.0 {
                 bulk = bulk.rate_limit(options.rate_limit_per_second);
+            }
+            // SAFETY: NULL or NUL-terminated, by the caller's contract.
+            if let Some(journal) = unsafe { boundary::optional_text(options.journal, "journal") }? {
+                bulk = bulk.journal(journal);
             }
             if let Some(progress) = options.progress {
                 let callback = Callback {
@@ -622,6 +634,7 @@ mod tests {
             rate_limit_per_second: 0.0,
             progress: Some(on_progress),
             user: (&seen as *const Seen).cast_mut().cast(),
+            journal: ptr::null(),
         };
         let mut batch: *mut connectly_batch = ptr::null_mut();
         // SAFETY: every pointer is live for the call; `on_progress` is thread-safe.
@@ -696,6 +709,7 @@ mod tests {
                 rate_limit_per_second: rate,
                 progress: None,
                 user: ptr::null_mut(),
+                journal: ptr::null(),
             };
             let mut batch: *mut connectly_batch = ptr::null_mut();
             // SAFETY: every pointer is live for the call.

@@ -4,6 +4,7 @@ use std::os::raw::c_char;
 use std::time::Duration;
 
 use super::boundary::{self, call, give, handle, out_ptr, text as utf8, Failure};
+use super::fleet::connectly_rate_limiter;
 use super::response::connectly_response;
 use super::status::connectly_status;
 use sdk::{Client, ClientBuilder, Error, Recipient, Response};
@@ -152,6 +153,13 @@ pub struct connectly_client_options {
     pub timeout_ms: u64,
     /// How many times a failed attempt may be retried (0 to 10); negative: the default (2).
     pub max_retries: i32,
+    /// The send budget every send request waits its turn in (`connectly_rate_limiter_new_*`;
+    /// the client shares it, so it may be freed after); NULL: the default, a budget of 200
+    /// sends per second for the Connectly API and none for another base URL.
+    pub rate_limiter: *const connectly_rate_limiter,
+    /// True: no budget at all, also for the Connectly API (which answers 429 above its
+    /// limit). Ignored when `rate_limiter` is set.
+    pub no_rate_limiter: bool,
 }
 
 /// Options that take everything from the environment, with the default timeout and retries
@@ -164,6 +172,8 @@ pub extern "C" fn connectly_client_options_default() -> connectly_client_options
         base_url: std::ptr::null(),
         timeout_ms: 0,
         max_retries: -1,
+        rate_limiter: std::ptr::null(),
+        no_rate_limiter: false,
     }
 }
 
@@ -177,7 +187,8 @@ pub extern "C" fn connectly_client_options_default() -> connectly_client_options
 /// `CONNECTLY_ERROR_NULL_ARGUMENT`. Thread-safe as far as the process environment is.
 ///
 /// # Safety
-/// `options` is NULL or readable, its strings NULL or NUL-terminated; `out` is NULL or
+/// `options` is NULL or readable, its strings NULL or NUL-terminated, its
+/// `rate_limiter` NULL or live; `out` is NULL or
 /// writable.
 #[no_mangle]
 pub unsafe extern "C" fn connectly_client_new_with(
@@ -201,6 +212,12 @@ pub unsafe extern "C" fn connectly_client_new_with(
         }
         // SAFETY: as above.
         let base_url = unsafe { boundary::optional_text(options.base_url, "base_url") }?;
+        // SAFETY: NULL or live, by the caller's contract.
+        match unsafe { options.rate_limiter.as_ref() } {
+            Some(limiter) => builder = builder.rate_limiter(limiter.limiter.clone()),
+            None if options.no_rate_limiter => builder = builder.no_rate_limiter(),
+            None => {}
+        }
         // SAFETY: `out` was checked non-NULL above.
         unsafe {
             make(

@@ -64,6 +64,9 @@ pub struct connectly_event {
     callback_data: Option<CString>,
     json: CString,
     body: Vec<u8>,
+    /// What a deduplicator claims it under (`sdk::delivery_key`).
+    pub(crate) delivery_key: String,
+    delivery_key_c: CString,
     message: Option<MessageFields>,
     status: Option<StatusFields>,
 }
@@ -134,6 +137,7 @@ impl connectly_event {
                 })
             }
         };
+        let key = sdk::delivery_key(&event);
         Ok(Self {
             topic: event_string(event.topic())?,
             timestamp: event.timestamp(),
@@ -151,6 +155,8 @@ impl connectly_event {
             callback_data: json_text(event.callback_data())?,
             json: event_string(event.raw().get())?,
             body: event.body().to_vec(),
+            delivery_key_c: event_string(&key)?,
+            delivery_key: key,
             message,
             status,
         })
@@ -785,4 +791,20 @@ pub unsafe extern "C" fn connectly_event_campaign_name(
 pub unsafe extern "C" fn connectly_event_free(event: *mut connectly_event) {
     // SAFETY: NULL or a live handle freed once, by the caller's contract.
     value((), || unsafe { boundary::free(event) })
+}
+
+/// The key a deduplicator claims the delivery under (`connectly_dedup_admit`): its message id
+/// and status for a delivery status, the SHA-256 of the signed body for anything else. Owned
+/// by the event; NULL when `event` is NULL. Thread-safe.
+///
+/// # Safety
+/// `event` is NULL or a live event.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_event_delivery_key(
+    event: *const connectly_event,
+) -> *const c_char {
+    value(std::ptr::null(), || {
+        // SAFETY: NULL or live, by the caller's contract.
+        unsafe { event.as_ref() }.map_or(std::ptr::null(), |e| e.delivery_key_c.as_ptr())
+    })
 }

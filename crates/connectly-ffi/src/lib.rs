@@ -20,6 +20,7 @@ pub mod bulk;
 pub mod campaign;
 pub mod client;
 pub mod event;
+pub mod fleet;
 pub mod last_error;
 pub mod log;
 pub mod manage;

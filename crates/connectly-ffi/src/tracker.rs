@@ -21,6 +21,12 @@ pub struct connectly_status_tracker {
     tracker: StatusTracker,
 }
 
+impl From<StatusTracker> for connectly_status_tracker {
+    fn from(tracker: StatusTracker) -> Self {
+        Self { tracker }
+    }
+}
+
 /// Makes an empty tracker (free it with `connectly_status_tracker_free`). Never fails but
 /// for lack of memory; NULL then. Does not change the thread's last error. Thread-safe.
 #[no_mangle]

@@ -73,7 +73,7 @@ pub use event::{
     InboundMessage, ListReply, MessageStatus, Party, RawEvent,
 };
 pub use fleet::dedup::{
-    admit_once, delivery_key, Admission, Claim, ClaimState, DedupTtls, Deduplicator,
+    admit_key, admit_once, delivery_key, Admission, Claim, ClaimState, DedupTtls, Deduplicator,
     MemoryDeduplicator, RedisDeduplicator,
 };
 pub use fleet::local::LocalRateLimiter;

@@ -107,7 +107,16 @@ pub fn admit_once(
     event: &Event,
     ttls: DedupTtls,
 ) -> Result<Admission, Error> {
-    let key = delivery_key(event);
+    admit_key(store, delivery_key(event), ttls)
+}
+
+/// [`admit_once`] for a delivery whose [`delivery_key`] was taken already (a binding that
+/// keeps it instead of the event).
+pub fn admit_key(
+    store: &Arc<dyn Deduplicator>,
+    key: String,
+    ttls: DedupTtls,
+) -> Result<Admission, Error> {
     Ok(match store.claim(&key, ttls.processing)? {
         ClaimState::Claimed => Admission::Run(Claim {
             store: store.clone(),
