@@ -18,10 +18,11 @@ bench-tools:
 	  || echo "bench: wrk could not be installed; the mock throughput is skipped"
 	@[ -z "$(strip $(BENCH_DEPS))" ] || $(MAKE) --no-print-directory $(BENCH_DEPS)
 
-## Every benchmark beside its peer; writes BENCHMARKS.md.
-bench: bench-tools
-	python3 bench/run.py
+## Every benchmark beside its peer; writes BENCHMARKS.md. A fresh redis-server serves the
+## fleet rows (scripts/with-redis.sh).
+bench: bench-tools redis-server-tool
+	bash scripts/with-redis.sh python3 bench/run.py
 
 ## A short run of the same, for checking the harnesses.
-bench-quick: bench-tools
-	python3 bench/run.py quick
+bench-quick: bench-tools redis-server-tool
+	bash scripts/with-redis.sh python3 bench/run.py quick

@@ -281,6 +281,118 @@ fn bulk(settings: &Settings) {
 
 /// Wall time of `CALLS` concurrent sends against a mock that answers each after `LATENCY`:
 /// `AsyncClient` beside a bare async reqwest client, both with 2 runtime threads.
+/// The fleet's costs: a send through each rate limiter beside one through none (at a rate
+/// so high that nobody waits: the cost of asking), and a delivery's claim and completion in
+/// each deduplicator beside verifying it alone. Redis is `CONNECTLY_TEST_REDIS_URL` (`make
+/// bench` starts one); without it, only the local rows.
+fn fleet(settings: &Settings) {
+    use connectly::{
+        admit_once, Admission, DedupTtls, Deduplicator, LocalRateLimiter, MemoryDeduplicator,
+        RateLimiter, RedisDeduplicator, RedisRateLimiter,
+    };
+    use std::sync::Arc;
+    let redis = std::env::var("CONNECTLY_TEST_REDIS_URL").ok();
+    let mock = MockServer::builder().record_limit(0).start().unwrap();
+    let to = Recipient::whatsapp("+15555555555");
+    let plain = client_for(&mock);
+    let mut limiters: Vec<(&str, Arc<dyn RateLimiter>)> = vec![(
+        "LocalRateLimiter",
+        Arc::new(LocalRateLimiter::new(1e9).unwrap()),
+    )];
+    if let Some(url) = &redis {
+        limiters.push((
+            "RedisRateLimiter",
+            Arc::new(RedisRateLimiter::new(url, 1e9).unwrap()),
+        ));
+    }
+    for (name, limiter) in limiters {
+        let limited = Client::builder()
+            .api_key(mock.api_key())
+            .business_id(mock.business_id())
+            .base_url(mock.url())
+            .rate_limiter(limiter)
+            .build()
+            .unwrap();
+        for _ in 0..200 {
+            limited.send_text(&to, "hello!").unwrap();
+            plain.send_text(&to, "hello!").unwrap();
+        }
+        let (o, p) = interleaved(
+            settings,
+            || limited.send_text(&to, "hello!").map(drop).unwrap(),
+            || plain.send_text(&to, "hello!").map(drop).unwrap(),
+        );
+        println!(
+            "{}",
+            serde_json::json!({
+                "group": "rate limiter, per send", "name": name,
+                "peer": "the same send without a limiter",
+                "ours_ns": o, "peer_ns": p, "ratio": p / o,
+            })
+        );
+    }
+
+    let webhook = Webhook::new("bench-secret").unwrap();
+    let mut stores: Vec<(&str, Arc<dyn Deduplicator>)> = vec![(
+        "MemoryDeduplicator",
+        Arc::new(MemoryDeduplicator::default()),
+    )];
+    if let Some(url) = &redis {
+        stores.push((
+            "RedisDeduplicator",
+            Arc::new(RedisDeduplicator::new(url).unwrap()),
+        ));
+    }
+    for (name, store) in stores {
+        let mut n = 0u64;
+        let mut body = || {
+            n += 1;
+            format!(
+                r#"{{"timestamp":"1639083206","sender":{{"id":"+16315555500","channelType":"whatsapp"}},"recipient":{{"id":"123456123","channelType":"whatsapp"}},"message":{{"text":"{name} {n}"}}}}"#
+            )
+        };
+        let deliveries: Vec<(String, String)> = (0..settings.sends * 2 + 400)
+            .map(|_| {
+                let b = body();
+                let signature = webhook.sign(b.as_bytes());
+                (b, signature)
+            })
+            .collect();
+        let mut next = deliveries.iter().cycle();
+        let mut verify_only = deliveries.iter().cycle();
+        let (o, p) = interleaved(
+            settings,
+            || {
+                let (b, signature) = next.next().unwrap();
+                let event = webhook
+                    .verify_event(b.as_bytes(), signature.as_str())
+                    .unwrap();
+                if let Admission::Run(claim) =
+                    admit_once(&store, &event, DedupTtls::default()).unwrap()
+                {
+                    claim.complete().unwrap();
+                }
+            },
+            || {
+                let (b, signature) = verify_only.next().unwrap();
+                black_box(
+                    webhook
+                        .verify_event(b.as_bytes(), signature.as_str())
+                        .unwrap(),
+                );
+            },
+        );
+        println!(
+            "{}",
+            serde_json::json!({
+                "group": "deduplication, per delivery", "name": name,
+                "peer": "verifying and parsing the delivery alone",
+                "ours_ns": o, "peer_ns": p, "ratio": p / o, "added_ns": o - p,
+            })
+        );
+    }
+}
+
 /// What the silent server saw on a connection.
 enum Seen {
     /// The whole request had been read.
@@ -513,11 +625,12 @@ fn main() {
         .skip(1)
         .filter(|a| !matches!(a.as_str(), "quick" | "verify-only" | "--bench"))
         .collect();
-    let sections: [Section; 5] = [
+    let sections: [Section; 6] = [
         ("sending", sending),
         ("bulk", bulk),
         ("concurrent", concurrent),
         ("cancellation", cancellation),
+        ("fleet", fleet),
         ("memory", memory),
     ];
     for (name, section) in sections {
