@@ -5,8 +5,22 @@ package connectly
 #include <stdlib.h>
 #include <connectly.h>
 
-// The progress callback handed to connectly_send_many (exported from this file).
+// The progress callback handed to connectly_send_many (exported from callbacks.go).
 extern void connectlyGoProgress(void *user, size_t done, size_t failed, size_t total);
+
+// CAPTURE: see session.go.
+#define UNPAREN(...) __VA_ARGS__
+#define CAPTURE(name, params, args)                                                      \
+	static enum connectly_status go_##name(connectly_error **err, UNPAREN params) {       \
+		enum connectly_status status = connectly_##name args;                              \
+		*err = status == CONNECTLY_OK ? NULL : connectly_error_copy(connectly_last_error()); \
+		return status;                                                                     \
+	}
+
+CAPTURE(send_many,
+	(const connectly_client *client, const connectly_bulk_item *messages, size_t n,
+	 const connectly_bulk_options *options, connectly_batch **out),
+	(client, messages, n, options, out))
 */
 import "C"
 
@@ -142,12 +156,6 @@ func (p *progress) report(done, failed, total int) {
 	p.f(done, failed, total)
 }
 
-//export connectlyGoProgress
-func connectlyGoProgress(user unsafe.Pointer, done, failed, total C.size_t) {
-	h := cgo.Handle(*(*C.uintptr_t)(user))
-	h.Value().(*progress).report(clampInt(uint64(done)), clampInt(uint64(failed)), clampInt(uint64(total)))
-}
-
 // invalidKind marks a message the library must not send: one SendMany could not hand over
 // (a NUL byte, which a C string cannot carry; a session or template message whose handle
 // could not be made). Its outcome is replaced with the error found.
@@ -178,8 +186,7 @@ func (m *cMessages) free() {
 	}
 }
 
-// newCMessages copies messages for the library; the caller must be on one locked thread
-// (see withThread), so that the handles' errors can be read.
+// newCMessages copies messages for the library.
 func newCMessages(messages []Outgoing) *cMessages {
 	size, nParams := 0, 0
 	for i := range messages {
@@ -286,18 +293,21 @@ func newCMessages(messages []Outgoing) *cMessages {
 // is in its Result.
 //
 // The pacing, ordering and retries are the Rust core's, the same as every other language
-// binding's. SendMany blocks until every message is finished.
+// binding's. SendMany blocks until every message is finished, in one call into the library
+// (so it holds one OS thread meanwhile, whatever the number of messages); Close waits for
+// it.
 func (c *Client) SendMany(messages []Outgoing, opts ...BulkOption) ([]Result, error) {
 	o := bulkOptions{}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.ptr == nil {
-		return nil, ErrClosed
+	defer runtime.KeepAlive(c)
+	s := c.s
+	if err := s.acquire(); err != nil {
+		return nil, err
 	}
-	cm := withThread(func() *cMessages { return newCMessages(messages) })
+	defer s.release()
+	cm := newCMessages(messages)
 	defer cm.free()
 
 	var copts C.connectly_bulk_options
@@ -321,12 +331,9 @@ func (c *Client) SendMany(messages []Outgoing, opts ...BulkOption) ([]Result, er
 	}
 
 	var batch *C.connectly_batch
-	err := withThread(func() error {
-		return lastError(C.connectly_send_many(c.ptr, cm.array, C.size_t(len(messages)),
-			&copts, &batch))
-	})
-	runtime.KeepAlive(c)
-	if err != nil {
+	var e *C.connectly_error
+	status := C.go_send_many(&e, s.client, cm.array, C.size_t(len(messages)), &copts, &batch)
+	if err := captured(status, e); err != nil {
 		return nil, err
 	}
 	defer C.connectly_batch_free(batch)
@@ -351,16 +358,7 @@ func (c *Client) SendMany(messages []Outgoing, opts ...BulkOption) ([]Result, er
 			results[i].Err = err
 			continue
 		}
-		results[i].Err = makeError(status, errorDetails{
-			message:      C.GoString(C.connectly_batch_error_message(batch, index)),
-			attempts:     clampInt(uint64(C.connectly_batch_error_attempts(batch, index))),
-			httpStatus:   int(C.connectly_batch_error_http_status(batch, index)),
-			code:         optionalString(C.connectly_batch_error_code(batch, index)),
-			traceID:      optionalString(C.connectly_batch_error_trace_id(batch, index)),
-			apiMessage:   optionalString(C.connectly_batch_error_api_message(batch, index)),
-			retryAfterMs: int64(C.connectly_batch_error_retry_after_ms(batch, index)),
-			field:        optionalString(C.connectly_batch_error_field(batch, index)),
-		})
+		results[i].Err = newError(status, C.connectly_batch_error(batch, index))
 	}
 	return results, nil
 }

@@ -3,6 +3,31 @@ package connectly
 /*
 #include <stdlib.h>
 #include <connectly.h>
+
+// CAPTURE: see session.go.
+#define UNPAREN(...) __VA_ARGS__
+#define CAPTURE(name, params, args)                                                      \
+	static enum connectly_status go_##name(connectly_error **err, UNPAREN params) {       \
+		enum connectly_status status = connectly_##name args;                              \
+		*err = status == CONNECTLY_OK ? NULL : connectly_error_copy(connectly_last_error()); \
+		return status;                                                                     \
+	}
+
+CAPTURE(campaign_add_entry,
+	(connectly_campaign *campaign, const char *client, const char *campaign_name),
+	(campaign, client, campaign_name))
+CAPTURE(campaign_set_variables_json, (connectly_campaign *campaign, const char *json),
+	(campaign, json))
+CAPTURE(campaign_set_version, (connectly_campaign *campaign, const char *version),
+	(campaign, version))
+CAPTURE(campaign_set_sender, (connectly_campaign *campaign, const char *sender),
+	(campaign, sender))
+CAPTURE(campaign_set_scheduled_at, (connectly_campaign *campaign, const char *iso8601),
+	(campaign, iso8601))
+CAPTURE(operation_send_campaign,
+	(const connectly_client *client, const connectly_campaign *campaign,
+	 connectly_operation **out),
+	(client, campaign, out))
 */
 import "C"
 
@@ -73,8 +98,7 @@ func campaignVariables(entries []CampaignEntry) ([]*string, error) {
 }
 
 // newCampaign makes the C campaign through its setters, with each entry's variables as
-// campaignVariables gave them; the caller must be on one locked thread (see withThread) to
-// read the error.
+// campaignVariables gave them.
 func newCampaign(entries []CampaignEntry, variables []*string) (*C.connectly_campaign, error) {
 	h := C.connectly_campaign_new()
 	if h == nil {
@@ -83,24 +107,28 @@ func newCampaign(entries []CampaignEntry, variables []*string) (*C.connectly_cam
 	var cs cStrings
 	defer cs.free()
 	var s setters
-	for i, e := range entries {
-		s.run(func() C.enum_connectly_status {
-			return C.connectly_campaign_add_entry(h, cs.add(e.Client), cs.add(e.CampaignName))
+	for i, entry := range entries {
+		s.run(func(e **cError) cStatus {
+			return C.go_campaign_add_entry(e, h, cs.add(entry.Client), cs.add(entry.CampaignName))
 		})
 		if text := variables[i]; text != nil {
-			s.run(func() C.enum_connectly_status {
-				return C.connectly_campaign_set_variables_json(h, cs.add(*text))
+			s.run(func(e **cError) cStatus {
+				return C.go_campaign_set_variables_json(e, h, cs.add(*text))
 			})
 		}
-		if e.Version != "" {
-			s.run(func() C.enum_connectly_status { return C.connectly_campaign_set_version(h, cs.add(e.Version)) })
+		if entry.Version != "" {
+			s.run(func(e **cError) cStatus {
+				return C.go_campaign_set_version(e, h, cs.add(entry.Version))
+			})
 		}
-		if e.Sender != "" {
-			s.run(func() C.enum_connectly_status { return C.connectly_campaign_set_sender(h, cs.add(e.Sender)) })
+		if entry.Sender != "" {
+			s.run(func(e **cError) cStatus {
+				return C.go_campaign_set_sender(e, h, cs.add(entry.Sender))
+			})
 		}
-		if e.ScheduledAt != "" {
-			s.run(func() C.enum_connectly_status {
-				return C.connectly_campaign_set_scheduled_at(h, cs.add(e.ScheduledAt))
+		if entry.ScheduledAt != "" {
+			s.run(func(e **cError) cStatus {
+				return C.go_campaign_set_scheduled_at(e, h, cs.add(entry.ScheduledAt))
 			})
 		}
 	}
@@ -124,24 +152,19 @@ func (c *Client) SendCampaign(ctx context.Context, entries []CampaignEntry) (*Ca
 	if err != nil {
 		return nil, err
 	}
-	var h *C.connectly_campaign
-	err = withThread(func() error {
-		var err error
-		h, err = newCampaign(entries, variables)
-		return err
-	})
+	h, err := newCampaign(entries, variables)
 	if err != nil {
 		return nil, err
 	}
 	defer C.connectly_campaign_free(h)
-	var out *C.connectly_campaign_result
-	err = c.run(ctx, func(client *C.connectly_client) C.enum_connectly_status {
-		return C.connectly_send_campaign(client, h, &out)
+	completion, err := c.perform(ctx, func(client *cClient, op **cOperation, e **cError) cStatus {
+		return C.go_operation_send_campaign(e, client, h, op)
 	})
 	if err != nil {
 		return nil, err
 	}
-	defer C.connectly_campaign_result_free(out)
+	defer C.connectly_completion_free(completion)
+	out := C.connectly_completion_campaign(completion)
 	count := func(n C.int64_t) *int64 {
 		if n < 0 {
 			return nil

@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,16 +23,18 @@ import (
 // The secret canary from Go: every error path is triggered with a canary API key and a canary
 // webhook secret — 401 (scripted, and the mock's own answer to the unknown key), 403, 429
 // (retried until out of attempts), 500, 502, other 4xx, a 302 redirect, a timeout, a context
-// deadline, a dropped, reset or half-written answer, an oversized response, a refused
-// connection, a TLS failure (https spoken to the plain-HTTP mock), configuration and
-// validation errors, each webhook error kind, and each of the middleware's refusals — and the
-// canaries must appear 0 times in err.Error(), the %v, %+v, %#v and %s forms of the errors,
-// the APIError fields, the %v/%+v/%#v forms of the Client and Webhook, the middleware's
-// responses, and the log output.
+// deadline, a call cancelled in flight and one cancelled while it waits to retry, a dropped,
+// reset or half-written answer, an oversized response, a refused connection, a TLS failure
+// (https spoken to the plain-HTTP mock), configuration and validation errors, each webhook
+// error kind, and each of the middleware's refusals — and the canaries must appear 0 times in
+// err.Error(), the %v, %+v, %#v and %s forms of the errors, the APIError fields, the
+// %v/%+v/%#v forms of the Client and Webhook, the middleware's responses, the log output and
+// the clients' log records.
 //
-// Logging: neither the package nor the C library logs (the library has no logger and reads
-// no logging variable); the standard logger (which slog's default handler also writes
-// through) and the test server's ErrorLog are captured all the same.
+// Logging: every canary client has a logger (WithLogger) at Debug, whose text output (every
+// attempt, retry and outcome of every path above) is checked too; the standard logger
+// (which slog's default handler also writes through) and the test server's ErrorLog are
+// captured as well.
 const (
 	canaryKey    = "CANARY-API-KEY-a41f08"
 	canarySecret = "CANARY-WEBHOOK-SECRET-e62b95"
@@ -40,6 +44,28 @@ const (
 type canaryTexts struct {
 	texts []string
 	kinds map[error]bool
+	// records is the output of logger, which every canary client logs to.
+	records *syncBuffer
+	logger  *slog.Logger
+}
+
+// syncBuffer is a bytes.Buffer safe for a handler writing on one goroutine while the test
+// reads on another.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 var canaryKinds = []error{
@@ -47,7 +73,7 @@ var canaryKinds = []error{
 	ErrRedirect, ErrTimeout, ErrTransport, ErrTLS, ErrResponseTooLarge, ErrMissingSignature,
 	ErrMalformedSignature, ErrInvalidSignature, ErrPayloadTooLarge, ErrInvalidPayload,
 	ErrInvalidSecret, ErrTimestampOutsideTolerance, ErrMethodNotAllowed, ErrUnsupportedEncoding,
-	ErrMalformedEncoding,
+	ErrMalformedEncoding, ErrCanceled,
 }
 
 func (c *canaryTexts) add(texts ...string) { c.texts = append(c.texts, texts...) }
@@ -76,10 +102,10 @@ func (c *canaryTexts) addErr(t *testing.T, what string, err error) {
 	}
 }
 
-func canaryClient(t *testing.T, baseURL string, timeout time.Duration, retries int) *Client {
+func (c *canaryTexts) client(t *testing.T, baseURL string, timeout time.Duration, retries int) *Client {
 	t.Helper()
 	client, err := NewClient(canaryKey, mockEnv["CONNECTLY_BUSINESS_ID"], WithBaseURL(baseURL),
-		WithTimeout(timeout), WithMaxRetries(retries))
+		WithTimeout(timeout), WithMaxRetries(retries), WithLogger(c.logger))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +124,7 @@ func sendFails(t *testing.T, c *canaryTexts, what string, client *Client) {
 
 func canaryClientPaths(t *testing.T, c *canaryTexts) {
 	base := mockEnv["CONNECTLY_BASE_URL"]
-	client := canaryClient(t, base, 5*time.Second, 0)
+	client := c.client(t, base, 5*time.Second, 0)
 	c.add(fmt.Sprintf("%v", client), fmt.Sprintf("%+v", client), fmt.Sprintf("%#v", client))
 
 	resetMock(t)
@@ -123,7 +149,7 @@ func canaryClientPaths(t *testing.T, c *canaryTexts) {
 
 	limited := map[string]any{"status": 429, "retry_after": "0", "body": echo}
 	failNext(t, script(limited, limited, limited))
-	sendFails(t, c, "429 retried until out of attempts", canaryClient(t, base, 5*time.Second, 2))
+	sendFails(t, c, "429 retried until out of attempts", c.client(t, base, 5*time.Second, 2))
 
 	for _, failure := range []map[string]any{
 		{"drop": true},
@@ -138,12 +164,24 @@ func canaryClientPaths(t *testing.T, c *canaryTexts) {
 
 	// Timeouts: the client's own, and a context deadline.
 	failNext(t, script(map[string]any{"delay_ms": 2000}))
-	sendFails(t, c, "a timeout", canaryClient(t, base, 300*time.Millisecond, 0))
+	sendFails(t, c, "a timeout", c.client(t, base, 300*time.Millisecond, 0))
 	failNext(t, script(map[string]any{"delay_ms": 2000}))
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	_, err := client.SendTextContext(ctx, "whatsapp", "+15555555555", "canary message")
 	cancel()
 	c.addErr(t, "a context deadline", err)
+	// A call cancelled in flight, and one cancelled in its wait to retry.
+	failNext(t, script(map[string]any{"delay_ms": 2000}))
+	ctx, cancel = context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	_, err = client.SendTextContext(ctx, "whatsapp", "+15555555555", "canary message")
+	c.addErr(t, "a call cancelled in flight", err)
+	failNext(t, script(map[string]any{"status": 429, "retry_after": "2", "body": echo}))
+	ctx, cancel = context.WithCancel(context.Background())
+	time.AfterFunc(500*time.Millisecond, cancel)
+	_, err = c.client(t, base, 5*time.Second, 1).SendTextContext(ctx, "whatsapp", "+15555555555",
+		"canary message")
+	c.addErr(t, "a call cancelled in its wait to retry", err)
 
 	// Refused: nothing listens on the port.
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
@@ -152,11 +190,11 @@ func canaryClientPaths(t *testing.T, c *canaryTexts) {
 	}
 	refused := "http://" + listener.Addr().String()
 	listener.Close()
-	sendFails(t, c, "a refused connection", canaryClient(t, refused, 5*time.Second, 1))
+	sendFails(t, c, "a refused connection", c.client(t, refused, 5*time.Second, 1))
 
 	// TLS spoken to the plain-HTTP mock: the handshake fails.
 	tls := strings.Replace(base, "http://", "https://", 1)
-	sendFails(t, c, "a TLS failure", canaryClient(t, tls, 5*time.Second, 2))
+	sendFails(t, c, "a TLS failure", c.client(t, tls, 5*time.Second, 2))
 
 	// Configuration and validation errors that involve the key or the secret.
 	for _, key := range []string{canaryKey + "\n", canaryKey + " x", canaryKey + "\x00"} {
@@ -182,6 +220,28 @@ func canaryClientPaths(t *testing.T, c *canaryTexts) {
 	_, err = client.CreateWebhook("https://example.com/"+canarySecret, canaryKey)
 	c.addErr(t, "an unknown topic", err)
 	resetMock(t)
+	c.flushRecords(t)
+}
+
+// flushRecords waits until every record of the calls made so far has reached the logger:
+// records are handed over in order, so once a last call's outcome is there, all are.
+func (c *canaryTexts) flushRecords(t *testing.T) {
+	t.Helper()
+	marker, err := NewClient(canaryKey, mockEnv["CONNECTLY_BUSINESS_ID"],
+		WithBaseURL(mockEnv["CONNECTLY_BASE_URL"]), WithLogger(c.logger.With("flush", "canary")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer marker.Close()
+	_, err = marker.SendText("whatsapp", "+15555555555", "canary message")
+	c.addErr(t, "the records' last call", err)
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(c.records.String(), "msg=failed flush=canary") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the last call's record did not come in 5 s: %s", c.records.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // canaryNewCalls makes every call beyond texts, templates and registrations with the canary
@@ -356,7 +416,9 @@ func TestSecretCanary(t *testing.T) {
 	}()
 	log.Print("canary: the log is captured")
 
-	c := &canaryTexts{kinds: map[error]bool{}}
+	records := &syncBuffer{}
+	c := &canaryTexts{kinds: map[error]bool{}, records: records,
+		logger: slog.New(slog.NewTextHandler(records, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	canaryClientPaths(t, c)
 	canaryWebhookPaths(t, c)
 	for _, kind := range canaryKinds {
@@ -368,6 +430,13 @@ func TestSecretCanary(t *testing.T) {
 		t.Error("the log output was not captured")
 	}
 	c.add(logs.String())
+	// Every path's records: each attempt, retry and outcome.
+	for _, message := range []string{"msg=sending", "msg=retrying", "msg=failed"} {
+		if !strings.Contains(records.String(), message) {
+			t.Errorf("no %s record among the canary clients' records", message)
+		}
+	}
+	c.add(records.String())
 	for _, text := range c.texts {
 		for _, canary := range []string{canaryKey, canarySecret} {
 			if n := strings.Count(text, canary); n != 0 {
@@ -375,6 +444,6 @@ func TestSecretCanary(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("canary: %d error kinds, %d texts, %d log bytes checked", len(c.kinds), len(c.texts),
-		logs.Len())
+	t.Logf("canary: %d error kinds, %d texts, %d log bytes, %d bytes of records checked", len(c.kinds),
+		len(c.texts), logs.Len(), len(records.String()))
 }

@@ -3,6 +3,26 @@ package connectly
 /*
 #include <stdlib.h>
 #include <connectly.h>
+
+// CAPTURE: see session.go.
+#define UNPAREN(...) __VA_ARGS__
+#define CAPTURE(name, params, args)                                                      \
+	static enum connectly_status go_##name(connectly_error **err, UNPAREN params) {       \
+		enum connectly_status status = connectly_##name args;                              \
+		*err = status == CONNECTLY_OK ? NULL : connectly_error_copy(connectly_last_error()); \
+		return status;                                                                     \
+	}
+
+CAPTURE(client_new_with, (const connectly_client_options *options, connectly_client **out),
+	(options, out))
+CAPTURE(operation_send_text,
+	(const connectly_client *client, const char *channel, const char *to, const char *text,
+	 connectly_operation **out),
+	(client, channel, to, text, out))
+CAPTURE(operation_send_template,
+	(const connectly_client *client, const char *number, const char *template_name,
+	 const connectly_template_param *params, size_t n_params, connectly_operation **out),
+	(client, number, template_name, params, n_params, out))
 */
 import "C"
 
@@ -11,9 +31,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 	"unsafe"
 )
@@ -22,13 +42,13 @@ import (
 // for concurrent use by any number of goroutines, which share one connection pool. Close it
 // when done; use after Close returns ErrClosed.
 //
-// Each call blocks in C for the whole request, and a goroutine blocked in C keeps its
-// scheduler slot (a P) until the runtime takes it back: with many goroutines sending at once
-// on few cores, set GOMAXPROCS to at least the number of concurrent senders, or send them
-// with SendMany (one call; the library's own threads do the sending).
+// A call does not hold an OS thread while it waits: it is submitted to the library's own
+// runtime, and the goroutine parks until its completion comes. One goroutine per Client,
+// itself parked in the network poller, hands each completion to its caller, so a thousand
+// calls in flight cost a thousand parked goroutines, not a thousand threads. Cancelling a
+// call's context cancels its request (see SendTextContext).
 type Client struct {
-	mu  sync.RWMutex
-	ptr *C.connectly_client
+	s *session
 }
 
 // Response is a successful reply from the API.
@@ -53,6 +73,7 @@ type options struct {
 	baseURL    string
 	timeout    time.Duration
 	maxRetries int
+	logger     *slog.Logger
 	err        error
 }
 
@@ -88,6 +109,19 @@ func WithMaxRetries(n int) Option {
 		}
 		o.maxRetries = n
 	}
+}
+
+// WithLogger sends the client's log records to logger: each attempt (Debug, "sending"),
+// retry (Warn, "retrying") and outcome (Info, "answered"; Warn, "failed"), with its
+// details as attributes (method, path, attempt, status, error kind, trace_id, ...; whole
+// numbers as Int64). Records about no one client ("records dropped", when records came
+// faster than they were handled) go to every client's logger. A record never holds the API
+// key, a webhook secret or a message's content.
+//
+// Records reach the logger's handler from one goroutine of the package's, never the
+// caller's: a slow handler delays records, never a call. nil (the default) logs nothing.
+func WithLogger(logger *slog.Logger) Option {
+	return func(o *options) { o.logger = logger }
 }
 
 // hasNUL reports whether any string holds a NUL byte, which a C string cannot carry.
@@ -152,92 +186,107 @@ func newClient(apiKey, businessID *string, opts []Option) (*Client, error) {
 	}
 	copts.max_retries = C.int32_t(o.maxRetries)
 	var ptr *C.connectly_client
-	err := withThread(func() error {
-		return lastError(C.connectly_client_new_with(&copts, &ptr))
-	})
+	var e *C.connectly_error
+	status := C.go_client_new_with(&e, &copts, &ptr)
+	if err := captured(status, e); err != nil {
+		return nil, err
+	}
+	s, err := newSession(ptr)
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{ptr: ptr}
+	if o.logger != nil {
+		if err := registerLogger(s.id, o.logger); err != nil {
+			s.close()
+			return nil, err
+		}
+		s.logged = true
+	}
+	c := &Client{s: s}
 	runtime.SetFinalizer(c, (*Client).Close)
 	return c, nil
 }
 
-// Close frees the client and its connections. It waits for calls in progress, may be
-// called more than once, and is safe for concurrent use.
+// Close frees the client and its connections. Calls in flight are cancelled: each returns
+// an error matching ErrCanceled (its Error.PossiblySent says whether the request may have
+// reached the server), and calls made afterwards return ErrClosed. Close waits for the
+// calls in progress to return (a SendMany runs to its end first), may be called more than
+// once, and is safe for concurrent use.
 func (c *Client) Close() error {
-	if c == nil {
+	if c == nil || c.s == nil {
 		return nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.ptr != nil {
-		C.connectly_client_free(c.ptr)
-		c.ptr = nil
-		runtime.SetFinalizer(c, nil)
-	}
+	c.s.close()
+	runtime.SetFinalizer(c, nil)
 	return nil
 }
 
-// run runs one API call with the client (or, when ctx has a deadline, a client derived
-// with that deadline as its timeout) and converts its failure.
-func (c *Client) run(ctx context.Context, send func(*C.connectly_client) C.enum_connectly_status) error {
+// perform makes one API call: a context already done returns its error before anything
+// is sent; otherwise the operation build makes is submitted to the client's queue, and the
+// call waits for its completion (which it returns, its status CONNECTLY_OK; the caller
+// frees it) or for the context to end, which cancels the submission.
+func (c *Client) perform(ctx context.Context, build builder) (*C.connectly_completion, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.ptr == nil {
-		return ErrClosed
+	// The finalizer must not close the client while a call waits on it.
+	defer runtime.KeepAlive(c)
+	s := c.s
+	if err := s.acquire(); err != nil {
+		return nil, err
 	}
-	deadline, hasDeadline := ctx.Deadline()
-	err := withThread(func() error {
-		target := c.ptr
-		if hasDeadline {
-			remaining := time.Until(deadline)
-			if remaining <= 0 {
-				return context.DeadlineExceeded
-			}
-			var derived *C.connectly_client
-			if err := lastError(C.connectly_client_with_timeout(c.ptr, C.uint64_t(millis(remaining)), &derived)); err != nil {
-				return err
-			}
-			defer C.connectly_client_free(derived)
-			target = derived
-		}
-		return lastError(send(target))
-	})
-	runtime.KeepAlive(c)
-	if err != nil {
-		ctxErr := ctx.Err()
-		// The library's timer and the context's may disagree by a hair: a timeout at the
-		// deadline is the deadline.
-		if ctxErr == nil && hasDeadline && errors.Is(err, ErrTimeout) &&
-			time.Until(deadline) < deadlineSlack {
-			ctxErr = context.DeadlineExceeded
-		}
-		if ctxErr != nil && err != ctxErr {
-			return fmt.Errorf("%w: %w", ctxErr, err)
-		}
-		return err
-	}
-	return nil
-}
-
-// call runs one API call that answers with a response (see run) and converts it.
-func (c *Client) call(ctx context.Context, send func(*C.connectly_client, **C.connectly_response) C.enum_connectly_status) (*Response, error) {
-	var out *C.connectly_response
-	err := c.run(ctx, func(client *C.connectly_client) C.enum_connectly_status {
-		return send(client, &out)
-	})
+	defer s.release()
+	op, err := s.operation(ctx, build)
 	if err != nil {
 		return nil, err
 	}
-	defer C.connectly_response_free(out)
-	return newResponse(out), nil
+	tag, done, err := s.submit(op)
+	if err != nil {
+		return nil, err
+	}
+	var completion *C.connectly_completion
+	select {
+	case completion = <-done:
+	case <-ctx.Done():
+		// The completion comes at once: cancelled, or the outcome it already had.
+		s.cancel(tag)
+		completion = <-done
+	}
+	status := C.connectly_completion_status(completion)
+	if status == C.CONNECTLY_OK {
+		return completion, nil
+	}
+	defer C.connectly_completion_free(completion)
+	return nil, contextError(ctx, newError(status, C.connectly_completion_error(completion)))
 }
 
-// newResponse copies a C response into a Response; the caller still frees r.
+// contextError is err, a call's failure, joined with its context's error when the context
+// ended: errors.Is then matches both (context.Canceled and ErrCanceled, say).
+func contextError(ctx context.Context, err error) error {
+	ctxErr := ctx.Err()
+	// The library's timer and the context's may disagree by a hair: a timeout at the
+	// deadline is the deadline.
+	if deadline, ok := ctx.Deadline(); ok && ctxErr == nil && errors.Is(err, ErrTimeout) &&
+		time.Until(deadline) < deadlineSlack {
+		ctxErr = context.DeadlineExceeded
+	}
+	if ctxErr != nil {
+		return fmt.Errorf("%w: %w", ctxErr, err)
+	}
+	return err
+}
+
+// call makes one API call that answers with a response (see perform) and converts it.
+func (c *Client) call(ctx context.Context, build builder) (*Response, error) {
+	completion, err := c.perform(ctx, build)
+	if err != nil {
+		return nil, err
+	}
+	defer C.connectly_completion_free(completion)
+	return newResponse(C.connectly_completion_response(completion)), nil
+}
+
+// newResponse copies a C response into a Response; its owner still frees r.
 func newResponse(r *C.connectly_response) *Response {
 	return &Response{
 		Status:   int(C.connectly_response_status(r)),
@@ -256,7 +305,13 @@ func (c *Client) SendText(channel, to, text string) (*Response, error) {
 
 // SendTextContext is SendText bounded by ctx: a context already done returns ctx.Err()
 // before anything is sent, and a deadline becomes the call's timeout, retries included.
-// Cancelling ctx during the call does not interrupt it.
+// When ctx ends during the call (cancelled, or its deadline passed), the call is cancelled:
+// a request not yet written is never sent, one in flight is abandoned and its connection
+// closed. The error then matches both ctx.Err() and ErrCanceled, and its
+// Error.PossiblySent says whether the request was in flight, so that the server may have
+// received it. (When the library's own timer, set to the deadline, ends the call first,
+// the error matches context.DeadlineExceeded and ErrTimeout.) A call that had already
+// finished when ctx ended keeps its outcome.
 func (c *Client) SendTextContext(ctx context.Context, channel, to, text string) (*Response, error) {
 	if hasNUL(channel, to, text) {
 		return nil, nulError("the channel, recipient and text")
@@ -265,8 +320,8 @@ func (c *Client) SendTextContext(ctx context.Context, channel, to, text string) 
 	defer C.free(unsafe.Pointer(cChannel))
 	defer C.free(unsafe.Pointer(cTo))
 	defer C.free(unsafe.Pointer(cText))
-	return c.call(ctx, func(client *C.connectly_client, out **C.connectly_response) C.enum_connectly_status {
-		return C.connectly_send_text(client, cChannel, cTo, cText, out)
+	return c.call(ctx, func(client *cClient, op **cOperation, e **cError) cStatus {
+		return C.go_operation_send_text(e, client, cChannel, cTo, cText, op)
 	})
 }
 
@@ -308,8 +363,8 @@ func (c *Client) SendTemplateContext(ctx context.Context, number, templateName s
 		}()
 	}
 	n := C.size_t(len(params))
-	return c.call(ctx, func(client *C.connectly_client, out **C.connectly_response) C.enum_connectly_status {
-		return C.connectly_send_template(client, cNumber, cName, cParams, n, out)
+	return c.call(ctx, func(client *cClient, op **cOperation, e **cError) cStatus {
+		return C.go_operation_send_template(e, client, cNumber, cName, cParams, n, op)
 	})
 }
 
@@ -321,13 +376,5 @@ func (c *Client) CreateWebhook(address, topic string) (*Response, error) {
 
 // CreateWebhookContext is CreateWebhook bounded by ctx, as SendTextContext is.
 func (c *Client) CreateWebhookContext(ctx context.Context, address, topic string) (*Response, error) {
-	if hasNUL(address, topic) {
-		return nil, nulError("the address and topic")
-	}
-	cAddress, cTopic := cString(address), cString(topic)
-	defer C.free(unsafe.Pointer(cAddress))
-	defer C.free(unsafe.Pointer(cTopic))
-	return c.call(ctx, func(client *C.connectly_client, out **C.connectly_response) C.enum_connectly_status {
-		return C.connectly_create_webhook(client, cAddress, cTopic, out)
-	})
+	return c.CreateWebhookWith(ctx, WebhookRegistration{Address: address, Topic: topic})
 }

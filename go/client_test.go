@@ -152,13 +152,16 @@ func TestContext(t *testing.T) {
 		t.Errorf("a cancelled context sent %d requests", n)
 	}
 
-	// The deadline becomes the call's timeout.
+	// The deadline becomes the call's timeout: when it passes, the call is cancelled (or the
+	// library's own timer, set to it, ends the call a hair earlier).
 	failNext(t, `[{"delay_ms":2000}]`)
 	ctx, cancel = context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
 	_, err := client.SendTextContext(ctx, "whatsapp", "+15555555555", "hi")
-	if !errors.Is(err, ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+	var e *Error
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &e) ||
+		!(errors.Is(err, ErrCanceled) && e.PossiblySent || errors.Is(err, ErrTimeout)) {
 		t.Errorf("deadline: %v", err)
 	}
 	if elapsed := time.Since(start); elapsed > 1500*time.Millisecond {
@@ -182,6 +185,13 @@ func TestClose(t *testing.T) {
 	}
 	if _, err := client.SendText("whatsapp", "+15555555555", "hi"); !errors.Is(err, ErrClosed) {
 		t.Errorf("after Close: %v", err)
+	}
+	var zero Client
+	if _, err := zero.SendText("whatsapp", "+15555555555", "hi"); !errors.Is(err, ErrClosed) {
+		t.Errorf("a Client not made by NewClient: %v", err)
+	}
+	if err := zero.Close(); err != nil {
+		t.Errorf("closing a Client not made by NewClient: %v", err)
 	}
 	webhook, err := NewWebhook("s")
 	if err != nil {

@@ -33,6 +33,14 @@
 // ErrInvalidSignature, ...); errors the API answered are also an *APIError for errors.As,
 // the others an *Error, whose Field names the input a validation error refused.
 //
+// A call waiting for the API holds no OS thread: the core's runtime makes the request, and
+// the goroutine parks until its completion comes (handed over by one goroutine per Client,
+// parked in the network poller). Cancelling the call's context cancels the request: one not
+// yet written is never sent, one in flight is abandoned; the error then matches ErrCanceled
+// and the context's error, and Error.PossiblySent says whether the server may have
+// received it. WithLogger sends a client's log records (each attempt, retry and outcome,
+// never a secret) to a log/slog Logger.
+//
 // Building needs the C library, libconnectly, installed where pkg-config finds it
 // (`#cgo pkg-config: connectly`): `make install PREFIX=...` in the SDK's repository, or a
 // system package. For a prefix outside pkg-config's search path, set
@@ -56,10 +64,7 @@ package connectly
 */
 import "C"
 
-import (
-	"runtime"
-	"unsafe"
-)
+import "unsafe"
 
 // Version is the version of the SDK's core library, such as "0.1.0".
 func Version() string {
@@ -101,15 +106,18 @@ func (cs *cStrings) free() {
 	*cs = nil
 }
 
-// setters runs C setter calls in order until one fails, and keeps that failure (read from
-// the thread's last error: the caller is on one locked thread, see withThread).
+// setters runs C setter calls in order until one fails, and keeps that failure. Each call
+// goes through a capturing wrapper (see captured).
 type setters struct{ err error }
 
 // run makes the call unless an earlier one failed.
-func (s *setters) run(call func() C.enum_connectly_status) {
-	if s.err == nil {
-		s.err = lastError(call())
+func (s *setters) run(call func(e **cError) cStatus) {
+	if s.err != nil {
+		return
 	}
+	var e *C.connectly_error
+	status := call(&e)
+	s.err = captured(status, e)
 }
 
 // bytesArg gives the (pointer, length) of b for a call that only reads it during the call.
@@ -119,12 +127,4 @@ func bytesArg(b []byte) (*C.uint8_t, C.size_t) {
 		return nil, 0
 	}
 	return (*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(b))), C.size_t(len(b))
-}
-
-// withThread runs f locked to its OS thread: the C library keeps its last error per thread,
-// so a call and the reading of its error must happen on the same one.
-func withThread[T any](f func() T) T {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	return f()
 }

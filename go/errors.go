@@ -35,10 +35,9 @@ var (
 	ErrTLS = errors.New("connectly: TLS error")
 	// ErrResponseTooLarge: the API's response exceeded the SDK's limit.
 	ErrResponseTooLarge = errors.New("connectly: response too large")
-	// ErrCanceled: the call was interrupted before it finished (the library's
-	// CONNECTLY_ERROR_CANCELLED, which a face that installs an interruption hook gets). The Go
-	// package installs none and never returns it: a Go caller stops a call with its context,
-	// and the call then fails with the context's error.
+	// ErrCanceled: the call was cancelled before it finished: its context ended (the error
+	// then matches ctx.Err() too), or the Client was closed during it. Error.PossiblySent
+	// says whether its request may have reached the server.
 	ErrCanceled = errors.New("connectly: canceled")
 	// ErrMissingSignature: the signature header was absent, empty or blank.
 	ErrMissingSignature = errors.New("connectly: missing webhook signature")
@@ -90,7 +89,12 @@ type Error struct {
 	// "" for the other kinds, and for an argument refused before it reached the core (a
 	// string holding a NUL byte).
 	Field string
-	kind  error
+	// PossiblySent is true when the call was cancelled (ErrCanceled) while its request was
+	// in flight, so the server may have received it: check before sending again. It is
+	// false when the request had not been written (nothing was sent), and for every other
+	// kind.
+	PossiblySent bool
+	kind         error
 }
 
 func (e *Error) Error() string { return "connectly: " + e.Message }
@@ -164,72 +168,57 @@ func statusName(status int) string {
 	return C.GoString(C.connectly_status_name(C.connectly_status(status)))
 }
 
-// errorDetails is what the C library reports about one failure: the calling thread's last
-// error, or one message's outcome in a batch.
-type errorDetails struct {
-	message      string
-	attempts     int
-	httpStatus   int
-	code         string
-	traceID      string
-	apiMessage   string
-	retryAfterMs int64
-	field        string
-}
-
-// lastError builds the error for a failed call from the calling thread's last error. The
-// caller must still be on the thread that made the call (see withThread).
-func lastError(status C.enum_connectly_status) error {
+// captured converts the outcome of a call made through a capturing wrapper (the CAPTURE
+// macro in each file's cgo preamble): nil for CONNECTLY_OK, else the failure read from e,
+// the wrapper's own copy of the thread's last error, taken in the same C call as the call
+// itself (so no goroutine has to stay on the thread that made it). It frees e.
+func captured(status C.enum_connectly_status, e *C.connectly_error) error {
 	if status == C.CONNECTLY_OK {
 		return nil
 	}
-	return makeError(status, errorDetails{
-		message:      C.GoString(C.connectly_last_error_message()),
-		attempts:     clampInt(uint64(C.connectly_last_error_attempts())),
-		httpStatus:   int(C.connectly_last_error_http_status()),
-		code:         optionalString(C.connectly_last_error_code()),
-		traceID:      optionalString(C.connectly_last_error_trace_id()),
-		apiMessage:   optionalString(C.connectly_last_error_api_message()),
-		retryAfterMs: int64(C.connectly_last_error_retry_after_ms()),
-		field:        optionalString(C.connectly_last_error_field()),
-	})
+	defer C.connectly_error_free(e)
+	return newError(status, e)
 }
 
-// makeError builds the error for a failure with status and its details: an *APIError for
-// the kinds the API answered, an *Error otherwise.
-func makeError(status C.enum_connectly_status, d errorDetails) error {
+// newError builds the error for a failure with status from the library's error object e
+// (borrowed: the thread's last error copied by a capturing wrapper, a completion's or a
+// batch message's; NULL reads as no details): an *APIError for the kinds the API answered,
+// an *Error otherwise. It is the one conversion of the library's errors.
+func newError(status C.enum_connectly_status, e *C.connectly_error) error {
 	kind, ok := kindOf(int(status))
 	if !ok {
 		kind = ErrInternal
 	}
+	message := C.GoString(C.connectly_error_message(e))
+	attempts := clampInt(uint64(C.connectly_error_attempts(e)))
 	switch status {
 	case C.CONNECTLY_ERROR_AUTHENTICATION, C.CONNECTLY_ERROR_RATE_LIMITED,
 		C.CONNECTLY_ERROR_API, C.CONNECTLY_ERROR_SERVER:
 		retryAfter := time.Duration(-1)
-		if d.retryAfterMs >= 0 {
-			retryAfter = durationFromMillis(d.retryAfterMs)
+		if ms := int64(C.connectly_error_retry_after_ms(e)); ms >= 0 {
+			retryAfter = durationFromMillis(ms)
 		}
 		return &APIError{
-			Status:     d.httpStatus,
-			Code:       d.code,
-			TraceID:    d.traceID,
-			Message:    d.apiMessage,
+			Status:     int(C.connectly_error_http_status(e)),
+			Code:       optionalString(C.connectly_error_code(e)),
+			TraceID:    optionalString(C.connectly_error_trace_id(e)),
+			Message:    optionalString(C.connectly_error_api_message(e)),
 			RetryAfter: retryAfter,
-			Attempts:   d.attempts,
-			text:       d.message,
+			Attempts:   attempts,
+			text:       message,
 			kind:       kind,
 		}
 	}
-	message := d.message
 	if message == "" {
 		message = "status " + statusName(int(status))
 	}
 	return &Error{
-		Message:  message,
-		Attempts: d.attempts,
-		Status:   d.httpStatus,
-		Field:    d.field,
-		kind:     kind,
+		Message:      message,
+		Attempts:     attempts,
+		Status:       int(C.connectly_error_http_status(e)),
+		Field:        optionalString(C.connectly_error_field(e)),
+		PossiblySent: bool(C.connectly_error_possibly_sent(e)),
+		kind:         kind,
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -86,6 +87,22 @@ func ExampleWithMaxRetries() {
 	fmt.Println(err)
 	client.Close()
 	// Output: <nil>
+}
+
+func ExampleWithLogger() {
+	// Debug shows every attempt ("sending"); Info the outcomes ("answered"); Warn retries
+	// and failures. Records arrive shortly after the calls they record.
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	client, err := connectly.NewClient(apiKey(), businessID(), connectly.WithBaseURL(baseURL()),
+		connectly.WithLogger(logger.With("component", "connectly")))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer client.Close()
+	_, _ = client.SendText("whatsapp", "+15555555555", "hello!")
+	// {"time":"…","level":"DEBUG","msg":"sending","component":"connectly","method":"POST","path":"/v1/businesses/…/send/messages","attempt":1}
+	// {"time":"…","level":"INFO","msg":"answered","component":"connectly","status":200,"attempts":1,"trace_id":"…"}
 }
 
 func ExampleClient_Close() {

@@ -3,6 +3,25 @@ package connectly
 /*
 #include <stdlib.h>
 #include <connectly.h>
+
+// CAPTURE: see session.go.
+#define UNPAREN(...) __VA_ARGS__
+#define CAPTURE(name, params, args)                                                      \
+	static enum connectly_status go_##name(connectly_error **err, UNPAREN params) {       \
+		enum connectly_status status = connectly_##name args;                              \
+		*err = status == CONNECTLY_OK ? NULL : connectly_error_copy(connectly_last_error()); \
+		return status;                                                                     \
+	}
+
+CAPTURE(webhook_admit,
+	(const connectly_webhook *webhook, const char *method, int64_t content_length,
+	 uint16_t *http_status),
+	(webhook, method, content_length, http_status))
+CAPTURE(webhook_receive,
+	(const connectly_webhook *webhook, const char *method, const char *content_encoding,
+	 const uint8_t *body, size_t body_len, const char *signature, connectly_event **out,
+	 uint16_t *http_status),
+	(webhook, method, content_encoding, body, body_len, signature, out, http_status))
 */
 import "C"
 
@@ -105,11 +124,10 @@ func (w *Webhook) admit(method string, contentLength int64) (int, int, error) {
 		return 0, http.StatusInternalServerError, ErrClosed
 	}
 	var status C.uint16_t
-	err := withThread(func() error {
-		return lastError(C.connectly_webhook_admit(w.ptr, cMethod, C.int64_t(contentLength), &status))
-	})
+	var e *C.connectly_error
+	result := C.go_webhook_admit(&e, w.ptr, cMethod, C.int64_t(contentLength), &status)
 	runtime.KeepAlive(w)
-	return w.maxBodySize(), int(status), err
+	return w.maxBodySize(), int(status), captured(result, e)
 }
 
 // Receive receives one delivery by the SDK's receiving policy, for a router other than
@@ -142,13 +160,11 @@ func (w *Webhook) Receive(method, contentEncoding string, body []byte, signature
 	ptr, n := bytesArg(body)
 	var out *C.connectly_event
 	var status C.uint16_t
-	err := withThread(func() error {
-		return lastError(C.connectly_webhook_receive(w.ptr, cMethod, cEncoding, ptr, n, cSignature,
-			&out, &status))
-	})
+	var e *C.connectly_error
+	result := C.go_webhook_receive(&e, w.ptr, cMethod, cEncoding, ptr, n, cSignature, &out, &status)
 	runtime.KeepAlive(body)
 	runtime.KeepAlive(w)
-	if err != nil {
+	if err := captured(result, e); err != nil {
 		return nil, int(status), err
 	}
 	defer C.connectly_event_free(out)

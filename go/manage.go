@@ -3,6 +3,35 @@ package connectly
 /*
 #include <stdlib.h>
 #include <connectly.h>
+
+// CAPTURE: see session.go.
+#define UNPAREN(...) __VA_ARGS__
+#define CAPTURE(name, params, args)                                                      \
+	static enum connectly_status go_##name(connectly_error **err, UNPAREN params) {       \
+		enum connectly_status status = connectly_##name args;                              \
+		*err = status == CONNECTLY_OK ? NULL : connectly_error_copy(connectly_last_error()); \
+		return status;                                                                     \
+	}
+
+CAPTURE(operation_create_webhook,
+	(const connectly_client *client, const char *address, const char *topic, const char *type,
+	 const char *configuration_json, connectly_operation **out),
+	(client, address, topic, type, configuration_json, out))
+CAPTURE(operation_update_webhook,
+	(const connectly_client *client, const char *webhook_id, const char *address,
+	 const char *configuration_json, connectly_operation **out),
+	(client, webhook_id, address, configuration_json, out))
+CAPTURE(operation_delete_webhook,
+	(const connectly_client *client, const char *webhook_id, connectly_operation **out),
+	(client, webhook_id, out))
+CAPTURE(operation_upsert_webhook,
+	(const connectly_client *client, const char *address, const char *topic,
+	 const char *configuration_json, connectly_operation **out),
+	(client, address, topic, configuration_json, out))
+CAPTURE(operation_list_webhooks, (const connectly_client *client, connectly_operation **out),
+	(client, out))
+CAPTURE(operation_list_templates, (const connectly_client *client, connectly_operation **out),
+	(client, out))
 */
 import "C"
 
@@ -106,8 +135,8 @@ func (c *Client) CreateWebhookWith(ctx context.Context, webhook WebhookRegistrat
 	defer cs.free()
 	address, topic := cs.add(webhook.Address), cs.add(webhook.Topic)
 	kind, config := cs.optional(optionalText(webhook.Type)), cs.optional(configuration)
-	return c.call(ctx, func(client *C.connectly_client, out **C.connectly_response) C.enum_connectly_status {
-		return C.connectly_create_webhook_with(client, address, topic, kind, config, out)
+	return c.call(ctx, func(client *cClient, op **cOperation, e **cError) cStatus {
+		return C.go_operation_create_webhook(e, client, address, topic, kind, config, op)
 	})
 }
 
@@ -126,8 +155,8 @@ func (c *Client) UpdateWebhook(ctx context.Context, id string, update WebhookUpd
 	var cs cStrings
 	defer cs.free()
 	cID, address, config := cs.add(id), cs.optional(optionalText(update.Address)), cs.optional(configuration)
-	return c.call(ctx, func(client *C.connectly_client, out **C.connectly_response) C.enum_connectly_status {
-		return C.connectly_update_webhook(client, cID, address, config, out)
+	return c.call(ctx, func(client *cClient, op **cOperation, e **cError) cStatus {
+		return C.go_operation_update_webhook(e, client, cID, address, config, op)
 	})
 }
 
@@ -141,8 +170,8 @@ func (c *Client) DeleteWebhook(ctx context.Context, id string) (*Response, error
 	var cs cStrings
 	defer cs.free()
 	cID := cs.add(id)
-	return c.call(ctx, func(client *C.connectly_client, out **C.connectly_response) C.enum_connectly_status {
-		return C.connectly_delete_webhook(client, cID, out)
+	return c.call(ctx, func(client *cClient, op **cOperation, e **cError) cStatus {
+		return C.go_operation_delete_webhook(e, client, cID, op)
 	})
 }
 
@@ -162,22 +191,22 @@ func (c *Client) UpsertWebhook(ctx context.Context, address, topic string, confi
 	var cs cStrings
 	defer cs.free()
 	cAddress, cTopic, cConfig := cs.add(address), cs.add(topic), cs.optional(config)
-	return c.call(ctx, func(client *C.connectly_client, out **C.connectly_response) C.enum_connectly_status {
-		return C.connectly_upsert_webhook(client, cAddress, cTopic, cConfig, out)
+	return c.call(ctx, func(client *cClient, op **cOperation, e **cError) cStatus {
+		return C.go_operation_upsert_webhook(e, client, cAddress, cTopic, cConfig, op)
 	})
 }
 
 // ListWebhooks lists the business's registrations (GET /webhooks); empty when it has none.
 // Retried like CreateWebhookWith. ctx bounds the call as in SendTextContext.
 func (c *Client) ListWebhooks(ctx context.Context) ([]WebhookInfo, error) {
-	var list *C.connectly_webhook_list
-	err := c.run(ctx, func(client *C.connectly_client) C.enum_connectly_status {
-		return C.connectly_list_webhooks(client, &list)
+	completion, err := c.perform(ctx, func(client *cClient, op **cOperation, e **cError) cStatus {
+		return C.go_operation_list_webhooks(e, client, op)
 	})
 	if err != nil {
 		return nil, err
 	}
-	defer C.connectly_webhook_list_free(list)
+	defer C.connectly_completion_free(completion)
+	list := C.connectly_completion_webhooks(completion)
 	webhooks := make([]WebhookInfo, clampInt(uint64(C.connectly_webhook_list_len(list))))
 	for i := range webhooks {
 		index := C.size_t(i)
@@ -196,14 +225,14 @@ func (c *Client) ListWebhooks(ctx context.Context) ([]WebhookInfo, error) {
 // template and language. Retried like CreateWebhookWith. ctx bounds the call as in
 // SendTextContext.
 func (c *Client) ListTemplates(ctx context.Context) ([]TemplateInfo, error) {
-	var list *C.connectly_template_list
-	err := c.run(ctx, func(client *C.connectly_client) C.enum_connectly_status {
-		return C.connectly_list_templates(client, &list)
+	completion, err := c.perform(ctx, func(client *cClient, op **cOperation, e **cError) cStatus {
+		return C.go_operation_list_templates(e, client, op)
 	})
 	if err != nil {
 		return nil, err
 	}
-	defer C.connectly_template_list_free(list)
+	defer C.connectly_completion_free(completion)
+	list := C.connectly_completion_templates(completion)
 	templates := make([]TemplateInfo, clampInt(uint64(C.connectly_template_list_len(list))))
 	for i := range templates {
 		index := C.size_t(i)

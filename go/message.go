@@ -3,6 +3,48 @@ package connectly
 /*
 #include <stdlib.h>
 #include <connectly.h>
+
+// CAPTURE: see session.go.
+#define UNPAREN(...) __VA_ARGS__
+#define CAPTURE(name, params, args)                                                      \
+	static enum connectly_status go_##name(connectly_error **err, UNPAREN params) {       \
+		enum connectly_status status = connectly_##name args;                              \
+		*err = status == CONNECTLY_OK ? NULL : connectly_error_copy(connectly_last_error()); \
+		return status;                                                                     \
+	}
+
+CAPTURE(message_set_text, (connectly_message *message, const char *text), (message, text))
+CAPTURE(message_set_id, (connectly_message *message, const char *id), (message, id))
+CAPTURE(message_set_sender, (connectly_message *message, const char *sender), (message, sender))
+CAPTURE(message_set_recipient_name, (connectly_message *message, const char *name),
+	(message, name))
+CAPTURE(message_set_attachment,
+	(connectly_message *message, const char *type, const char *url, const char *caption,
+	 const char *filename),
+	(message, type, url, caption, filename))
+CAPTURE(message_set_location,
+	(connectly_message *message, double latitude, double longitude, const char *name,
+	 const char *address),
+	(message, latitude, longitude, name, address))
+CAPTURE(message_set_list_button, (connectly_message *message, const char *button),
+	(message, button))
+CAPTURE(message_add_list_section, (connectly_message *message, const char *title),
+	(message, title))
+CAPTURE(message_add_list_row,
+	(connectly_message *message, const char *section_title, const char *id, const char *text,
+	 const char *description),
+	(message, section_title, id, text, description))
+CAPTURE(message_start_buttons, (connectly_message *message), (message))
+CAPTURE(message_add_button, (connectly_message *message, const char *id, const char *text),
+	(message, id, text))
+CAPTURE(message_set_header, (connectly_message *message, const char *header), (message, header))
+CAPTURE(message_set_footer, (connectly_message *message, const char *footer), (message, footer))
+CAPTURE(message_set_product_json, (connectly_message *message, bool multi, const char *json),
+	(message, multi, json))
+CAPTURE(operation_send_message,
+	(const connectly_client *client, const char *channel, const char *to,
+	 const connectly_message *message, connectly_operation **out),
+	(client, channel, to, message, out))
 */
 import "C"
 
@@ -351,8 +393,7 @@ func marshalArgument(field string, value any) (string, error) {
 }
 
 // handle makes the C message: each part through its setter, the list row by row. The
-// setters refuse only what they cannot store (an unknown attachment type, invalid JSON);
-// the caller must be on one locked thread (see withThread) to read the error.
+// setters refuse only what they cannot store (an unknown attachment type, invalid JSON).
 func (p prepared) handle() (*C.connectly_message, error) {
 	m := p.message
 	h := C.connectly_message_new()
@@ -363,43 +404,49 @@ func (p prepared) handle() (*C.connectly_message, error) {
 	defer cs.free()
 	var s setters
 	if m.text != nil {
-		s.run(func() C.enum_connectly_status { return C.connectly_message_set_text(h, cs.add(*m.text)) })
+		s.run(func(e **cError) cStatus {
+			return C.go_message_set_text(e, h, cs.add(*m.text))
+		})
 	}
 	if m.id != nil {
-		s.run(func() C.enum_connectly_status { return C.connectly_message_set_id(h, cs.add(*m.id)) })
+		s.run(func(e **cError) cStatus { return C.go_message_set_id(e, h, cs.add(*m.id)) })
 	}
 	if m.sender != nil {
-		s.run(func() C.enum_connectly_status { return C.connectly_message_set_sender(h, cs.add(*m.sender)) })
+		s.run(func(e **cError) cStatus {
+			return C.go_message_set_sender(e, h, cs.add(*m.sender))
+		})
 	}
 	if m.recipientName != nil {
-		s.run(func() C.enum_connectly_status {
-			return C.connectly_message_set_recipient_name(h, cs.add(*m.recipientName))
+		s.run(func(e **cError) cStatus {
+			return C.go_message_set_recipient_name(e, h, cs.add(*m.recipientName))
 		})
 	}
 	if a := m.attachment; a != nil {
-		s.run(func() C.enum_connectly_status {
-			return C.connectly_message_set_attachment(h, cs.add(a.kind), cs.add(a.url),
+		s.run(func(e **cError) cStatus {
+			return C.go_message_set_attachment(e, h, cs.add(a.kind), cs.add(a.url),
 				cs.optional(a.caption), cs.optional(a.filename))
 		})
 	}
 	if l := m.location; l != nil {
-		s.run(func() C.enum_connectly_status {
-			return C.connectly_message_set_location(h, C.double(l.latitude), C.double(l.longitude),
+		s.run(func(e **cError) cStatus {
+			return C.go_message_set_location(e, h, C.double(l.latitude), C.double(l.longitude),
 				cs.optional(l.name), cs.optional(l.address))
 		})
 	}
 	if l := m.list; l != nil {
-		s.run(func() C.enum_connectly_status { return C.connectly_message_set_list_button(h, cs.add(l.button)) })
+		s.run(func(e **cError) cStatus {
+			return C.go_message_set_list_button(e, h, cs.add(l.button))
+		})
 		setLabels(&s, h, &cs, l.header, l.footer)
 		for _, section := range l.sections {
 			// Opened first, so that a section keeps its place even without rows, or after
 			// one of the same title.
-			s.run(func() C.enum_connectly_status {
-				return C.connectly_message_add_list_section(h, cs.add(section.Title))
+			s.run(func(e **cError) cStatus {
+				return C.go_message_add_list_section(e, h, cs.add(section.Title))
 			})
 			for _, row := range section.Rows {
-				s.run(func() C.enum_connectly_status {
-					return C.connectly_message_add_list_row(h, cs.add(section.Title), cs.add(row.id),
+				s.run(func(e **cError) cStatus {
+					return C.go_message_add_list_row(e, h, cs.add(section.Title), cs.add(row.id),
 						cs.add(row.text), cs.optional(row.description))
 				})
 			}
@@ -407,17 +454,17 @@ func (p prepared) handle() (*C.connectly_message, error) {
 	}
 	if b := m.buttons; b != nil {
 		// Started first, so that buttons without a button are still buttons (and refused).
-		s.run(func() C.enum_connectly_status { return C.connectly_message_start_buttons(h) })
+		s.run(func(e **cError) cStatus { return C.go_message_start_buttons(e, h) })
 		setLabels(&s, h, &cs, b.header, b.footer)
 		for _, button := range b.buttons {
-			s.run(func() C.enum_connectly_status {
-				return C.connectly_message_add_button(h, cs.add(button.ID), cs.add(button.Text))
+			s.run(func(e **cError) cStatus {
+				return C.go_message_add_button(e, h, cs.add(button.ID), cs.add(button.Text))
 			})
 		}
 	}
 	if p.product != nil {
-		s.run(func() C.enum_connectly_status {
-			return C.connectly_message_set_product_json(h, C.bool(m.product.kind == MultiProduct),
+		s.run(func(e **cError) cStatus {
+			return C.go_message_set_product_json(e, h, C.bool(m.product.kind == MultiProduct),
 				cs.add(*p.product))
 		})
 	}
@@ -431,22 +478,15 @@ func (p prepared) handle() (*C.connectly_message, error) {
 // setLabels sets a list's or buttons' header and footer, when given.
 func setLabels(s *setters, h *C.connectly_message, cs *cStrings, header, footer *string) {
 	if header != nil {
-		s.run(func() C.enum_connectly_status { return C.connectly_message_set_header(h, cs.add(*header)) })
+		s.run(func(e **cError) cStatus {
+			return C.go_message_set_header(e, h, cs.add(*header))
+		})
 	}
 	if footer != nil {
-		s.run(func() C.enum_connectly_status { return C.connectly_message_set_footer(h, cs.add(*footer)) })
+		s.run(func(e **cError) cStatus {
+			return C.go_message_set_footer(e, h, cs.add(*footer))
+		})
 	}
-}
-
-// newHandle makes the C message for p on one locked thread.
-func (p prepared) newHandle() (*C.connectly_message, error) {
-	var h *C.connectly_message
-	err := withThread(func() error {
-		var err error
-		h, err = p.handle()
-		return err
-	})
-	return h, err
 }
 
 // SendMessage sends a session message to to (POST /send/messages): a text, an attachment,
@@ -464,7 +504,7 @@ func (c *Client) SendMessage(ctx context.Context, to Recipient, msg Message) (*R
 	if err != nil {
 		return nil, err
 	}
-	h, err := p.newHandle()
+	h, err := p.handle()
 	if err != nil {
 		return nil, err
 	}
@@ -472,7 +512,7 @@ func (c *Client) SendMessage(ctx context.Context, to Recipient, msg Message) (*R
 	cChannel, cTo := cString(to.Channel), cString(to.ID)
 	defer C.free(unsafe.Pointer(cChannel))
 	defer C.free(unsafe.Pointer(cTo))
-	return c.call(ctx, func(client *C.connectly_client, out **C.connectly_response) C.enum_connectly_status {
-		return C.connectly_send_message(client, cChannel, cTo, h, out)
+	return c.call(ctx, func(client *cClient, op **cOperation, e **cError) cStatus {
+		return C.go_operation_send_message(e, client, cChannel, cTo, h, op)
 	})
 }

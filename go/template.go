@@ -3,6 +3,44 @@ package connectly
 /*
 #include <stdlib.h>
 #include <connectly.h>
+
+// CAPTURE: see session.go.
+#define UNPAREN(...) __VA_ARGS__
+#define CAPTURE(name, params, args)                                                      \
+	static enum connectly_status go_##name(connectly_error **err, UNPAREN params) {       \
+		enum connectly_status status = connectly_##name args;                              \
+		*err = status == CONNECTLY_OK ? NULL : connectly_error_copy(connectly_last_error()); \
+		return status;                                                                     \
+	}
+
+CAPTURE(template_message_add_param,
+	(connectly_template_message *template_, const char *name, const char *value),
+	(template_, name, value))
+CAPTURE(template_message_set_language, (connectly_template_message *template_, const char *language),
+	(template_, language))
+CAPTURE(template_message_set_sender, (connectly_template_message *template_, const char *sender),
+	(template_, sender))
+CAPTURE(template_message_set_callback_data_json,
+	(connectly_template_message *template_, const char *json), (template_, json))
+CAPTURE(template_message_set_campaign_name, (connectly_template_message *template_, const char *name),
+	(template_, name))
+CAPTURE(operation_send_template_message,
+	(const connectly_client *client, const connectly_template_message *message,
+	 connectly_operation **out),
+	(client, message, out))
+
+// go_template_message_new makes a template message into *out, capturing the failure as
+// CAPTURE does.
+static enum connectly_status go_template_message_new(connectly_error **err, const char *number,
+		const char *template_name, connectly_template_message **out) {
+	*out = connectly_template_message_new(number, template_name);
+	if (*out != NULL) {
+		*err = NULL;
+		return CONNECTLY_OK;
+	}
+	*err = connectly_error_copy(connectly_last_error());
+	return *err == NULL ? CONNECTLY_ERROR_INTERNAL : connectly_error_status(*err);
+}
 */
 import "C"
 
@@ -97,40 +135,41 @@ func (t *TemplateMessage) prepare() (preparedTemplate, error) {
 	return p, nil
 }
 
-// handle makes the C template message through its setters; the caller must be on one
-// locked thread (see withThread) to read the error.
+// handle makes the C template message through its setters.
 func (p preparedTemplate) handle() (*C.connectly_template_message, error) {
 	t := p.message
 	var cs cStrings
 	defer cs.free()
-	h := C.connectly_template_message_new(cs.add(t.number), cs.add(t.name))
-	if h == nil {
-		return nil, lastError(C.CONNECTLY_ERROR_INTERNAL)
+	var h *C.connectly_template_message
+	var e *C.connectly_error
+	status := C.go_template_message_new(&e, cs.add(t.number), cs.add(t.name), &h)
+	if err := captured(status, e); err != nil {
+		return nil, err
 	}
 	var s setters
 	for _, param := range t.params {
-		s.run(func() C.enum_connectly_status {
-			return C.connectly_template_message_add_param(h, cs.add(param.Name), cs.add(param.Value))
+		s.run(func(e **cError) cStatus {
+			return C.go_template_message_add_param(e, h, cs.add(param.Name), cs.add(param.Value))
 		})
 	}
 	if t.language != nil {
-		s.run(func() C.enum_connectly_status {
-			return C.connectly_template_message_set_language(h, cs.add(*t.language))
+		s.run(func(e **cError) cStatus {
+			return C.go_template_message_set_language(e, h, cs.add(*t.language))
 		})
 	}
 	if t.sender != nil {
-		s.run(func() C.enum_connectly_status {
-			return C.connectly_template_message_set_sender(h, cs.add(*t.sender))
+		s.run(func(e **cError) cStatus {
+			return C.go_template_message_set_sender(e, h, cs.add(*t.sender))
 		})
 	}
 	if p.callbackData != nil {
-		s.run(func() C.enum_connectly_status {
-			return C.connectly_template_message_set_callback_data_json(h, cs.add(*p.callbackData))
+		s.run(func(e **cError) cStatus {
+			return C.go_template_message_set_callback_data_json(e, h, cs.add(*p.callbackData))
 		})
 	}
 	if t.campaignName != nil {
-		s.run(func() C.enum_connectly_status {
-			return C.connectly_template_message_set_campaign_name(h, cs.add(*t.campaignName))
+		s.run(func(e **cError) cStatus {
+			return C.go_template_message_set_campaign_name(e, h, cs.add(*t.campaignName))
 		})
 	}
 	if s.err != nil {
@@ -138,17 +177,6 @@ func (p preparedTemplate) handle() (*C.connectly_template_message, error) {
 		return nil, s.err
 	}
 	return h, nil
-}
-
-// newHandle makes the C template message for p on one locked thread.
-func (p preparedTemplate) newHandle() (*C.connectly_template_message, error) {
-	var h *C.connectly_template_message
-	err := withThread(func() error {
-		var err error
-		h, err = p.handle()
-		return err
-	})
-	return h, err
 }
 
 // SendTemplateMessage sends a WhatsApp template message with every field (POST
@@ -160,12 +188,12 @@ func (c *Client) SendTemplateMessage(ctx context.Context, msg TemplateMessage) (
 	if err != nil {
 		return nil, err
 	}
-	h, err := p.newHandle()
+	h, err := p.handle()
 	if err != nil {
 		return nil, err
 	}
 	defer C.connectly_template_message_free(h)
-	return c.call(ctx, func(client *C.connectly_client, out **C.connectly_response) C.enum_connectly_status {
-		return C.connectly_send_template_message(client, h, out)
+	return c.call(ctx, func(client *cClient, op **cOperation, e **cError) cStatus {
+		return C.go_operation_send_template_message(e, client, h, op)
 	})
 }

@@ -3,6 +3,40 @@ package connectly
 /*
 #include <stdlib.h>
 #include <connectly.h>
+
+// CAPTURE: see session.go.
+#define UNPAREN(...) __VA_ARGS__
+#define CAPTURE(name, params, args)                                                      \
+	static enum connectly_status go_##name(connectly_error **err, UNPAREN params) {       \
+		enum connectly_status status = connectly_##name args;                              \
+		*err = status == CONNECTLY_OK ? NULL : connectly_error_copy(connectly_last_error()); \
+		return status;                                                                     \
+	}
+
+CAPTURE(webhook_new,
+	(const uint8_t *const *secrets, const size_t *secret_lens, size_t n_secrets,
+	 connectly_webhook **out),
+	(secrets, secret_lens, n_secrets, out))
+CAPTURE(webhook_with_options,
+	(const connectly_webhook *webhook, const connectly_webhook_options *options,
+	 connectly_webhook **out),
+	(webhook, options, out))
+CAPTURE(webhook_verify_signature,
+	(const connectly_webhook *webhook, const uint8_t *body, size_t body_len,
+	 const char *signature),
+	(webhook, body, body_len, signature))
+CAPTURE(webhook_verify_event,
+	(const connectly_webhook *webhook, const uint8_t *body, size_t body_len,
+	 const char *signature, connectly_event **out),
+	(webhook, body, body_len, signature, out))
+CAPTURE(webhook_sign,
+	(const connectly_webhook *webhook, const uint8_t *body, size_t body_len, char *out,
+	 size_t out_len),
+	(webhook, body, body_len, out, out_len))
+CAPTURE(webhook_verify,
+	(const uint8_t *secret, size_t secret_len, const uint8_t *body, size_t body_len,
+	 const char *signature),
+	(secret, secret_len, body, body_len, signature))
 */
 import "C"
 
@@ -63,10 +97,9 @@ func NewWebhook(secrets ...string) (*Webhook, error) {
 		}
 	}()
 	var ptr *C.connectly_webhook
-	err := withThread(func() error {
-		return lastError(C.connectly_webhook_new(pointers, lens, C.size_t(n), &ptr))
-	})
-	if err != nil {
+	var e *C.connectly_error
+	status := C.go_webhook_new(&e, pointers, lens, C.size_t(n), &ptr)
+	if err := captured(status, e); err != nil {
 		return nil, err
 	}
 	w := &Webhook{ptr: ptr}
@@ -130,11 +163,10 @@ func (w *Webhook) derive(change func(*C.connectly_webhook_options)) error {
 	options := w.options
 	change(&options)
 	var derived *C.connectly_webhook
-	err := withThread(func() error {
-		return lastError(C.connectly_webhook_with_options(w.ptr, &options, &derived))
-	})
+	var e *C.connectly_error
+	status := C.go_webhook_with_options(&e, w.ptr, &options, &derived)
 	runtime.KeepAlive(w)
-	if err != nil {
+	if err := captured(status, e); err != nil {
 		return err
 	}
 	C.connectly_webhook_free(w.ptr)
@@ -162,12 +194,11 @@ func (w *Webhook) Verify(body []byte, signature string) error {
 		return ErrClosed
 	}
 	ptr, n := bytesArg(body)
-	err := withThread(func() error {
-		return lastError(C.connectly_webhook_verify_signature(w.ptr, ptr, n, sig))
-	})
+	var e *C.connectly_error
+	status := C.go_webhook_verify_signature(&e, w.ptr, ptr, n, sig)
 	runtime.KeepAlive(body)
 	runtime.KeepAlive(w)
-	return err
+	return captured(status, e)
 }
 
 // VerifyEvent verifies the delivery as Verify does, then, only once the signature matched,
@@ -186,12 +217,11 @@ func (w *Webhook) VerifyEvent(body []byte, signature string) (*Event, error) {
 	}
 	ptr, n := bytesArg(body)
 	var out *C.connectly_event
-	err := withThread(func() error {
-		return lastError(C.connectly_webhook_verify_event(w.ptr, ptr, n, sig, &out))
-	})
+	var e *C.connectly_error
+	status := C.go_webhook_verify_event(&e, w.ptr, ptr, n, sig, &out)
 	runtime.KeepAlive(body)
 	runtime.KeepAlive(w)
-	if err != nil {
+	if err := captured(status, e); err != nil {
 		return nil, err
 	}
 	defer C.connectly_event_free(out)
@@ -209,12 +239,11 @@ func (w *Webhook) Sign(body []byte) (string, error) {
 	ptr, n := bytesArg(body)
 	buf := (*C.char)(C.malloc(C.CONNECTLY_SIGNATURE_BUFFER_SIZE))
 	defer C.free(unsafe.Pointer(buf))
-	err := withThread(func() error {
-		return lastError(C.connectly_webhook_sign(w.ptr, ptr, n, buf, C.CONNECTLY_SIGNATURE_BUFFER_SIZE))
-	})
+	var e *C.connectly_error
+	status := C.go_webhook_sign(&e, w.ptr, ptr, n, buf, C.CONNECTLY_SIGNATURE_BUFFER_SIZE)
 	runtime.KeepAlive(body)
 	runtime.KeepAlive(w)
-	if err != nil {
+	if err := captured(status, e); err != nil {
 		return "", err
 	}
 	return C.GoString(buf), nil
@@ -235,9 +264,8 @@ func VerifyWebhook(secret string, body []byte, signature string) error {
 	key := C.CBytes([]byte(secret))
 	defer C.free(key)
 	ptr, n := bytesArg(body)
-	err := withThread(func() error {
-		return lastError(C.connectly_webhook_verify((*C.uint8_t)(key), C.size_t(len(secret)), ptr, n, sig))
-	})
+	var e *C.connectly_error
+	status := C.go_webhook_verify(&e, (*C.uint8_t)(key), C.size_t(len(secret)), ptr, n, sig)
 	runtime.KeepAlive(body)
-	return err
+	return captured(status, e)
 }
