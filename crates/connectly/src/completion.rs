@@ -28,7 +28,7 @@ pub struct Completion {
 /// Completions waiting to be taken, and how a waiting thread or event loop learns of them.
 #[derive(Debug)]
 struct Shared {
-    ready: Mutex<VecDeque<Completion>>,
+    ready: Mutex<Ready>,
     arrived: Condvar,
     /// The readable end: holds a byte while completions wait (Unix).
     #[cfg(unix)]
@@ -38,27 +38,38 @@ struct Shared {
     notify: std::os::unix::net::UnixStream,
 }
 
+/// The completions not taken yet, and how many threads wait for them in `wait`.
+#[derive(Debug, Default)]
+struct Ready {
+    completions: VecDeque<Completion>,
+    waiting: usize,
+}
+
 impl Shared {
-    fn lock(&self) -> MutexGuard<'_, VecDeque<Completion>> {
+    fn lock(&self) -> MutexGuard<'_, Ready> {
         self.ready.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Adds a completion; the descriptor becomes readable if it was not.
+    /// Adds a completion; the descriptor becomes readable if it was not, and a thread waiting
+    /// in `wait` (if any: a descriptor-driven queue has none, and pays no wake-up) is woken.
     fn push(&self, completion: Completion) {
         let mut ready = self.lock();
-        let was_empty = ready.is_empty();
-        ready.push_back(completion);
+        let was_empty = ready.completions.is_empty();
+        ready.completions.push_back(completion);
         if was_empty {
             #[cfg(unix)]
             // Non-blocking; a full buffer already means readable.
             let _ = (&self.notify).write(&[1]);
         }
-        self.arrived.notify_all();
+        if ready.waiting > 0 {
+            self.arrived.notify_all();
+        }
     }
 
     /// Takes up to `max` waiting completions, oldest first; the descriptor stays readable
     /// while any are left, and only then is emptied.
-    fn take(ready: &mut VecDeque<Completion>, shared: &Shared, max: usize) -> Vec<Completion> {
+    fn take(ready: &mut Ready, shared: &Shared, max: usize) -> Vec<Completion> {
+        let ready = &mut ready.completions;
         let taken: Vec<Completion> = ready.drain(..max.min(ready.len())).collect();
         #[cfg(unix)]
         if ready.is_empty() {
@@ -129,7 +140,7 @@ impl CompletionQueue {
             signal.set_nonblocking(true)?;
             notify.set_nonblocking(true)?;
             Shared {
-                ready: Mutex::new(VecDeque::new()),
+                ready: Mutex::new(Ready::default()),
                 arrived: Condvar::new(),
                 signal,
                 notify,
@@ -137,7 +148,7 @@ impl CompletionQueue {
         };
         #[cfg(not(unix))]
         let shared = Shared {
-            ready: Mutex::new(VecDeque::new()),
+            ready: Mutex::new(Ready::default()),
             arrived: Condvar::new(),
         };
         Ok(Self {
@@ -177,7 +188,7 @@ impl CompletionQueue {
     pub fn wait_up_to(&self, timeout: Duration, max: usize) -> Vec<Completion> {
         let deadline = Instant::now().checked_add(timeout);
         let mut ready = self.shared.lock();
-        while ready.is_empty() {
+        while ready.completions.is_empty() {
             let left = match deadline {
                 Some(deadline) => deadline.saturating_duration_since(Instant::now()),
                 None => Duration::MAX,
@@ -185,12 +196,14 @@ impl CompletionQueue {
             if left.is_zero() {
                 return Vec::new();
             }
+            ready.waiting += 1;
             ready = self
                 .shared
                 .arrived
                 .wait_timeout(ready, left)
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
+            ready.waiting -= 1;
         }
         Shared::take(&mut ready, &self.shared, max)
     }
