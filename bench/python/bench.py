@@ -12,6 +12,8 @@ import hashlib
 import hmac
 import json
 import os
+import queue
+import socket
 import sys
 import threading
 import time
@@ -260,6 +262,75 @@ def bench_async_concurrent(base: str, key: str, business: str) -> None:
             )
 
 
+class Unanswering:
+    """A loopback TCP server that reads each request and never answers: it notes when it has
+    read a whole request, and when it reads end of file (the client closed the connection)."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.requests: queue.Queue[float] = queue.Queue()
+        self.closed: queue.Queue[float] = queue.Queue()
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self) -> None:
+        while True:
+            connection, _ = self.listener.accept()
+            threading.Thread(target=self.serve, args=(connection,), daemon=True).start()
+
+    def serve(self, connection: socket.socket) -> None:
+        with connection:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += connection.recv(65536)
+            head, _, body = data.partition(b"\r\n\r\n")
+            length = next(
+                int(line.split(b":", 1)[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            )
+            while len(body) < length:
+                body += connection.recv(65536)
+            self.requests.put(time.perf_counter())
+            while connection.recv(65536):
+                pass
+            self.closed.put(time.perf_counter())
+
+
+def bench_cancellation(key: str, business: str) -> None:
+    """From ``task.cancel()`` of a send whose request the server has read (and never answers)
+    to the server reading end of file on that connection."""
+    server = Unanswering()
+    trials = 5 if QUICK else 21
+
+    async def trial(client: connectly.AsyncClient) -> float:
+        task = asyncio.create_task(client.send_text("+15555555555", "hello!"))
+        while server.requests.empty():
+            await asyncio.sleep(0.0005)
+        server.requests.get()
+        cancelled_at = time.perf_counter()
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        return (server.closed.get(timeout=10) - cancelled_at) * 1e3
+
+    async def run() -> list[float]:
+        client = connectly.AsyncClient(key, business, base_url=server.url, max_retries=0)
+        await trial(client)  # warm-up
+        return [await trial(client) for _ in range(trials)]
+
+    samples = sorted(asyncio.run(run()))
+    emit(
+        group="cancellation",
+        name="python: cancel to server seeing the connection closed",
+        ms=samples[len(samples) // 2],
+        max_ms=samples[-1],
+        trials=trials,
+    )
+
+
 def rss_kib() -> int:
     with open("/proc/self/status") as status:
         for line in status:
@@ -296,6 +367,7 @@ def main() -> None:
     bench_send_threads(base, key, business)
     bench_send_many(base, key, business)
     bench_async_concurrent(base, key, business)
+    bench_cancellation(key, business)
     bench_memory(base, key, business)
 
 

@@ -19,10 +19,19 @@ webhook deliveries into typed events::
     # or, over HTTP, with the SDK's receiving policy (method, size, gzip, HTTP statuses):
     event = webhook.receive(method, content_encoding, raw_body, signature_header)
 
+Each call's steps are logged to ``logging.getLogger("connectly")`` (``DEBUG`` sending,
+``INFO`` answered, ``WARNING`` retrying, failed, dropped records), from a thread of the SDK's
+own; each record carries ``connectly_message``, ``connectly_fields`` and ``connectly_client``
+(the client's :attr:`Client.id`). A cancelled ``AsyncClient`` call raises
+``asyncio.CancelledError`` caused by a :class:`CancelledError` that says whether its request
+may have reached the server (``possibly_sent``).
+
 One implementation: everything here is a thin layer over the Rust core (``connectly._connectly``).
 """
 
 from __future__ import annotations
+
+import atexit as _atexit
 
 from connectly._async import AsyncClient
 from connectly._connectly import (
@@ -58,6 +67,7 @@ from connectly._connectly import (
     WebhookInfo,
     __version__,
 )
+from connectly._connectly import _exiting as _native_exiting
 from connectly._errors import (
     APIError,
     AuthenticationError,
@@ -82,6 +92,10 @@ from connectly._errors import (
     ValidationError,
     WebhookVerificationError,
 )
+
+# A daemon thread still in a blocking call when the interpreter exits must not re-enter it
+# while it finalises: from the start of the exit on, such a thread parks instead.
+_atexit.register(_native_exiting)
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",

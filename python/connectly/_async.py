@@ -6,7 +6,6 @@ import itertools
 import threading
 import weakref
 from collections.abc import Iterable, Mapping
-from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
 
 from connectly._connectly import (
@@ -31,6 +30,7 @@ from connectly._connectly import (
     _Operation,
     _Ticket,
 )
+from connectly._errors import CancelledError, ConnectlyError
 
 if TYPE_CHECKING:
     from asyncio import AbstractEventLoop, Future
@@ -39,14 +39,33 @@ TemplateParams = Union[Mapping[str, str], Iterable[tuple[str, str]]]
 T = TypeVar("T")
 
 
+_Outcome = tuple[bool, Any]
+"""A completion's ``(ok, value)``, as :meth:`_CompletionQueue.drain` gives it."""
+
+
+class _Call:
+    """One submitted call: the future its coroutine awaits (resolved with the completion),
+    its ticket, and its completion once it came."""
+
+    __slots__ = ("future", "outcome", "ticket")
+
+    def __init__(self, future: Future[_Outcome], ticket: _Ticket) -> None:
+        self.future = future
+        self.ticket = ticket
+        self.outcome: Optional[_Outcome] = None
+
+
 class _Completions:
     """The calls one event loop awaits: the core's completion queue, whose descriptor the
     loop watches (``add_reader``) while at least one call is in flight, and nothing else.
 
     Each call is submitted with a tag and awaited as an ``asyncio.Future``; the reader,
-    on the loop's thread, drains the queue and resolves the futures (the core's threads
-    never take the GIL). A future cancelled by its task cancels its call in the core; the
-    call's completion still arrives, and is dropped. A loop without ``add_reader`` (the
+    on the loop's thread, drains the queue, keeps each completion on its call and resolves
+    the call's future (the core's threads never take the GIL). A call stays in flight
+    until its completion came, exactly once, also when its task was cancelled: a cancelled
+    task cancels its call in the core, waits for that completion (it comes within
+    microseconds of the abort) and raises ``asyncio.CancelledError`` caused by the
+    completion's :class:`connectly.CancelledError`. A loop without ``add_reader`` (the
     proactor loop of Windows) or a platform without a descriptor runs each call in a worker
     thread instead, as :meth:`_Operation.perform`.
     """
@@ -55,7 +74,7 @@ class _Completions:
 
     def __init__(self, loop: AbstractEventLoop) -> None:
         self._queue = _CompletionQueue()
-        self._calls: dict[int, tuple[Future[Any], _Ticket]] = {}
+        self._calls: dict[int, _Call] = {}
         self._tags = itertools.count()
         self._watched = False
         self._fd = self._queue.fd
@@ -69,40 +88,46 @@ class _Completions:
 
     async def perform(self, loop: AbstractEventLoop, operation: _Operation[T]) -> T:
         """Starts ``operation`` and waits for what it gives back."""
-        if self._fd is None:
-            import asyncio
+        import asyncio
 
+        if self._fd is None:
             return await asyncio.to_thread(operation.perform)
         tag = next(self._tags)
-        future: Future[T] = loop.create_future()
-        self._calls[tag] = (future, self._queue.submit(operation, tag))
-        future.add_done_callback(partial(self._done, tag))
+        call = _Call(loop.create_future(), self._queue.submit(operation, tag))
+        self._calls[tag] = call
         if not self._watched:
             loop.add_reader(self._fd, self._drain, loop)
             self._watched = True
-        return await future
+        try:
+            ok, value = await call.future
+        except asyncio.CancelledError as cancelled:
+            raise cancelled from await self._cancel(loop, call)
+        if ok:
+            result: T = value
+            return result
+        raise value
+
+    async def _cancel(self, loop: AbstractEventLoop, call: _Call) -> CancelledError:
+        """Cancels ``call`` in the core and waits for its completion: what the core says
+        of the cancelled call (whether its request may have reached the server). A further
+        cancellation of the waiting task ends the wait, with ``asyncio.CancelledError``."""
+        call.ticket.cancel()
+        if call.outcome is None:
+            call.future = loop.create_future()
+            return _cancellation(*await call.future)
+        return _cancellation(*call.outcome)
 
     def _drain(self, loop: AbstractEventLoop) -> None:
-        """Resolves the future of each call that completed; drops the completions of calls
-        whose futures were cancelled."""
+        """Keeps each completion on its call and resolves the call's future (unless its
+        task cancelled it)."""
         for tag, ok, value in self._queue.drain():
             call = self._calls.pop(tag, None)
-            if call is None or call[0].done():
+            if call is None:
                 continue
-            if ok:
-                call[0].set_result(value)
-            else:
-                call[0].set_exception(value)
+            call.outcome = (ok, value)
+            if not call.future.done():
+                call.future.set_result(call.outcome)
         self._unwatch_when_idle(loop)
-
-    def _done(self, tag: int, future: Future[Any]) -> None:
-        """A future settled: if its task cancelled it, cancels its call in the core."""
-        if not future.cancelled():
-            return
-        call = self._calls.pop(tag, None)
-        if call is not None:
-            call[1].cancel()
-        self._unwatch_when_idle(future.get_loop())
 
     def _unwatch_when_idle(self, loop: AbstractEventLoop) -> None:
         """Stops watching the descriptor once no call is in flight, so that a loop that
@@ -113,9 +138,27 @@ class _Completions:
 
     def abandon(self) -> None:
         """Cancels the calls of a loop that closed while they were in flight."""
-        for _, ticket in self._calls.values():
-            ticket.cancel()
+        for call in self._calls.values():
+            call.ticket.cancel()
         self._calls.clear()
+
+
+def _cancellation(ok: bool, value: Any) -> CancelledError:
+    """What a cancelled call's completion says of it, as :class:`connectly.CancelledError`:
+    the core's own when the cancel stopped the call, else one built for a call that had
+    ended just before it (answered or failed: its request may have reached the server)."""
+    if not ok and isinstance(value, CancelledError):
+        return value
+    # A call answered with a list had one attempt at least.
+    attempts = value.attempts if isinstance(value, (Response, ConnectlyError)) else 1
+    ended = "answered" if ok else f"failed ({type(value).__name__})"
+    return CancelledError(
+        f"cancelled after the call had ended, {ended}: its request may have reached the "
+        "server, so check before sending again",
+        kind="Cancelled",
+        attempts=attempts,
+        possibly_sent=attempts > 0,
+    )
 
 
 _by_loop: weakref.WeakKeyDictionary[AbstractEventLoop, _Completions] = weakref.WeakKeyDictionary()
@@ -154,8 +197,13 @@ class AsyncClient:
     client's exception, and nothing is sent), then runs on the core's own runtime: no thread
     per call, as many in flight as the app awaits. The event loop learns of each result
     through a descriptor it watches. Cancelling the awaiting task aborts the request: one
-    not yet written is never sent, and the task sees ``asyncio.CancelledError``.
-    ``send_many`` runs the blocking client's in a worker thread.
+    not yet written is never sent, and the task sees ``asyncio.CancelledError`` (that very
+    class, which ``asyncio.timeout`` and ``asyncio.wait_for`` turn into ``TimeoutError``).
+    In the task, its ``__cause__`` is a :class:`connectly.CancelledError` saying whether the
+    request may have reached the server (``possibly_sent``);
+    :meth:`connectly.CancelledError.find` finds it from what follows too (awaiting the task,
+    the ``TimeoutError`` of a timeout). ``send_many`` runs the blocking client's in a worker
+    thread.
     """
 
     __slots__ = ("_client",)
@@ -187,6 +235,12 @@ class AsyncClient:
     def max_retries(self) -> int:
         """How many times a failed attempt may be retried."""
         return self._client.max_retries
+
+    @property
+    def id(self) -> int:
+        """A number naming this client in the SDK's log records (their
+        ``connectly_client``)."""
+        return self._client.id
 
     async def send_text(self, to: str, text: str, channel: str = "whatsapp") -> Response:
         """Sends a free-form text message (``POST /send/messages``)."""

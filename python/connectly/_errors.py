@@ -134,16 +134,40 @@ class TimeoutError(TransportError, builtins.TimeoutError):
 
 
 class CancelledError(ConnectlyError):
-    """The call was stopped before it finished, and nothing was sent after that.
+    """The call was stopped before it finished.
 
     A blocking call on the main thread that is interrupted (Ctrl-C) raises the signal
     handler's exception, ``KeyboardInterrupt``, not this; this is what each message that was
     never started carries in that exception's ``results`` (see ``Client.send_many``).
     ``attempts`` is 0 when no request was made for it; a send stopped while waiting to
     retry was not delivered (a send is retried only when it was not).
+
+    An ``AsyncClient`` call whose task is cancelled raises ``asyncio.CancelledError`` with
+    this as its ``__cause__`` (:meth:`find` finds it also from what follows: awaiting the
+    task, a timeout's ``TimeoutError``): ``possibly_sent`` says whether its request was in
+    flight, and so may have reached the server.
     """
 
     kind = "Cancelled"
+    possibly_sent: bool = False
+    """Whether a request was in flight when the call was stopped (or the call had just
+    ended): the server may have received it, so check before sending again. ``False`` means
+    no request was made after the stop, and a send was not delivered."""
+
+    @classmethod
+    def find(cls, error: BaseException) -> Optional[CancelledError]:
+        """The :class:`CancelledError` behind ``error``: the cause of the
+        ``asyncio.CancelledError`` a cancelled ``AsyncClient`` call raises, found through
+        ``__cause__`` and ``__context__`` (so also behind the ``TimeoutError`` of
+        ``asyncio.timeout`` or ``asyncio.wait_for``); ``None`` when there is none."""
+        seen: set[int] = set()
+        found: Optional[BaseException] = error
+        while found is not None and id(found) not in seen:
+            if isinstance(found, cls):
+                return found
+            seen.add(id(found))
+            found = found.__cause__ or found.__context__
+        return None
 
 
 class WebhookVerificationError(ConnectlyError):

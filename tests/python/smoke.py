@@ -1,14 +1,19 @@
 """Smoke test of an installed connectly-sdk (wheel or sdist), run by `make wheel-smoke` and
-`make sdist-check` in a brand-new virtualenv: send through the mock Connectly, then a Flask
-app (if Flask is installed) verifies a delivery from the mock and refuses a tampered one.
-Standard library + connectly (+ Flask) only; exits non-zero on any failure."""
+`make sdist-check` in a brand-new virtualenv: send through the mock Connectly (its log
+records reach `logging`), time out an `AsyncClient` call with `asyncio.wait_for` (and
+`asyncio.timeout` where there is one: a `TimeoutError` with the core's account of the
+cancelled call behind it), then a Flask app (if Flask is installed) verifies a delivery from
+the mock and refuses a tampered one; the interpreter then exits with the SDK's logging thread
+running. Standard library + connectly (+ Flask) only; exits non-zero on any failure."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import platform
 import sys
 import threading
+import time
 
 import connectly
 import connectly.testing
@@ -56,15 +61,70 @@ def flask_delivery(mock: MockServer, client: connectly.Client) -> str:
     return "flask: delivery verified, tampered one refused"
 
 
+class Records(logging.Handler):
+    """Keeps the ``connectly`` logger's records."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def logged(records: Records, client: connectly.Client) -> str:
+    """Waits for the ``answered`` record of ``client``'s send."""
+    end = time.monotonic() + 30
+    while not any(
+        vars(r).get("connectly_client") == client.id and r.getMessage().startswith("answered")
+        for r in list(records.records)
+    ):
+        check(time.monotonic() < end, "the send's log record did not reach logging")
+        time.sleep(0.01)
+    return "logging: records forwarded"
+
+
+def timeouts(mock: MockServer) -> str:
+    """``asyncio.wait_for`` (and ``asyncio.timeout``) of a call in flight raise
+    ``TimeoutError``, with the core's account of the cancelled call behind it."""
+    mock.fail_next([{"delay": 5}, {"delay": 5}])
+
+    async def run() -> list[BaseException]:
+        client = connectly.AsyncClient(mock.api_key, mock.business_id, base_url=mock.url)
+        caught: list[BaseException] = []
+        try:
+            await asyncio.wait_for(client.send_text("+15555555555", "held"), 0.3)
+        except asyncio.TimeoutError as error:
+            caught.append(error)
+        if sys.version_info >= (3, 11):
+            try:
+                async with asyncio.timeout(0.3):
+                    await client.send_text("+15555555555", "held")
+            except TimeoutError as error:
+                caught.append(error)
+        return caught
+
+    caught = asyncio.run(run())
+    expected = 2 if sys.version_info >= (3, 11) else 1
+    check(len(caught) == expected, f"timeouts raised {caught!r}")
+    for error in caught:
+        stopped = connectly.CancelledError.find(error)
+        check(stopped is not None and stopped.possibly_sent, f"no account behind {error!r}")
+    return "asyncio: timeouts raise TimeoutError, possibly sent"
+
+
 def main() -> int:
+    records = Records()
+    logging.getLogger("connectly").addHandler(records)
+    logging.getLogger("connectly").setLevel(logging.INFO)
     with MockServer() as mock:
         client = connectly.Client(mock.api_key, mock.business_id, base_url=mock.url)
         sent = client.send_text("+15555555555", "hello from the smoke test")
         check(sent.status_code == 200, f"send_text: HTTP {sent.status_code}")
         check(mock.requests()[-1].path.endswith("/messages"), "the mock did not record the send")
-        flask = flask_delivery(mock, client)
+        checks = [logged(records, client), timeouts(mock), flask_delivery(mock, client)]
     version = platform.python_version()
-    print(f"smoke ok: Python {version}, connectly {connectly.__version__}, {flask}")
+    print(f"smoke ok: Python {version}, connectly {connectly.__version__}, {', '.join(checks)}")
     return 0
 
 

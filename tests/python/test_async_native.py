@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import os
+import sys
 import time
 import weakref
 from collections.abc import Awaitable, Coroutine, Iterator
@@ -80,8 +82,38 @@ def test_every_send_is_in_flight_at_once_on_a_few_threads_and_cancelling_aborts_
     assert texts == sorted(f"m{i}" for i in range(count))
 
 
+class Retrying(logging.Handler):
+    """Notes the clients whose calls logged ``retrying`` (they wait to retry)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.clients: set[int] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if getattr(record, "connectly_message", None) == "retrying":
+            self.clients.add(getattr(record, "connectly_client", 0))
+
+
+@pytest.fixture
+def retrying() -> Iterator[Retrying]:
+    handler = Retrying()
+    logging.getLogger("connectly").addHandler(handler)
+    yield handler
+    logging.getLogger("connectly").removeHandler(handler)
+
+
+def cause(error: BaseException) -> connectly.CancelledError:
+    """The core's account of a cancelled call, behind the ``asyncio.CancelledError`` that
+    awaiting its task raised (its cause, or on Python 3.9 and 3.10 the cause of its
+    context)."""
+    assert type(error) is asyncio.CancelledError, type(error)
+    found = connectly.CancelledError.find(error)
+    assert found is not None
+    return found
+
+
 def test_a_cancelled_call_whose_request_had_not_started_is_never_sent(
-    connectly_mock: MockServer,
+    connectly_mock: MockServer, retrying: Retrying
 ) -> None:
     mock = connectly_mock
     # The first attempt is answered 429, to be retried after a second; the task is cancelled
@@ -92,18 +124,97 @@ def test_a_cancelled_call_whose_request_had_not_started_is_never_sent(
     async def main() -> None:
         client = async_client(mock, max_retries=1)
         task = asyncio.create_task(client.send_text(PHONE, "cancelled"))
-        await until(lambda: mock.request_count == 1, "the first attempt did not arrive")
-        # Most likely the 429 has been answered by now; if not, the first attempt is abandoned
-        # in flight instead, and no retry follows either.
-        await asyncio.sleep(0.1)
+        await until(lambda: client.id in retrying.clients, "the call did not wait to retry")
         task.cancel()
-        with pytest.raises(asyncio.CancelledError):
+        with pytest.raises(asyncio.CancelledError) as raised:
             await task
+        stopped = cause(raised.value)
+        assert stopped.possibly_sent is False
+        assert stopped.attempts == 1
         probe = await client.send_text(PHONE, "probe")
         assert probe.status_code == 200
 
     asyncio.run(main())
     assert [r.json["message"]["text"] for r in mock.requests()] == ["cancelled", "probe"]
+
+
+def test_a_cancelled_call_whose_request_was_written_is_reported_possibly_sent(
+    connectly_mock: MockServer,
+) -> None:
+    mock = connectly_mock
+    mock.fail_next([{"delay": 2}])
+
+    async def main() -> float:
+        client = async_client(mock, max_retries=0)
+        inside: list[BaseException] = []
+
+        async def call() -> connectly.Response:
+            try:
+                return await client.send_text(PHONE, "in flight")
+            except asyncio.CancelledError as error:
+                inside.append(error)
+                raise
+
+        task = asyncio.create_task(call())
+        await until(lambda: mock.request_count == 1, "the request did not arrive")
+        cancelled_at = time.monotonic()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError) as raised:
+            await task
+        took = time.monotonic() - cancelled_at
+        stopped = cause(raised.value)
+        assert stopped.possibly_sent is True
+        assert stopped.attempts == 1
+        assert "may have received it" in str(stopped)
+        # In the task, the very asyncio.CancelledError, caused by the core's account.
+        assert type(inside[0]) is asyncio.CancelledError
+        assert inside[0].__cause__ is stopped
+        return took
+
+    took = asyncio.run(main())
+    # The cancellation waited for the core's completion, not for the server's answer.
+    assert took < 0.5, took
+    assert [r.json["message"]["text"] for r in mock.requests()] == ["in flight"]
+
+
+def test_asyncio_timeouts_still_raise_timeout_error_with_the_core_s_account_behind_it(
+    connectly_mock: MockServer,
+) -> None:
+    mock = connectly_mock
+    mock.fail_next([HELD, HELD])
+
+    async def main() -> list[BaseException]:
+        client = async_client(mock, max_retries=0)
+        caught: list[BaseException] = []
+        try:
+            await asyncio.wait_for(client.send_text(PHONE, "wait_for"), 0.5)
+        except asyncio.TimeoutError as error:
+            caught.append(error)
+        if sys.version_info >= (3, 11):
+            try:
+                async with asyncio.timeout(0.5):
+                    await client.send_text(PHONE, "timeout")
+            except TimeoutError as error:
+                caught.append(error)
+        return caught
+
+    caught = asyncio.run(main())
+    assert len(caught) == (2 if sys.version_info >= (3, 11) else 1)
+    for error in caught:
+        stopped = connectly.CancelledError.find(error)
+        assert stopped is not None
+        assert stopped.possibly_sent is True
+    assert connectly.CancelledError.find(ValueError()) is None
+
+
+def test_a_call_that_ended_just_before_its_cancel_counts_as_possibly_sent() -> None:
+    answered = _async._cancellation(True, [])
+    assert (answered.possibly_sent, answered.attempts) == (True, 1)
+    failed = _async._cancellation(False, connectly.ServerError("x", attempts=3))
+    assert (failed.possibly_sent, failed.attempts) == (True, 3)
+    assert failed.kind == "Cancelled"
+    core = connectly.CancelledError("y", attempts=0, possibly_sent=False)
+    assert _async._cancellation(False, core) is core
 
 
 def test_a_task_cancelled_before_it_ran_sends_nothing(connectly_mock: MockServer) -> None:

@@ -3,13 +3,12 @@ stdout and stderr captured at the file-descriptor level, where anything the Rust
 would land), each error path is triggered with a canary API key and webhook secret — 401
 (the mock's own and scripted), 403, 429 (retried until out of attempts), 500, 502, other 4xx,
 a 302 redirect, a timeout, a dropped, reset or half-written answer, an oversized response,
-a refused connection, a TLS failure, configuration and validation errors, each webhook error
-kind, and each refusal of the Flask helper — and the canaries must appear 0 times in any
-``str``, ``repr``, attribute, formatted traceback (``traceback.format_exception``, also as
-``logging`` writes it), response body or log record.
-
-(The package does not log and the core's log records are not forwarded to Python; the
-capture is there so that a future log line is checked too.)
+a refused connection, a TLS failure, an asyncio call cancelled in flight, configuration and
+validation errors, each webhook error kind, and each refusal of the Flask helper — and the
+canaries must appear 0 times in any ``str``, ``repr``, attribute, formatted traceback
+(``traceback.format_exception``, also as ``logging`` writes it), response body or log record:
+the SDK's own records (``logging.getLogger("connectly")``, forwarded from the core) with
+every attribute, ``connectly_fields`` included.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import time
 import traceback
 from typing import Any, Callable
 
@@ -50,6 +50,7 @@ CLIENT_KINDS = {
     "ResponseTooLarge",
     "Validation",
     "Config",
+    "Cancelled",
 }
 WEBHOOK_KINDS = {
     "MissingSignature",
@@ -112,7 +113,7 @@ class Paths:
         self.texts += shown(caught.value)
 
 
-def client_paths(paths: Paths, mock: MockServer) -> None:
+def client_paths(paths: Paths, mock: MockServer, captured: pytest.LogCaptureFixture) -> None:
     def client(**options: Any) -> connectly.Client:
         built = connectly.Client(CANARY_KEY, mock.business_id, base_url=mock.url, **options)
         paths.texts += [repr(built), str(built)]
@@ -183,6 +184,34 @@ def client_paths(paths: Paths, mock: MockServer) -> None:
             await aclient.send_text(PHONE, "canary message")
 
     paths.fails(lambda: asyncio.run(async_send()))
+
+    # An asyncio call cancelled with its request in flight.
+    async def cancelled_send() -> None:
+        aclient = connectly.AsyncClient(CANARY_KEY, mock.business_id, base_url=mock.url)
+        mock.fail_next([{"delay": 5}])
+        count = mock.request_count
+        task = asyncio.create_task(aclient.send_text(PHONE, "canary message"))
+        while mock.request_count == count:
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError) as caught:
+            await task
+        stopped = connectly.CancelledError.find(caught.value)
+        assert stopped is not None
+        assert stopped.possibly_sent
+        paths.kinds.add(stopped.kind)
+        paths.texts += shown(caught.value) + shown(stopped)
+
+    asyncio.run(cancelled_send())
+
+    # The core's records reach the logger in order, from its own thread: once this last
+    # call's are in, every earlier call's are.
+    last = client()
+    last.send_text(PHONE, "canary message")
+    end = time.monotonic() + 30
+    while not any(getattr(r, "connectly_client", None) == last.id for r in list(captured.records)):
+        assert time.monotonic() < end, "the SDK's log records did not arrive"
+        time.sleep(0.01)
 
 
 def webhook_paths(paths: Paths) -> None:
@@ -259,7 +288,7 @@ def test_canaries_appear_nowhere(
     paths = Paths()
     with MockServer(api_key=CANARY_KEY, webhook_secret=CANARY_SECRET) as mock:
         paths.texts.append(repr(mock))
-        client_paths(paths, mock)
+        client_paths(paths, mock, verbose)
     webhook_paths(paths)
     flask_paths(paths)
 
@@ -270,6 +299,11 @@ def test_canaries_appear_nowhere(
         logging.Formatter("%(levelname)s %(name)s %(message)s").format(record)
         for record in verbose.records
     ]
+    sdk_records = [r for r in verbose.records if r.name == "connectly"]
+    sdk_messages = {getattr(r, "connectly_message", "") for r in sdk_records}
+    assert {"sending", "answered", "failed", "retrying"} <= sdk_messages, sdk_messages
+    assert any(m.startswith("cancelled with a request in flight") for m in sdk_messages)
+    records += [repr(vars(record)) for record in sdk_records]
     out, err = capfd.readouterr()
     assert_no_canary([*paths.texts, verbose.text, *records, out, err])
     print(

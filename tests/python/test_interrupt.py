@@ -81,6 +81,7 @@ def test_ctrl_c_stops_send_many_and_tells_what_was_sent(connectly_mock: MockServ
             assert isinstance(result.error, connectly.CancelledError), result
             assert result.error.kind == "Cancelled"
             assert result.error.attempts == 0
+            assert result.error.possibly_sent is False
     # Nothing goes on in the background once the call has raised.
     time.sleep(0.1)
     assert connectly_mock.request_count == len(sent)

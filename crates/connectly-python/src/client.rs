@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
 use super::args::{self, Secret};
-use super::{admin, bulk, errors, guard, json, message, operation, signals};
+use super::{admin, bulk, errors, guard, json, logs, message, operation, signals};
 use connectly::{ClientBuilder, Message, NewWebhook, Recipient, WebhookUpdate};
 
 /// A Connectly API client: one connection pool, safe to share between threads.
@@ -18,6 +18,7 @@ use connectly::{ClientBuilder, Message, NewWebhook, Recipient, WebhookUpdate};
 /// On the main thread, Ctrl-C (any signal handler's exception) stops a call that waits to
 /// retry, or a ``send_many``, within about 50 ms: no new request is made, a request in
 /// flight finishes, and the handler's exception (``KeyboardInterrupt``) is raised.
+/// Its calls' log records go to ``logging.getLogger("connectly")``, each naming ``id``.
 #[pyclass(frozen, module = "connectly._connectly")]
 pub(crate) struct Client {
     inner: connectly::Client,
@@ -179,6 +180,7 @@ impl Client {
                 builder = builder.base_url(url);
             }
             let inner = builder.build().map_err(|err| errors::client(py, &err))?;
+            logs::start(py)?;
             Ok(Client {
                 inner,
                 timeout,
@@ -426,6 +428,12 @@ impl Client {
     #[getter]
     fn max_retries(&self) -> u32 {
         self.max_retries
+    }
+
+    /// A number naming this client in the SDK's log records (their ``connectly_client``).
+    #[getter]
+    fn id(&self) -> u64 {
+        self.inner.id()
     }
 
     fn __repr__(&self) -> String {

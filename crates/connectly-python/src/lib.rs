@@ -6,13 +6,16 @@
 //!
 //! - it runs inside `guard`, so a Rust panic reaches Python as `connectly.InternalError`
 //!   (a `connectly.ConnectlyError`), never as pyo3's `PanicException`;
-//! - it releases the GIL (`Python::detach`) around network I/O, and around the verification of
-//!   bodies larger than `webhook::DETACH_THRESHOLD`; a client call does it through
-//!   `signals::blocking`, so that on the main thread Ctrl-C stops it;
+//! - it releases the GIL (`finalize::detach`, which keeps a daemon thread that comes back
+//!   during interpreter exit out of the interpreter) around network I/O, and around the
+//!   verification of bodies larger than `webhook::DETACH_THRESHOLD`; a client call does it
+//!   through `signals::blocking`, so that on the main thread Ctrl-C stops it;
 //! - a `connectly.AsyncClient` call builds its operation at once (bad input raises there) and
 //!   submits it to a completion queue that the event loop watches (the `operation` module):
 //!   no thread per call, and no GIL taken on the core's threads;
-//! - core errors become Python exceptions in one place, the `errors` module.
+//! - core errors become Python exceptions in one place, the `errors` module;
+//! - the core's log records reach `logging.getLogger("connectly")` from one thread of the
+//!   SDK's own, started by the first client (the `logs` module).
 
 use std::ffi::OsString;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -29,7 +32,9 @@ mod bulk;
 mod client;
 mod errors;
 mod event;
+mod finalize;
 mod json;
+mod logs;
 mod message;
 mod mock;
 mod operation;
@@ -68,7 +73,7 @@ fn cli_main(py: Python<'_>, args: Vec<Bound<'_, PyAny>>) -> PyResult<u8> {
                 .map_err(|_| not_encodable(py, "a command-line argument", Secret::Config))?;
             os_args.push(os_arg);
         }
-        Ok(py.detach(|| connectly_cli::run(os_args) as u8))
+        Ok(finalize::detach(py, || connectly_cli::run(os_args) as u8))
     })
 }
 
@@ -138,5 +143,7 @@ fn connectly_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cli_main, m)?)?;
     m.add_function(wrap_pyfunction!(_test_panic, m)?)?;
     m.add_function(wrap_pyfunction!(errors::_error_classes, m)?)?;
+    m.add_function(wrap_pyfunction!(logs::_stop_logs, m)?)?;
+    m.add_function(wrap_pyfunction!(finalize::_exiting, m)?)?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use super::args::{self, Secret};
-use super::{errors, guard};
+use super::{errors, finalize, guard};
 use connectly_mock::{
     ButtonReply, CampaignNamePlace, Delivery, Failure, MockError, MockServer, Referral, StatusOrder,
 };
@@ -183,8 +183,7 @@ impl NativeMockServer {
             if let Some(phone) = business_phone {
                 builder = builder.business_phone(phone);
             }
-            let server = py
-                .detach(|| builder.start())
+            let server = finalize::detach(py, || builder.start())
                 .map_err(|err| errors::mock_io(py, &err))?;
             Ok(NativeMockServer {
                 url: server.url(),
@@ -361,7 +360,10 @@ impl NativeMockServer {
     ) -> PyResult<DeliveryTuple<'py>> {
         guard(py, || {
             let server = self.server()?;
-            delivered(py, py.detach(|| server.deliver_inbound(&sender, &text)))
+            delivered(
+                py,
+                finalize::detach(py, || server.deliver_inbound(&sender, &text)),
+            )
         })
     }
 
@@ -377,8 +379,9 @@ impl NativeMockServer {
     ) -> PyResult<DeliveryTuple<'py>> {
         guard(py, || {
             let server = self.server()?;
-            let result =
-                py.detach(|| server.deliver_media(&sender, &kind, &url, caption.as_deref()));
+            let result = finalize::detach(py, || {
+                server.deliver_media(&sender, &kind, &url, caption.as_deref())
+            });
             delivered(py, result)
         })
     }
@@ -396,7 +399,7 @@ impl NativeMockServer {
     ) -> PyResult<DeliveryTuple<'py>> {
         guard(py, || {
             let server = self.server()?;
-            let result = py.detach(|| {
+            let result = finalize::detach(py, || {
                 server.deliver_location(
                     &sender,
                     latitude,
@@ -448,7 +451,7 @@ impl NativeMockServer {
             let server = self.server()?;
             delivered(
                 py,
-                py.detach(|| server.deliver_button_reply(&sender, &reply)),
+                finalize::detach(py, || server.deliver_button_reply(&sender, &reply)),
             )
         })
     }
@@ -465,7 +468,7 @@ impl NativeMockServer {
     ) -> PyResult<DeliveryTuple<'py>> {
         guard(py, || {
             let server = self.server()?;
-            let result = py.detach(|| {
+            let result = finalize::detach(py, || {
                 server.deliver_list_reply(&sender, &row_id, &text, description.as_deref())
             });
             delivered(py, result)
@@ -482,7 +485,9 @@ impl NativeMockServer {
     ) -> PyResult<DeliveryTuple<'py>> {
         guard(py, || {
             let server = self.server()?;
-            let result = py.detach(|| server.deliver_quoted_reply(&sender, &text, &reply_to_id));
+            let result = finalize::detach(py, || {
+                server.deliver_quoted_reply(&sender, &text, &reply_to_id)
+            });
             delivered(py, result)
         })
     }
@@ -499,7 +504,8 @@ impl NativeMockServer {
         guard(py, || {
             let referral = referral(fields)?;
             let server = self.server()?;
-            let result = py.detach(|| server.deliver_referral(&sender, &text, &referral));
+            let result =
+                finalize::detach(py, || server.deliver_referral(&sender, &text, &referral));
             delivered(py, result)
         })
     }
@@ -514,7 +520,10 @@ impl NativeMockServer {
         guard(py, || {
             let event = json_text(event_json, "the event")?;
             let server = self.server()?;
-            delivered(py, py.detach(|| server.deliver_event(&topic, event)))
+            delivered(
+                py,
+                finalize::detach(py, || server.deliver_event(&topic, event)),
+            )
         })
     }
 
@@ -538,7 +547,9 @@ impl NativeMockServer {
                 }
             };
             let server = self.server()?;
-            let result = py.detach(|| server.deliver_status_with(&message_id, &status, place));
+            let result = finalize::detach(py, || {
+                server.deliver_status_with(&message_id, &status, place)
+            });
             delivered(py, result)
         })
     }
@@ -554,7 +565,9 @@ impl NativeMockServer {
     ) -> PyResult<DeliveryTuple<'py>> {
         guard(py, || {
             let server = self.server()?;
-            let result = py.detach(|| server.deliver_raw(&topic, body, signature.as_deref()));
+            let result = finalize::detach(py, || {
+                server.deliver_raw(&topic, body, signature.as_deref())
+            });
             delivered(py, result)
         })
     }
@@ -577,7 +590,7 @@ impl NativeMockServer {
                 .unwrap_or_else(PoisonError::into_inner)
                 .take();
             if let Some(server) = taken {
-                py.detach(move || match Arc::try_unwrap(server) {
+                finalize::detach(py, move || match Arc::try_unwrap(server) {
                     Ok(server) => server.shutdown(),
                     // A delivery in flight holds it: it stops when that one lets go.
                     Err(shared) => drop(shared),

@@ -12,7 +12,7 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 
 use super::client::{self, Client};
-use super::{admin, bulk, errors, guard, message};
+use super::{admin, bulk, errors, finalize, guard, message};
 
 /// What a performed operation gave back, as the blocking `Client` returns it: a
 /// `Response`, a list of `WebhookInfo` or `TemplateInfo`, or a `CampaignResult`; a failure
@@ -263,7 +263,7 @@ impl Operation {
     fn perform(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         guard(py, || {
             let operation = self.take()?;
-            let result = py.detach(|| self.client.perform_operation(&operation));
+            let result = finalize::detach(py, || self.client.perform_operation(&operation));
             outcome(py, result)
         })
     }

@@ -16,6 +16,8 @@ use pyo3::prelude::*;
 
 use connectly::Interrupt;
 
+use super::finalize;
+
 /// The hook of one blocking call made on the main thread.
 struct Signals {
     /// The exception a signal handler raised, once one did.
@@ -38,14 +40,32 @@ impl Interrupt for Signals {
     }
 }
 
+/// The process, and the `threading` ident of Python's main thread in it.
+static MAIN_THREAD: Mutex<Option<(u32, u64)>> = Mutex::new(None);
+
 /// Whether the calling thread is Python's main thread, the only one that runs signal
-/// handlers. Asked at each call: after a fork, the forking thread becomes the main one.
+/// handlers. The main thread is looked up once per process (after a fork, the forking thread
+/// becomes the main one); then each call compares idents without running Python code.
 fn on_main_thread(py: Python<'_>) -> PyResult<bool> {
-    let threading = py.import(intern!(py, "threading"))?;
-    let main = threading
-        .call_method0(intern!(py, "main_thread"))?
-        .getattr(intern!(py, "ident"))?;
-    main.eq(threading.call_method0(intern!(py, "get_ident"))?)
+    let pid = std::process::id();
+    let known = *MAIN_THREAD.lock().unwrap_or_else(|e| e.into_inner());
+    let main = match known {
+        Some((known_pid, ident)) if known_pid == pid => ident,
+        _ => {
+            let ident = py
+                .import(intern!(py, "threading"))?
+                .call_method0(intern!(py, "main_thread"))?
+                .getattr(intern!(py, "ident"))?
+                .extract()?;
+            *MAIN_THREAD.lock().unwrap_or_else(|e| e.into_inner()) = Some((pid, ident));
+            ident
+        }
+    };
+    let current: u64 = py
+        .import(intern!(py, "_thread"))?
+        .call_method0(intern!(py, "get_ident"))?
+        .extract()?;
+    Ok(current == main)
 }
 
 /// Runs `call` on `client` with the GIL released. On the main thread, the client it is given
@@ -62,13 +82,13 @@ where
     F: FnOnce(&connectly::Client) -> T + Send,
 {
     if !on_main_thread(py)? {
-        return Ok((py.detach(|| call(client)), None));
+        return Ok((finalize::detach(py, || call(client)), None));
     }
     let signals = Arc::new(Signals {
         raised: Mutex::new(None),
     });
     let watched = client.with_interrupt(signals.clone());
-    let result = py.detach(|| call(&watched));
+    let result = finalize::detach(py, || call(&watched));
     let raised = signals
         .raised
         .lock()

@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyInt, PyList, PyMemoryView, PyString, PyTuple};
 
 use super::args::{self, Secret};
-use super::{errors, event, guard};
+use super::{errors, event, finalize, guard};
 use connectly::WebhookError;
 
 /// Bodies larger than this are verified with the GIL released; smaller ones are verified
@@ -132,7 +132,7 @@ impl Webhook {
         let bytes = body_bytes(body, self.inner.max_body_size())?;
         let inner = &self.inner;
         let result = if bytes.len() > DETACH_THRESHOLD {
-            py.detach(|| inner.verify(&bytes, signature))
+            finalize::detach(py, || inner.verify(&bytes, signature))
         } else {
             inner.verify(&bytes, signature)
         };
@@ -203,7 +203,7 @@ impl Webhook {
             let bytes = body_bytes(body, self.inner.max_body_size())?;
             let inner = &self.inner;
             let result = if bytes.len() > DETACH_THRESHOLD {
-                py.detach(|| inner.verify_event(&bytes, signature))
+                finalize::detach(py, || inner.verify_event(&bytes, signature))
             } else {
                 inner.verify_event(&bytes, signature)
             };
@@ -264,7 +264,7 @@ impl Webhook {
                 || inner.receive(&method, encoding.as_deref(), &bytes, signature.as_deref());
             // A gzip body may decode to up to `max_body_size` bytes, whatever its size.
             let result = if bytes.len() > DETACH_THRESHOLD || encoding.is_some() {
-                py.detach(receive)
+                finalize::detach(py, receive)
             } else {
                 receive()
             };
@@ -280,7 +280,7 @@ impl Webhook {
             let bytes = body_bytes(body, usize::MAX)?;
             if bytes.len() > DETACH_THRESHOLD {
                 let inner = &self.inner;
-                Ok(py.detach(|| inner.sign(&bytes)))
+                Ok(finalize::detach(py, || inner.sign(&bytes)))
             } else {
                 Ok(self.inner.sign(&bytes))
             }
