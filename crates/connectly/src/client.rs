@@ -703,7 +703,12 @@ impl Client {
         };
         let status = reply.status;
         if (200..300).contains(&status) {
-            return Verdict::Done(Ok(Response::from_reply(status, &reply.body, attempts)));
+            return Verdict::Done(Ok(Response::from_reply_redacting(
+                status,
+                &reply.body,
+                attempts,
+                self.inner.api_key.to_str().ok(),
+            )));
         }
         if (300..400).contains(&status) {
             return Verdict::Done(Err(Error::Redirect { status, attempts }));

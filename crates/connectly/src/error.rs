@@ -313,7 +313,7 @@ fn scrub(text: &str, secret: &str) -> Option<String> {
 
 /// Replaces `secret` in every string and object key of `value` (a number holding it becomes
 /// a string); whether it was found.
-fn redact_value(value: &mut serde_json::Value, secret: &str) -> bool {
+pub(crate) fn redact_value(value: &mut serde_json::Value, secret: &str) -> bool {
     use serde_json::Value;
     match value {
         Value::Null | Value::Bool(_) => false,

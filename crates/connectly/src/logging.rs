@@ -216,9 +216,14 @@ impl Subscriber for Collector {
             self.queue.dropped.fetch_add(1, Ordering::Relaxed);
             return;
         }
+        let was_empty = records.is_empty();
         records.push_back(record);
         drop(records);
-        self.queue.arrived.notify_one();
+        // A consumer waits only while the queue is empty: wake it on that edge alone, so a
+        // busy queue costs no system call per record.
+        if was_empty {
+            self.queue.arrived.notify_one();
+        }
     }
 
     fn enter(&self, _: &Id) {}

@@ -18,6 +18,23 @@ pub struct Response {
 }
 
 impl Response {
+    /// The reply, with `secret` (the API key) replaced by `[REDACTED]` wherever it appears,
+    /// should a proxy or the provider echo it: in the body and so in the trace id.
+    pub(crate) fn from_reply_redacting(
+        status: u16,
+        body: &[u8],
+        attempts: u32,
+        secret: Option<&str>,
+    ) -> Self {
+        let mut response = Self::from_reply(status, body, attempts);
+        if let Some(secret) = secret.filter(|s| !s.is_empty()) {
+            if crate::error::redact_value(&mut response.body, secret) {
+                response.trace_id = crate::error::json_text(response.body.get("cntTraceId"));
+            }
+        }
+        response
+    }
+
     pub(crate) fn from_reply(status: u16, body: &[u8], attempts: u32) -> Self {
         let body = if body.iter().all(u8::is_ascii_whitespace) {
             serde_json::Value::Null

@@ -290,6 +290,16 @@ fn canary_secrets_appear_nowhere() {
     shown.push(format!("{mock:?}"));
     let client = client_for(&mock.url(), Duration::from_secs(5), 0);
     shown.push(format!("{client:?}"));
+    // A success whose body echoes the key (a misbehaving proxy): the response holds none.
+    mock.fail_next([Failure::status(200).with_body(format!(
+        r#"{{"id":"echo","cntTraceId":"{KEY}","echo":["{KEY}"]}}"#
+    ))]);
+    let echoed = client
+        .send_text(&Recipient::whatsapp("+15555555555"), "echo")
+        .unwrap();
+    assert_eq!(echoed.trace_id.as_deref(), Some("[REDACTED]"));
+    shown.push(format!("{echoed:?}"));
+    shown.push(echoed.body.to_string());
     shown.push(format!("{:?}", Client::builder().api_key(KEY)));
     shown.push(format!("{:?}", Webhook::new(SECRET).unwrap()));
     let logs = LOGS.lock().unwrap().clone();
