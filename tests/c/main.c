@@ -207,6 +207,7 @@ int main(void) {
         {"queue_operations", test_queue_operations},
         {"queue_errors", test_queue_errors},
         {"queue_thousand_cancelled", test_queue_thousand_cancelled},
+        {"queue_thousand_in_one_latency", test_queue_thousand_in_one_latency},
         {"queue_faults", test_queue_faults},
         {"queue_cancel_waiting", test_queue_cancel_waiting},
         {"log_callback", test_log_callback},

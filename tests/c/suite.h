@@ -76,6 +76,7 @@ void test_queue_operations(void);
 void test_queue_errors(void);
 void test_queue_thousand_cancelled(void);
 void test_queue_faults(void);
+void test_queue_thousand_in_one_latency(void);
 void test_queue_cancel_waiting(void);
 void test_log_callback(void);
 void test_rate_limiters(void);

@@ -454,6 +454,36 @@ void test_queue_thousand_cancelled(void) {
     connectly_client_free(client);
 }
 
+/* 1,000 submissions the mock answers after 0.2 s each: all complete in about one server
+ * latency, not a thread pool's turn after turn (8 threads would take 25 s; valgrind's
+ * slowdown is allowed for). */
+void test_queue_thousand_in_one_latency(void) {
+    connectly_client *client = mock_client(0, 60000);
+    connectly_queue *queue = connectly_queue_new();
+    connectly_completion **got = calloc(THOUSAND, sizeof *got);
+    time_t start;
+    size_t i, ok = 0;
+
+    if (got == NULL) abort();
+    mock_reset();
+    queue_failures("{\"delay_ms\":200}", THOUSAND);
+    start = time(NULL);
+    for (i = 0; i < THOUSAND; i++) {
+        CHECK_STATUS(connectly_submit(queue, text_operation(client, "soon"), 1 + i), CONNECTLY_OK);
+    }
+    CHECK(collect(queue, 1, THOUSAND, got) == THOUSAND);
+    CHECK(time(NULL) - start < 15);
+    for (i = 0; i < THOUSAND; i++) {
+        if (connectly_completion_status(got[i]) == CONNECTLY_OK) ok++;
+    }
+    CHECK(ok == THOUSAND);
+    free_all(got, THOUSAND);
+    free(got);
+    connectly_queue_free(queue);
+    mock_reset();
+    connectly_client_free(client);
+}
+
 /* Server errors, dropped and reset connections, delays, held requests that time out, and
  * random cancels: every submission completes exactly once, cancelled only when it was. */
 void test_queue_faults(void) {
