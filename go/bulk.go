@@ -28,6 +28,7 @@ import (
 	"runtime"
 	"runtime/cgo"
 	"sync"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -102,6 +103,7 @@ type bulkOptions struct {
 	concurrency int
 	rateLimit   float64
 	progress    func(done, failed, total int)
+	journal     string
 }
 
 // BulkOption configures SendMany.
@@ -129,6 +131,28 @@ func WithRateLimit(perSecond float64) BulkOption {
 // raised again by SendMany once every message is finished.
 func WithProgress(f func(done, failed, total int)) BulkOption {
 	return func(o *bulkOptions) { o.progress = f }
+}
+
+// WithJournal records each message's outcome in the journal file at path as it happens
+// (its start is fsync'd before its request is made), so that SendMany with the same
+// messages and the same path, after a crash, a deploy or a kill, sends only what never
+// left:
+//
+//   - a message an earlier run sent is not sent again: its Result has the Response that
+//     run recorded, with Attempts 0;
+//   - a message whose request may have reached the server (in flight when the earlier run
+//     stopped, or failed by a timeout, a broken connection or a 5xx) is not sent again: its
+//     Err matches ErrCanceled and is an *Error with PossiblySent true, for you to check
+//     and decide;
+//   - every other message is sent, and recorded.
+//
+// The file is created when missing. A journal written for other messages (another list, or
+// the same in another order) is refused: every message fails with ErrValidation (Field
+// "journal") and none is sent; so does a path holding a NUL byte or invalid UTF-8. A
+// journal that cannot be opened or written fails every message with ErrConfig. Use one
+// journal per batch, and remove it once you are done with the batch.
+func WithJournal(path string) BulkOption {
+	return func(o *bulkOptions) { o.journal = path }
 }
 
 // progress holds WithProgress's function for the library, which calls it one call at a time
@@ -285,12 +309,25 @@ func newCMessages(messages []Outgoing) *cMessages {
 	return out
 }
 
+// refuseAll is the results of a batch refused as a whole: each message fails with err, but
+// one the Go layer could not hand over keeps its own error (errs, per message).
+func refuseAll(errs []error, err error) []Result {
+	results := make([]Result, len(errs))
+	for i := range results {
+		results[i].Err = err
+		if errs[i] != nil {
+			results[i].Err = errs[i]
+		}
+	}
+	return results
+}
+
 // SendMany sends every message with the client's settings, several at once (8 unless
 // WithConcurrency says otherwise; WithRateLimit paces them), and returns one Result per
 // message, in input order. Each message is sent once, with the same validation and retry
 // rules as SendText, SendTemplate, SendMessage and SendTemplateMessage; one failing does
 // not stop the rest. The error is ErrClosed after Close, else nil: each message's failure
-// is in its Result.
+// is in its Result. WithJournal makes the batch resumable after a crash.
 //
 // The pacing, ordering and retries are the Rust core's, the same as every other language
 // binding's. SendMany blocks until every message is finished, in one call into the library
@@ -313,6 +350,15 @@ func (c *Client) SendMany(messages []Outgoing, opts ...BulkOption) ([]Result, er
 	var copts C.connectly_bulk_options
 	copts.concurrency = C.size_t(o.concurrency) // exact: a non-negative int fits a size_t
 	copts.rate_limit_per_second = C.double(o.rateLimit)
+	if o.journal != "" {
+		if hasNUL(o.journal) || !utf8.ValidString(o.journal) {
+			return refuseAll(cm.errs, validationError("journal",
+				"the path must be UTF-8 without a NUL byte")), nil
+		}
+		journal := cString(o.journal)
+		defer C.free(unsafe.Pointer(journal))
+		copts.journal = journal
+	}
 	var state *progress
 	if o.progress != nil {
 		state = &progress{f: o.progress}

@@ -74,7 +74,10 @@ type options struct {
 	timeout    time.Duration
 	maxRetries int
 	logger     *slog.Logger
-	err        error
+	// rateLimiter is WithRateLimiter's budget; noRateLimiter is WithoutRateLimiter.
+	rateLimiter   *RateLimiter
+	noRateLimiter bool
+	err           error
 }
 
 // Option configures NewClient.
@@ -185,10 +188,9 @@ func newClient(apiKey, businessID *string, opts []Option) (*Client, error) {
 		copts.timeout_ms = C.uint64_t(millis(o.timeout))
 	}
 	copts.max_retries = C.int32_t(o.maxRetries)
-	var ptr *C.connectly_client
-	var e *C.connectly_error
-	status := C.go_client_new_with(&e, &copts, &ptr)
-	if err := captured(status, e); err != nil {
+	copts.no_rate_limiter = C.bool(o.noRateLimiter)
+	ptr, err := newCClient(&copts, o.rateLimiter)
+	if err != nil {
 		return nil, err
 	}
 	s, err := newSession(ptr)
@@ -205,6 +207,27 @@ func newClient(apiKey, businessID *string, opts []Option) (*Client, error) {
 	c := &Client{s: s}
 	runtime.SetFinalizer(c, (*Client).Close)
 	return c, nil
+}
+
+// newCClient makes the C client with copts and, when limiter is not nil, its budget (held
+// against Close for the call: the client keeps its own reference).
+func newCClient(copts *C.connectly_client_options, limiter *RateLimiter) (*C.connectly_client, error) {
+	if limiter != nil {
+		limiter.mu.RLock()
+		defer limiter.mu.RUnlock()
+		if limiter.ptr == nil {
+			return nil, ErrClosed
+		}
+		copts.rate_limiter = limiter.ptr
+		defer runtime.KeepAlive(limiter)
+	}
+	var ptr *C.connectly_client
+	var e *C.connectly_error
+	status := C.go_client_new_with(&e, copts, &ptr)
+	if err := captured(status, e); err != nil {
+		return nil, err
+	}
+	return ptr, nil
 }
 
 // Close frees the client and its connections. Calls in flight are cancelled: each returns

@@ -41,6 +41,13 @@
 // received it. WithLogger sends a client's log records (each attempt, retry and outcome,
 // never a secret) to a log/slog Logger.
 //
+// A fleet of workers shares what the core keeps for one process, through Redis: a send
+// budget every send request waits its turn in (NewRedisRateLimiter, WithRateLimiter; a
+// client for the Connectly API has its own 200 per second by default), deliveries handled
+// once across receivers (NewRedisDeduplicator, WithDeduplicator for the middleware), and
+// statuses in order (NewRedisStatusTracker). SendMany with WithJournal resumes a bulk send
+// after a crash without sending anything twice.
+//
 // Building needs the C library, libconnectly, installed where pkg-config finds it
 // (`#cgo pkg-config: connectly`): `make install PREFIX=...` in the SDK's repository, or a
 // system package. For a prefix outside pkg-config's search path, set

@@ -61,7 +61,8 @@ var (
 	ErrUnsupportedEncoding = errors.New("connectly: unsupported webhook content encoding")
 	// ErrMalformedEncoding: a delivery's body claims gzip but is not valid gzip (answer 400).
 	ErrMalformedEncoding = errors.New("connectly: malformed webhook content encoding")
-	// ErrClosed: the Client or Webhook was used after Close.
+	// ErrClosed: the Client or Webhook was used after Close, or a closed RateLimiter was
+	// given to NewClient.
 	ErrClosed = errors.New("connectly: use after Close")
 	// ErrLibraryVersion: the C library found (or the connectly.h the package was built
 	// with) has a version this package cannot use: another major version, or for 0.x

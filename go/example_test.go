@@ -532,3 +532,80 @@ func ExampleStatusTracker() {
 	// 01FRRWW2 delivered false
 	// read
 }
+
+// In every worker of a fleet: one send budget for them all, shared through Redis, a
+// quarter of it each while Redis is away (four workers).
+func ExampleNewRedisRateLimiter() {
+	limiter, err := connectly.NewRedisRateLimiter("redis://127.0.0.1:6379/0", 200,
+		connectly.WithBurst(20), connectly.WithFallbackShare(0.25))
+	if err != nil {
+		panic(err)
+	}
+	// The client keeps what it needs of the budget.
+	defer limiter.Close()
+	client, err := connectly.NewClientFromEnv(connectly.WithRateLimiter(limiter))
+	if err != nil {
+		panic(err)
+	}
+	defer client.Close()
+	_, _ = client.SendText("whatsapp", "+15555555555", "hello from one of many workers")
+}
+
+// A delivery posted twice (Connectly retries one not answered 200, perhaps to another
+// worker) is handled once; with NewRedisDeduplicator, across every receiver sharing it.
+func ExampleWithDeduplicator() {
+	dedup, _ := connectly.NewMemoryDeduplicator(0)
+	defer dedup.Close()
+	runs := 0
+	handler := connectly.WebhookHandler("secret", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		runs++ // answer 2xx (or nothing) once handled; anything else lets a retry run it again
+	}), connectly.WithDeduplicator(dedup))
+	webhook, _ := connectly.NewWebhook("secret")
+	defer webhook.Close()
+	signature, _ := webhook.Sign([]byte(body))
+	for i := 0; i < 2; i++ {
+		req := httptest.NewRequest("POST", "/webhook", strings.NewReader(body))
+		req.Header.Set(connectly.SignatureHeader, signature)
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, req)
+		fmt.Println(rec.Code)
+	}
+	fmt.Println("runs:", runs)
+	// Output:
+	// 200
+	// 200
+	// runs: 1
+}
+
+// A bulk send that resumes: run it again with the same messages and journal after a crash,
+// and only what never left is sent.
+func ExampleWithJournal() {
+	client := newClient()
+	defer client.Close()
+	dir, _ := os.MkdirTemp("", "journal")
+	defer os.RemoveAll(dir)
+	journal := dir + "/campaign.journal"
+	messages := []connectly.Outgoing{
+		connectly.Text("whatsapp", "+15555555555", "one"),
+		connectly.Text("whatsapp", "+15555555556", "two"),
+	}
+	for run := 1; run <= 2; run++ {
+		results, _ := client.SendMany(messages, connectly.WithJournal(journal))
+		for i, r := range results {
+			var e *connectly.Error
+			switch {
+			case r.Err == nil:
+				fmt.Printf("run %d, message %d: sent, %d request(s) this run\n", run, i, r.Response.Attempts)
+			case errors.As(r.Err, &e) && e.PossiblySent:
+				fmt.Printf("run %d, message %d: may have been sent: check\n", run, i)
+			default:
+				fmt.Printf("run %d, message %d: %v\n", run, i, r.Err)
+			}
+		}
+	}
+	// Output:
+	// run 1, message 0: sent, 1 request(s) this run
+	// run 1, message 1: sent, 1 request(s) this run
+	// run 2, message 0: sent, 0 request(s) this run
+	// run 2, message 1: sent, 0 request(s) this run
+}

@@ -46,15 +46,49 @@ func EventFromContext(ctx context.Context) (*Event, bool) {
 }
 
 // WebhookHandler returns a net/http handler that verifies each delivery with secret and
-// then calls next with the Event in the request's context (see EventFromContext). It
-// panics when secret is empty (a configuration mistake, found at startup); for several
-// secrets, NewWebhook and Webhook.Handler.
-func WebhookHandler(secret string, next http.Handler) http.Handler {
+// then calls next with the Event in the request's context (see EventFromContext), as
+// Webhook.Handler does with opts (WithDeduplicator). It panics when secret is empty (a
+// configuration mistake, found at startup); for several secrets, NewWebhook and
+// Webhook.Handler.
+func WebhookHandler(secret string, next http.Handler, opts ...HandlerOption) http.Handler {
 	webhook, err := NewWebhook(secret)
 	if err != nil {
 		panic(err)
 	}
-	return webhook.Handler(next)
+	return webhook.Handler(next, opts...)
+}
+
+type handlerOptions struct {
+	deduplicator *Deduplicator
+}
+
+// HandlerOption configures the middleware (Webhook.Handler, WebhookHandler).
+type HandlerOption func(*handlerOptions)
+
+// WithDeduplicator makes the middleware handle each delivery once, however many times
+// Connectly sends it and to whichever of the receivers sharing d (NewRedisDeduplicator for
+// a fleet, NewMemoryDeduplicator for one process). Once a delivery is verified, it is
+// claimed in d before next runs:
+//
+//   - a copy already handled is answered 200, and one being handled elsewhere 409 (so that
+//     Connectly sends it again later), without calling next;
+//   - a store that does not answer is answered 503 (Connectly sends it again), and a
+//     closed d 500, without calling next;
+//   - otherwise next runs, and its claim is completed when next succeeded, released when
+//     it failed, so that the next copy runs it again.
+//
+// next succeeded when it returned without panicking and the status it wrote was 2xx, or
+// it wrote none (net/http then answers 200). Any other status it wrote (4xx, 5xx, 3xx)
+// counts as a failure: Connectly retries a delivery not answered 200, and the retry runs
+// next again. A panic releases the claim and is raised again (net/http then drops the
+// connection without an answer, which Connectly retries too). When the store does not answer as the claim is completed, the
+// delivery is still answered as next answered; its claim expires after 60 s.
+//
+// The request next sees is as readable as without a deduplicator. The ResponseWriter next
+// gets records the status; it has Flush and Unwrap (for http.ResponseController). A nil d
+// deduplicates nothing.
+func WithDeduplicator(d *Deduplicator) HandlerOption {
+	return func(o *handlerOptions) { o.deduplicator = d }
 }
 
 // Handler returns net/http middleware that receives each delivery by the SDK's receiving
@@ -68,8 +102,13 @@ func WebhookHandler(secret string, next http.Handler) http.Handler {
 // as readable as if the middleware had not touched it: r.Body gives the bytes that came on
 // the wire again (still compressed, when they were) and r.ContentLength is their length.
 // next writes the response (200 if it writes nothing); the middleware never responds after
-// calling next, so each request is answered exactly once.
-func (w *Webhook) Handler(next http.Handler) http.Handler {
+// calling next, so each request is answered exactly once. With WithDeduplicator, a
+// delivery already handled (or being handled) is answered without calling next.
+func (w *Webhook) Handler(next http.Handler, opts ...HandlerOption) http.Handler {
+	var o handlerOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		limit, status, err := w.admit(r.Method, r.ContentLength)
 		if err != nil {
@@ -81,21 +120,110 @@ func (w *Webhook) Handler(next http.Handler) http.Handler {
 			refuse(rw, http.StatusBadRequest)
 			return
 		}
-		event, status, err := w.Receive(r.Method, r.Header.Get("Content-Encoding"), wire,
+		ce, status, err := w.receive(r.Method, r.Header.Get("Content-Encoding"), wire,
 			r.Header.Get(SignatureHeader))
 		if err != nil {
+			refuse(rw, status)
+			return
+		}
+		event := newEvent(ce)
+		var held *claim
+		if o.deduplicator != nil {
+			held, status = claimDelivery(o.deduplicator, ce)
+		}
+		C.connectly_event_free(ce)
+		if o.deduplicator != nil && held == nil {
 			refuse(rw, status)
 			return
 		}
 		r = r.WithContext(context.WithValue(r.Context(), eventKey{}, event))
 		r.Body = io.NopCloser(bytes.NewReader(wire))
 		r.ContentLength = int64(len(wire))
-		next.ServeHTTP(rw, r)
+		if held == nil {
+			next.ServeHTTP(rw, r)
+			return
+		}
+		serveClaimed(next, rw, r, held)
 	})
 }
 
-// refuse answers a refused delivery with status and its standard text (never a quote of the
-// request); 405 also says which method is allowed.
+// claimDelivery claims the received event ce in d: the claim when next should run, else
+// nil and the status to answer without running it: 200 (handled already), 409 (being
+// handled elsewhere), 503 (the store did not answer) or 500 (d closed).
+func claimDelivery(d *Deduplicator, ce *C.connectly_event) (*claim, int) {
+	made, status, err := d.admit(ce)
+	switch {
+	case err != nil && status != 0:
+		return nil, status
+	case err != nil:
+		return nil, http.StatusServiceUnavailable
+	}
+	return made, status
+}
+
+// serveClaimed runs next for a claimed delivery, then completes the claim when next
+// succeeded (see WithDeduplicator) and releases it otherwise; a panic releases it and is
+// raised again.
+func serveClaimed(next http.Handler, rw http.ResponseWriter, r *http.Request, held *claim) {
+	recorder := &statusRecorder{ResponseWriter: rw}
+	finished := false
+	defer func() {
+		if !finished || !recorder.succeeded() {
+			held.release()
+			return
+		}
+		// The answer stands: a store that did not answer lets the claim expire.
+		_ = held.complete()
+	}()
+	next.ServeHTTP(recorder, r)
+	finished = true
+}
+
+// statusRecorder is the ResponseWriter a claimed delivery's handler writes to: it keeps the
+// final status written (1xx informational ones are not final).
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+// WriteHeader records the first final status and passes it on.
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 && code >= 200 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// Write passes b on; a body written with no status is a 200.
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// Flush sends what was written so far (a 200 when nothing set another status), when the
+// underlying ResponseWriter can.
+func (s *statusRecorder) Flush() {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	_ = http.NewResponseController(s.ResponseWriter).Flush()
+}
+
+// Unwrap gives the underlying ResponseWriter, for http.ResponseController.
+func (s *statusRecorder) Unwrap() http.ResponseWriter {
+	return s.ResponseWriter
+}
+
+// succeeded reports whether the status written was 2xx, or none was.
+func (s *statusRecorder) succeeded() bool {
+	return s.status == 0 || (s.status >= 200 && s.status < 300)
+}
+
+// refuse answers a delivery next does not see (refused, or answered by a deduplicator)
+// with status and its standard text (never a quote of the request); 405 also says which
+// method is allowed.
 func refuse(rw http.ResponseWriter, status int) {
 	if status == http.StatusMethodNotAllowed {
 		rw.Header().Set("Allow", http.MethodPost)
@@ -148,6 +276,16 @@ func (w *Webhook) admit(method string, contentLength int64) (int, int, error) {
 // ErrTimestampOutsideTolerance or ErrInvalidPayload (ErrClosed, with 500, after Close).
 // The Event's Body is the bytes that were signed, its Raw their JSON text.
 func (w *Webhook) Receive(method, contentEncoding string, body []byte, signature string) (*Event, int, error) {
+	ce, status, err := w.receive(method, contentEncoding, body, signature)
+	if err != nil {
+		return nil, status, err
+	}
+	defer C.connectly_event_free(ce)
+	return newEvent(ce), status, nil
+}
+
+// receive is Receive giving the library's event, which the caller frees.
+func (w *Webhook) receive(method, contentEncoding string, body []byte, signature string) (*C.connectly_event, int, error) {
 	cMethod, cEncoding, cSignature := headerArg(method), headerArg(contentEncoding), headerArg(signature)
 	defer C.free(unsafe.Pointer(cMethod))
 	defer C.free(unsafe.Pointer(cEncoding))
@@ -167,8 +305,7 @@ func (w *Webhook) Receive(method, contentEncoding string, body []byte, signature
 	if err := captured(result, e); err != nil {
 		return nil, int(status), err
 	}
-	defer C.connectly_event_free(out)
-	return newEvent(out), int(status), nil
+	return out, int(status), nil
 }
 
 // headerArg copies a method or header value into C memory ("" stays "", which the library

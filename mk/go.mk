@@ -2,8 +2,12 @@
 # library) and its examples.
 #
 #   make test-go          gofmt, go vet (with the connectly_intree and connectly_release
-#                         tags, and bench/go), go test -race, the suite again with cgocheck2,
-#                         and the examples built
+#                         tags, and bench/go), go test -race, the suite again with cgocheck2
+#                         (both under scripts/with-redis.sh: a fresh redis-server for the
+#                         fleet tests, whose URL is CONNECTLY_TEST_REDIS_URL; with
+#                         CONNECTLY_REQUIRE_REDIS=1 a test needing it fails without it,
+#                         where a run by hand skips it), the examples and the fleet
+#                         programs built
 #   make test-go-module   the package as a user gets it: the C library installed with
 #                         `make install`, the module's files copied out, a program outside
 #                         the repository vetted, built and tested through pkg-config
@@ -12,6 +16,9 @@
 #                         an image and a template with a language and callback data, then
 #                         a receiver that upserts and lists its registrations, verifies a
 #                         message and the template's delivery status, and deletes them
+#   make fleet-go-programs  the Go programs of the cross-language fleet tests
+#                         (tests/fleet/go, a module using go/ with connectly_intree):
+#                         build/go/fleet-sender and build/go/fleet-receiver
 #
 # With no build tag the package finds the installed library through pkg-config
 # (go/link_pkgconfig.go). In this repository, `-tags connectly_intree` links
@@ -29,20 +36,30 @@ CONFORMANCE_LANGUAGES += go
 DEMOS += demo-go
 BENCH_DEPS += lib
 
-.PHONY: test-go test-go-module demo-go
+.PHONY: test-go test-go-module demo-go fleet-go-programs
 
-test-go: lib-debug
-	@unformatted=$$(cd go && gofmt -l . && cd ../examples/go && gofmt -l . && cd ../../bench/go && gofmt -l .); \
+test-go: lib-debug redis-server-tool fleet-go-programs
+	@unformatted=$$(cd go && gofmt -l . && cd ../examples/go && gofmt -l . && cd ../../bench/go && gofmt -l . \
+		&& cd ../../tests/fleet/go && gofmt -l .); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted" >&2; exit 1; fi
 	cd go && $(GO) vet $(GO_INTREE) ./...
 	cd go && $(GO) vet -tags connectly_release ./...
 	cd bench/go && $(GO) vet -tags connectly_release ./...
 	mkdir -p target/conformance/go
-	cd go && CONNECTLY_CONFORMANCE_DIR=$(CURDIR)/target/conformance/go $(GO) test $(GO_INTREE) -race -count=1 ./...
-	cd go && GOEXPERIMENT=cgocheck2 $(GO) test $(GO_INTREE) -count=1 ./...
+	cd go && CONNECTLY_REQUIRE_REDIS=1 CONNECTLY_CONFORMANCE_DIR=$(CURDIR)/target/conformance/go \
+		bash ../scripts/with-redis.sh $(GO) test $(GO_INTREE) -race -count=1 ./...
+	cd go && CONNECTLY_REQUIRE_REDIS=1 GOEXPERIMENT=cgocheck2 \
+		bash ../scripts/with-redis.sh $(GO) test $(GO_INTREE) -count=1 ./...
 	cd examples/go && $(GO) vet $(GO_INTREE) ./...
 	@mkdir -p $(GO_BUILD)
 	cd examples/go && $(GO) build $(GO_INTREE) -buildvcs=false -o ../../$(GO_BUILD)/ ./send ./receive
+	cd tests/fleet/go && $(GO) vet $(GO_INTREE) ./...
+
+# The fleet test's driver runs these (see the header comment of each program).
+fleet-go-programs: lib-debug
+	@mkdir -p $(GO_BUILD)
+	cd tests/fleet/go && $(GO) build $(GO_INTREE) -buildvcs=false -o ../../../$(GO_BUILD)/fleet-sender ./sender
+	cd tests/fleet/go && $(GO) build $(GO_INTREE) -buildvcs=false -o ../../../$(GO_BUILD)/fleet-receiver ./receiver
 
 test-go-module: lib-debug pkg-config-tool
 	bash tests/go/module.sh
