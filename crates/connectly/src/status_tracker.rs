@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::error::Error;
 use crate::event::MessageStatus;
+use crate::fleet::sync_redis::SyncRedis;
 
 /// Where a [`StatusTracker`] keeps the furthest status of each message: in this process
 /// ([`MemoryStatusStore`], the default) or shared by a fleet ([`RedisStatusStore`]).
@@ -61,9 +62,7 @@ return 1
 /// write are one Lua script, so concurrent deliveries to several workers still end at the
 /// furthest status.
 pub struct RedisStatusStore {
-    client: redis::Client,
-    connection: Mutex<Option<redis::Connection>>,
-    timeout: Duration,
+    redis: SyncRedis,
 }
 
 impl fmt::Debug for RedisStatusStore {
@@ -80,12 +79,8 @@ impl RedisStatusStore {
     /// A store in the Redis at `url`, answering within 1 s or failing. Nothing is connected
     /// yet.
     pub fn new(url: &str) -> Result<Self, Error> {
-        let client = redis::Client::open(url)
-            .map_err(|e| Error::Config(format!("unusable Redis URL ({:?})", e.kind())))?;
         Ok(Self {
-            client,
-            connection: Mutex::new(None),
-            timeout: Duration::from_secs(1),
+            redis: SyncRedis::open(url, "the status store")?,
         })
     }
 
@@ -93,33 +88,7 @@ impl RedisStatusStore {
         &self,
         command: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
     ) -> Result<T, Error> {
-        let unavailable = |e: redis::RedisError| Error::Transport {
-            message: format!("the status store did not answer ({:?})", e.kind()),
-            attempts: 1,
-        };
-        let mut slot = self
-            .connection
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let connection = match slot.take() {
-            Some(connection) => connection,
-            None => {
-                let connection = self
-                    .client
-                    .get_connection_with_timeout(self.timeout)
-                    .map_err(unavailable)?;
-                connection
-                    .set_read_timeout(Some(self.timeout))
-                    .and_then(|()| connection.set_write_timeout(Some(self.timeout)))
-                    .map_err(unavailable)?;
-                connection
-            }
-        };
-        let mut connection = connection;
-        let answer = command(&mut connection).map_err(unavailable)?;
-        // Kept only after it worked: a failed one is made again next time.
-        *slot = Some(connection);
-        Ok(answer)
+        self.redis.with(command)
     }
 }
 

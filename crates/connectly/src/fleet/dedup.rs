@@ -11,11 +11,13 @@
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use super::sync_redis::SyncRedis;
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, ValidationError};
+use crate::error::Error;
 use crate::event::Event;
 
 /// What a claim found.
@@ -254,17 +256,13 @@ impl Deduplicator for MemoryDeduplicator {
 /// TTL to claim, `done` with the long TTL once handled, and a release that deletes only a
 /// claim still `processing`. Keys are `connectly:dedup:` and the delivery key.
 pub struct RedisDeduplicator {
-    client: redis::Client,
-    timeout: Duration,
-    connection: Mutex<Option<redis::Connection>>,
+    redis: SyncRedis,
 }
 
 impl fmt::Debug for RedisDeduplicator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The URL may hold a password: never shown.
-        f.debug_struct("RedisDeduplicator")
-            .field("timeout", &self.timeout)
-            .finish_non_exhaustive()
+        f.debug_struct("RedisDeduplicator").finish_non_exhaustive()
     }
 }
 
@@ -280,51 +278,22 @@ impl RedisDeduplicator {
     /// A store in the Redis at `url` (`redis://[:password@]host:port/db`, `rediss://` for
     /// TLS), answering within 1 s or failing. Nothing is connected yet.
     pub fn new(url: &str) -> Result<Self, Error> {
-        let client = redis::Client::open(url)
-            .map_err(|e| Error::Config(format!("unusable Redis URL ({:?})", e.kind())))?;
         Ok(Self {
-            client,
-            timeout: Duration::from_secs(1),
-            connection: Mutex::new(None),
+            redis: SyncRedis::open(url, "the deduplication store")?,
         })
     }
 
     /// Sets how long Redis has to answer (at least 1 ms).
     pub fn timeout(mut self, timeout: Duration) -> Result<Self, Error> {
-        if timeout < Duration::from_millis(1) {
-            return Err(ValidationError::new("timeout", "must be at least 1 ms").into());
-        }
-        self.timeout = timeout;
+        self.redis.set_timeout(timeout)?;
         Ok(self)
     }
 
-    /// Runs `command` on the connection (made if needed; dropped when it fails).
     fn with<T>(
         &self,
         command: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
     ) -> Result<T, Error> {
-        let mut slot = self
-            .connection
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if slot.is_none() {
-            let connection = self
-                .client
-                .get_connection_with_timeout(self.timeout)
-                .map_err(unavailable)?;
-            connection
-                .set_read_timeout(Some(self.timeout))
-                .and_then(|()| connection.set_write_timeout(Some(self.timeout)))
-                .map_err(unavailable)?;
-            *slot = Some(connection);
-        }
-        let Some(connection) = slot.as_mut() else {
-            return Err(unavailable_text());
-        };
-        command(connection).map_err(|e| {
-            *slot = None;
-            unavailable(e)
-        })
+        self.redis.with(command)
     }
 }
 
@@ -336,36 +305,21 @@ fn millis(ttl: Duration) -> u64 {
     u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
-fn unavailable(error: redis::RedisError) -> Error {
-    // Only the kind: the error may quote the URL.
-    Error::Transport {
-        message: format!(
-            "the deduplication store did not answer ({:?})",
-            error.kind()
-        ),
-        attempts: 1,
-    }
-}
-
-fn unavailable_text() -> Error {
-    Error::Transport {
-        message: "the deduplication store did not answer".into(),
-        attempts: 1,
-    }
-}
-
 impl Deduplicator for RedisDeduplicator {
     fn claim(&self, delivery: &str, ttl: Duration) -> Result<ClaimState, Error> {
         let key = key(delivery);
         self.with(|c| {
-            let set: Option<String> = redis::cmd("SET")
-                .arg(&key)
-                .arg("processing")
-                .arg("NX")
-                .arg("PX")
-                .arg(millis(ttl))
-                .query(c)?;
-            if set.is_some() {
+            let claim = |c: &mut redis::Connection| -> redis::RedisResult<bool> {
+                let set: Option<String> = redis::cmd("SET")
+                    .arg(&key)
+                    .arg("processing")
+                    .arg("NX")
+                    .arg("PX")
+                    .arg(millis(ttl))
+                    .query(c)?;
+                Ok(set.is_some())
+            };
+            if claim(c)? {
                 return Ok(ClaimState::Claimed);
             }
             let held: Option<String> = redis::cmd("GET").arg(&key).query(c)?;
@@ -373,20 +327,8 @@ impl Deduplicator for RedisDeduplicator {
                 Some("done") => ClaimState::Done,
                 Some(_) => ClaimState::InProgress,
                 // Expired in between: claim it again.
-                None => {
-                    let set: Option<String> = redis::cmd("SET")
-                        .arg(&key)
-                        .arg("processing")
-                        .arg("NX")
-                        .arg("PX")
-                        .arg(millis(ttl))
-                        .query(c)?;
-                    if set.is_some() {
-                        ClaimState::Claimed
-                    } else {
-                        ClaimState::InProgress
-                    }
-                }
+                None if claim(c)? => ClaimState::Claimed,
+                None => ClaimState::InProgress,
             })
         })
     }

@@ -6,3 +6,4 @@ pub(crate) mod dedup;
 pub(crate) mod gcra;
 pub(crate) mod local;
 pub(crate) mod redis_limiter;
+pub(crate) mod sync_redis;
