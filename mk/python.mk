@@ -8,7 +8,10 @@
 #   make sdist-check   pip install of the sdist (make sdist) into a brand-new virtualenv;
 #                      tests/python/smoke.py there (rerun when the sources change)
 #   make venv          .venv with the pinned tools of python/requirements-dev.txt
-#   make test-python   lints, types, stubtest, then pytest against the installed wheel
+#   make test-python   lints, types, stubtest, then pytest against the installed wheel, under
+#                      scripts/with-redis.sh (a fresh redis-server for the fleet tests, its
+#                      URL in CONNECTLY_TEST_REDIS_URL), with the Go fleet programs built
+#                      (make fleet-go-programs) for tests/python/test_fleet.py
 #   make demo-python   the Flask example verifies a delivery from the mock; send.py
 #   make wheel-smoke   install the wheel (+ Flask) into a brand-new virtualenv for each CPython
 #                      3.9-3.13 pyenv has; run tests/python/smoke.py there (rerun when the
@@ -34,7 +37,7 @@ MUSL_TARGET := x86_64-unknown-linux-musl
 ZIG_ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 # The host wheel (installed into .venv, used by the tests and the smoke test).
 HOST_WHEEL = $(wildcard dist/connectly_sdk-*-manylinux*.whl)
-PY_LINT_PATHS := python tests/python examples/python
+PY_LINT_PATHS := python tests/python tests/fleet/python examples/python
 
 .PHONY: venv wheel wheel-check sdist-check test-python test-python-lint test-python-unit \
 	demo-python wheel-smoke
@@ -74,11 +77,16 @@ test-python-lint: $(PY_STAMP)
 	$(VENV)/bin/ruff format --check $(PY_LINT_PATHS)
 	$(CARGO) clippy --locked -p connectly-python -- -D warnings
 
-test-python-unit: $(WHEEL_STAMP)
+# pytest runs under scripts/with-redis.sh; CONNECTLY_REQUIRE_REDIS and CONNECTLY_REQUIRE_FLEET
+# make a test that needs Redis or the Go fleet programs fail without them (run by hand
+# without these variables, such a test is skipped).
+test-python-unit: $(WHEEL_STAMP) redis-server-tool fleet-go-programs
 	cd examples/python && ../../$(VPY) -m mypy --strict --no-incremental --cache-dir=/dev/null .
 	cd tests/python && ../../$(VPY) -m mypy --strict --no-incremental --cache-dir=/dev/null -p connectly
+	cd tests/python && ../../$(VPY) -m mypy --strict --no-incremental --cache-dir=/dev/null ../fleet/python
 	cd tests/python && ../../$(VPY) -m mypy.stubtest connectly._connectly && rm -rf .mypy_cache
-	cd tests/python && ../../$(VPY) -m pytest -W error -q
+	cd tests/python && CONNECTLY_REQUIRE_REDIS=1 CONNECTLY_REQUIRE_FLEET=1 \
+		bash ../../scripts/with-redis.sh ../../$(VPY) -m pytest -W error -q
 
 ## Python: ruff, clippy with the python feature, mypy --strict on the examples, stubtest,
 ## and the pytest suite against the wheel installed in .venv (not the source tree).

@@ -26,6 +26,16 @@ own; each record carries ``connectly_message``, ``connectly_fields`` and ``conne
 ``asyncio.CancelledError`` caused by a :class:`CancelledError` that says whether its request
 may have reached the server (``possibly_sent``).
 
+Many workers share a send budget, handle each webhook delivery once and keep statuses in
+order through Redis (one process needs no server)::
+
+    limiter = connectly.RedisRateLimiter("redis://127.0.0.1:6379/0", rate=200.0)
+    client = connectly.Client(rate_limiter=limiter)  # every send waits for the fleet's turn
+    dedup = connectly.RedisDeduplicator("redis://127.0.0.1:6379/0")  # or MemoryDeduplicator()
+    # @connectly.flask.webhook(deduplicator=dedup), the same for django and fastapi
+    tracker = connectly.StatusTracker(store=connectly.RedisStatusStore("redis://..."))
+    client.send_many(messages, journal="campaign.journal")  # a rerun resends nothing sent
+
 One implementation: everything here is a thin layer over the Rust core (``connectly._connectly``).
 """
 
@@ -37,6 +47,7 @@ from connectly._async import AsyncClient
 from connectly._connectly import (
     DEFAULT_MAX_BODY_SIZE,
     SIGNATURE_HEADER,
+    Admission,
     APIErrorDetail,
     Attachment,
     Button,
@@ -44,6 +55,7 @@ from connectly._connectly import (
     CampaignEntry,
     CampaignResult,
     Client,
+    Deduplicator,
     DeliveryStatus,
     InboundAttachment,
     InboundLocation,
@@ -52,12 +64,20 @@ from connectly._connectly import (
     ListReply,
     ListRow,
     ListSection,
+    LocalRateLimiter,
     Location,
+    MemoryDeduplicator,
+    MemoryStatusStore,
     MessageRequest,
     Party,
+    RateLimiter,
+    RedisDeduplicator,
+    RedisRateLimiter,
+    RedisStatusStore,
     ReplyButtons,
     Response,
     SendResult,
+    StatusStore,
     StatusTracker,
     TemplateInfo,
     TemplateMessage,
@@ -102,6 +122,7 @@ __all__ = [
     "SIGNATURE_HEADER",
     "APIError",
     "APIErrorDetail",
+    "Admission",
     "AsyncClient",
     "Attachment",
     "AuthenticationError",
@@ -113,6 +134,7 @@ __all__ = [
     "Client",
     "ConfigurationError",
     "ConnectlyError",
+    "Deduplicator",
     "DeliveryStatus",
     "InboundAttachment",
     "InboundLocation",
@@ -125,19 +147,27 @@ __all__ = [
     "ListReply",
     "ListRow",
     "ListSection",
+    "LocalRateLimiter",
     "Location",
     "MalformedEncodingError",
     "MalformedSignatureError",
+    "MemoryDeduplicator",
+    "MemoryStatusStore",
     "MessageRequest",
     "MethodNotAllowedError",
     "MissingSignatureError",
     "Party",
     "PayloadTooLargeError",
     "RateLimitError",
+    "RateLimiter",
+    "RedisDeduplicator",
+    "RedisRateLimiter",
+    "RedisStatusStore",
     "ReplyButtons",
     "Response",
     "SendResult",
     "ServerError",
+    "StatusStore",
     "StatusTracker",
     "TemplateInfo",
     "TemplateMessage",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import os
 import threading
 import weakref
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, TypeVar, Union
 
 from connectly._connectly import (
     DEFAULT_CONCURRENCY,
@@ -19,6 +20,7 @@ from connectly._connectly import (
     ListMessage,
     Location,
     MessageRequest,
+    RateLimiter,
     ReplyButtons,
     Response,
     SendResult,
@@ -203,7 +205,8 @@ class AsyncClient:
     request may have reached the server (``possibly_sent``);
     :meth:`connectly.CancelledError.find` finds it from what follows too (awaiting the task,
     the ``TimeoutError`` of a timeout). ``send_many`` runs the blocking client's in a worker
-    thread.
+    thread. ``rate_limiter`` is as for :class:`connectly.Client`: each send waits its turn
+    in the budget without holding the event loop.
     """
 
     __slots__ = ("_client",)
@@ -216,9 +219,15 @@ class AsyncClient:
         base_url: Optional[str] = None,
         timeout: float = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        rate_limiter: Union[RateLimiter, Literal[False], None] = None,
     ) -> None:
         self._client = Client(
-            api_key, business_id, base_url=base_url, timeout=timeout, max_retries=max_retries
+            api_key,
+            business_id,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            rate_limiter=rate_limiter,
         )
 
     @property
@@ -369,12 +378,18 @@ class AsyncClient:
         concurrency: int = DEFAULT_CONCURRENCY,
         rate_limit: Optional[float] = None,
         on_progress: Optional[Callable[[int, int, int], object]] = None,
+        journal: Union[str, os.PathLike[str], None] = None,
     ) -> list[SendResult]:
-        """Sends every message as :meth:`connectly.Client.send_many` does, off the loop."""
+        """Sends every message as :meth:`connectly.Client.send_many` does (a ``journal``
+        too), off the loop."""
         batch = list(messages)
         return await _in_thread(
             lambda: self._client.send_many(
-                batch, concurrency=concurrency, rate_limit=rate_limit, on_progress=on_progress
+                batch,
+                concurrency=concurrency,
+                rate_limit=rate_limit,
+                on_progress=on_progress,
+                journal=journal,
             )
         )
 

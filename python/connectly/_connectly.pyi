@@ -1,8 +1,10 @@
 """Type stubs for the native module ``connectly._connectly`` (the Rust core, via pyo3)."""
 
+import os
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from typing import Any, Callable, ClassVar, Generic, Optional, TypeVar, Union, final
+from types import TracebackType
+from typing import Any, Callable, ClassVar, Generic, Literal, Optional, TypeVar, Union, final
 
 from typing_extensions import disjoint_base
 
@@ -19,12 +21,14 @@ __all__ = [
     "MOCK_WEBHOOK_SECRET",
     "SIGNATURE_HEADER",
     "APIErrorDetail",
+    "Admission",
     "Attachment",
     "Button",
     "ButtonReply",
     "CampaignEntry",
     "CampaignResult",
     "Client",
+    "Deduplicator",
     "DeliveryStatus",
     "InboundAttachment",
     "InboundLocation",
@@ -33,12 +37,20 @@ __all__ = [
     "ListReply",
     "ListRow",
     "ListSection",
+    "LocalRateLimiter",
     "Location",
+    "MemoryDeduplicator",
+    "MemoryStatusStore",
     "MessageRequest",
     "Party",
+    "RateLimiter",
+    "RedisDeduplicator",
+    "RedisRateLimiter",
+    "RedisStatusStore",
     "ReplyButtons",
     "Response",
     "SendResult",
+    "StatusStore",
     "StatusTracker",
     "TemplateInfo",
     "TemplateMessage",
@@ -101,6 +113,7 @@ class Client:
         base_url: Optional[str] = None,
         timeout: float = ...,  # DEFAULT_TIMEOUT
         max_retries: int = ...,  # DEFAULT_MAX_RETRIES
+        rate_limiter: Union[RateLimiter, Literal[False], None] = None,
     ) -> Client: ...
     def send_text(self, to: str, text: str, channel: str = "whatsapp") -> Response: ...
     def send_message(
@@ -163,6 +176,7 @@ class Client:
         concurrency: int = 8,
         rate_limit: Optional[float] = None,
         on_progress: Optional[Callable[[int, int, int], object]] = None,
+        journal: Union[str, os.PathLike[str], None] = None,
     ) -> list[SendResult]: ...
     @property
     def business_id(self) -> str: ...
@@ -513,6 +527,8 @@ class WebhookEvent:
     def body(self) -> bytes: ...
     @property
     def raw(self) -> dict[str, Any]: ...
+    @property
+    def delivery_key(self) -> str: ...
 
 @final
 class InboundAttachment:
@@ -619,9 +635,115 @@ class DeliveryStatus(WebhookEvent):
 class StatusTracker:
     """Keeps the furthest delivery status per message id."""
 
-    def __new__(cls, store: None = None) -> StatusTracker: ...
+    def __new__(cls, store: Optional[StatusStore] = None) -> StatusTracker: ...
     def advance(self, message_id: str, status: str) -> bool: ...
     def status(self, message_id: str) -> Optional[str]: ...
+    @property
+    def store(self) -> Optional[StatusStore]: ...
+
+@disjoint_base
+class StatusStore:
+    """Where a ``StatusTracker`` keeps its statuses (not constructible itself)."""
+
+@final
+class MemoryStatusStore(StatusStore):
+    """Statuses kept in this process's memory."""
+
+    def __new__(cls) -> MemoryStatusStore: ...
+
+@final
+class RedisStatusStore(StatusStore):
+    """Statuses kept in Redis, shared by every process using it."""
+
+    def __new__(cls, url: str) -> RedisStatusStore: ...
+
+@disjoint_base
+class RateLimiter:
+    """A send budget a client's sends wait on (not constructible itself)."""
+
+@final
+class LocalRateLimiter(RateLimiter):
+    """A send budget in this process (GCRA)."""
+
+    def __new__(cls, rate: float = 200.0, burst: Optional[int] = None) -> LocalRateLimiter: ...
+    @property
+    def rate(self) -> float: ...
+    @property
+    def burst(self) -> Optional[int]: ...
+
+@final
+class RedisRateLimiter(RateLimiter):
+    """A send budget shared through Redis by a fleet of processes."""
+
+    def __new__(
+        cls,
+        url: str,
+        rate: float = 200.0,
+        burst: Optional[int] = None,
+        fallback_share: float = 0.25,
+        *,
+        timeout: float = 0.1,
+    ) -> RedisRateLimiter: ...
+    @property
+    def rate(self) -> float: ...
+    @property
+    def burst(self) -> Optional[int]: ...
+    @property
+    def fallback_share(self) -> float: ...
+    @property
+    def timeout(self) -> float: ...
+
+@final
+class Admission:
+    """What a claim of a delivery found: run its handler, or answer ``http_status``."""
+
+    @property
+    def run(self) -> bool: ...
+    @property
+    def state(self) -> Literal["run", "in_progress", "duplicate"]: ...
+    @property
+    def http_status(self) -> Optional[int]: ...
+    @property
+    def key(self) -> str: ...
+    def complete(self) -> None: ...
+    def release(self) -> None: ...
+    def __enter__(self) -> Admission: ...
+    def __exit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        _exc_value: Optional[BaseException],
+        _traceback: Optional[TracebackType],
+    ) -> bool: ...
+
+@disjoint_base
+class Deduplicator:
+    """Claims deliveries so that each is handled once (not constructible itself)."""
+
+    def admit(self, event: WebhookEvent) -> Admission: ...
+    @property
+    def ttl(self) -> float: ...
+    @property
+    def processing_ttl(self) -> float: ...
+
+@final
+class MemoryDeduplicator(Deduplicator):
+    """Claims kept in this process's memory."""
+
+    def __new__(
+        cls, capacity: int = 100000, *, ttl: float = 86400.0, processing_ttl: float = 60.0
+    ) -> MemoryDeduplicator: ...
+    @property
+    def capacity(self) -> int: ...
+
+@final
+class RedisDeduplicator(Deduplicator):
+    """Claims kept in Redis, shared by every process using it."""
+
+    def __new__(
+        cls, url: str, ttl: float = 86400.0, *, processing_ttl: float = 60.0, timeout: float = 1.0
+    ) -> RedisDeduplicator: ...
+    @property
+    def timeout(self) -> float: ...
 
 @final
 class Webhook:

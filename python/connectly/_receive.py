@@ -5,17 +5,38 @@ The receiving policy itself (the method, the size limit, ``Content-Encoding``, t
 each refusal) is the Rust core's: a helper calls :meth:`Webhook.admit` before it reads the
 body and :meth:`Webhook.receive` after, and answers a refusal with its ``http_status`` and
 ``reason``. It reads the body through its framework's own cache, so the view can read it again.
+
+With a ``deduplicator``, a verified delivery is then claimed by the core's rule
+(:meth:`Deduplicator.admit`, the core's ``admit_once``): the view runs only for a claim; a
+copy being handled elsewhere is answered 409 (Connectly sends it again later), one handled
+already 200, and 503 when the store does not answer, none of them calling the view. The
+claim is completed when the view succeeded (a 2xx answer, or none) and released when it
+raised or answered anything else, so that Connectly's retry runs it again.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Sequence
 from typing import Any, Callable, NoReturn, Optional, Union
 
-from connectly._connectly import DEFAULT_MAX_BODY_SIZE, SIGNATURE_HEADER, Webhook
-from connectly._errors import ConfigurationError, MethodNotAllowedError, WebhookVerificationError
+from connectly._connectly import (
+    DEFAULT_MAX_BODY_SIZE,
+    SIGNATURE_HEADER,
+    Admission,
+    Deduplicator,
+    MemoryDeduplicator,
+    Webhook,
+    WebhookEvent,
+)
+from connectly._errors import (
+    ConfigurationError,
+    ConnectlyError,
+    MethodNotAllowedError,
+    WebhookVerificationError,
+)
 
 Secret = Union[str, bytes, Sequence[Union[str, bytes]]]
 """A webhook secret: ``str``, ``bytes``, or a list of them (newest first) during a rotation."""
@@ -27,15 +48,27 @@ __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
     "ENV_VAR",
     "SIGNATURE_HEADER",
+    "Answer",
     "Hidden",
     "Secret",
+    "admit",
+    "admit_async",
     "bare_or_configured",
+    "check_deduplicator",
     "content_length",
+    "finish",
+    "finish_async",
     "refusal_headers",
     "refuse_oversized",
     "resolve_secret",
+    "succeeded",
     "webhook_for",
 ]
+
+Answer = tuple[int, str]
+"""A status and a plain-text reason, answered without calling the view."""
+
+_log = logging.getLogger("connectly")
 
 
 class Hidden:
@@ -107,13 +140,87 @@ def refusal_headers(refusal: WebhookVerificationError) -> dict[str, str]:
 
 
 def bare_or_configured(
-    decorate: Callable[[Any, Optional[Secret], int, Optional[float]], Any],
+    decorate: Callable[..., Any],
     secret: Any,
     max_body_size: int,
     tolerance: Optional[float],
+    deduplicator: Optional[Deduplicator] = None,
 ) -> Any:
     """Lets a framework's ``webhook`` be used bare (``@webhook``: ``secret`` is the view) or
     configured (``@webhook(secret=...)``: returns the decorator)."""
+    check_deduplicator(deduplicator)
     if callable(secret):
-        return decorate(secret, None, max_body_size, tolerance)
-    return lambda view: decorate(view, secret, max_body_size, tolerance)
+        return decorate(secret, None, max_body_size, tolerance, deduplicator)
+    return lambda view: decorate(view, secret, max_body_size, tolerance, deduplicator)
+
+
+def check_deduplicator(deduplicator: object) -> None:
+    """Refuses, when the helper is configured, a ``deduplicator`` that is not one."""
+    if deduplicator is not None and not isinstance(deduplicator, Deduplicator):
+        raise TypeError(
+            "deduplicator must be a connectly.MemoryDeduplicator, a "
+            f"connectly.RedisDeduplicator or None, not {type(deduplicator).__name__}"
+        )
+
+
+def admit(deduplicator: Deduplicator, event: WebhookEvent) -> Union[Admission, Answer]:
+    """Claims ``event``: the admission to run the view under, or the answer to give without
+    running it (409 being handled, 200 handled, 503 the store did not answer)."""
+    try:
+        admission = deduplicator.admit(event)
+    except ConnectlyError as error:
+        _log.warning(
+            "deduplication store unavailable (%s): answered 503, so the delivery comes again",
+            error.kind,
+        )
+        return 503, "deduplication store unavailable"
+    if admission.run:
+        return admission
+    status = admission.http_status or 200
+    return status, "in progress" if admission.state == "in_progress" else "duplicate"
+
+
+def finish(admission: Admission, ok: bool) -> None:
+    """Completes the claim (``ok``: the view succeeded) or releases it; a store that does not
+    answer is logged, never raised: the view's answer stands, and the claim expires."""
+    try:
+        if ok:
+            admission.complete()
+        else:
+            admission.release()
+    except ConnectlyError as error:
+        _log.warning(
+            "deduplication store unavailable (%s): the claim was not %s; it expires",
+            error.kind,
+            "completed" if ok else "released",
+        )
+
+
+def _blocks(deduplicator: Deduplicator) -> bool:
+    """Whether the store's calls may wait on the network (anything but memory)."""
+    return not isinstance(deduplicator, MemoryDeduplicator)
+
+
+async def admit_async(deduplicator: Deduplicator, event: WebhookEvent) -> Union[Admission, Answer]:
+    """:func:`admit` for a coroutine: a store on the network is asked from a worker thread,
+    so the event loop never waits on it."""
+    if not _blocks(deduplicator):
+        return admit(deduplicator, event)
+    import asyncio
+
+    return await asyncio.to_thread(admit, deduplicator, event)
+
+
+async def finish_async(deduplicator: Deduplicator, admission: Admission, ok: bool) -> None:
+    """:func:`finish` for a coroutine, as :func:`admit_async`."""
+    if not _blocks(deduplicator):
+        finish(admission, ok)
+        return
+    import asyncio
+
+    await asyncio.to_thread(finish, admission, ok)
+
+
+def succeeded(status: Optional[int]) -> bool:
+    """Whether an answer counts as the view's success: 2xx (``None``: no status set)."""
+    return status is None or 200 <= status < 300

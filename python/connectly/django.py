@@ -23,6 +23,14 @@ signature over the decoded body (403), an event (400); then it calls
 ``view(request, event, *args, **kwargs)`` (``async def`` views too), answering exactly once.
 The body is read as ``request.body``, so the view can read ``request.body`` (or
 ``request.read()``) again. Django is an optional extra: ``pip install connectly-sdk[django]``.
+
+With ``deduplicator=`` (a ``connectly.RedisDeduplicator`` shared by the workers, or a
+``connectly.MemoryDeduplicator`` for one process), a verified delivery is claimed before the
+view runs: a copy being handled elsewhere is answered 409 (Connectly sends it again later),
+a copy handled already 200, and 503 when the store does not answer, without calling the
+view. The claim is completed when the view's response is 2xx (or it returned nothing), and
+released when the view raised or answered anything else, so that Connectly's retry runs it
+again. For an ``async def`` view, Redis is asked from a worker thread.
 """
 
 from __future__ import annotations
@@ -36,16 +44,29 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from connectly._connectly import DEFAULT_MAX_BODY_SIZE, SIGNATURE_HEADER, Webhook, WebhookEvent
+from connectly._connectly import (
+    DEFAULT_MAX_BODY_SIZE,
+    SIGNATURE_HEADER,
+    Admission,
+    Deduplicator,
+    Webhook,
+    WebhookEvent,
+)
 from connectly._errors import WebhookVerificationError
 from connectly._receive import (
+    Answer,
     Hidden,
     Secret,
+    admit,
+    admit_async,
     bare_or_configured,
     content_length,
+    finish,
+    finish_async,
     refusal_headers,
     refuse_oversized,
     resolve_secret,
+    succeeded,
     webhook_for,
 )
 
@@ -100,11 +121,24 @@ def _prepare(
         return response
 
 
+def _answer(answer: Answer) -> HttpResponse:
+    """A deduplicator's answer for a delivery the view does not see."""
+    status, reason = answer
+    return HttpResponse(reason, status=status, content_type="text/plain; charset=utf-8")
+
+
+def _status(response: Any) -> Optional[int]:
+    """The status of what a view returned (``None`` when it carries none)."""
+    status = getattr(response, "status_code", None)
+    return status if isinstance(status, int) else None
+
+
 def _decorate(
     view: Callable[..., Any],
     configured_secret: Optional[Secret],
     max_body_size: int,
     tolerance: Optional[float],
+    deduplicator: Optional[Deduplicator],
 ) -> Callable[..., Any]:
     secret = Hidden(configured_secret)
     del configured_secret
@@ -115,8 +149,20 @@ def _decorate(
             prepared = _prepare(request, secret, max_body_size, tolerance)
             if not isinstance(prepared, WebhookEvent):
                 return prepared
-            result = await view(request, prepared, *args, **kwargs)
-            return HttpResponse(status=200) if result is None else result
+            if deduplicator is None:
+                result = await view(request, prepared, *args, **kwargs)
+                return HttpResponse(status=200) if result is None else result
+            admission = await admit_async(deduplicator, prepared)
+            if not isinstance(admission, Admission):
+                return _answer(admission)
+            try:
+                result = await view(request, prepared, *args, **kwargs)
+            except BaseException:
+                await finish_async(deduplicator, admission, False)
+                raise
+            response = HttpResponse(status=200) if result is None else result
+            await finish_async(deduplicator, admission, succeeded(_status(response)))
+            return response
 
         # What csrf_exempt does, without wrapping the coroutine function in a sync one.
         async_wrapper.csrf_exempt = True  # type: ignore[attr-defined]
@@ -127,8 +173,20 @@ def _decorate(
         prepared = _prepare(request, secret, max_body_size, tolerance)
         if not isinstance(prepared, WebhookEvent):
             return prepared
-        result = view(request, prepared, *args, **kwargs)
-        return HttpResponse(status=200) if result is None else result
+        if deduplicator is None:
+            result = view(request, prepared, *args, **kwargs)
+            return HttpResponse(status=200) if result is None else result
+        admission = admit(deduplicator, prepared)
+        if not isinstance(admission, Admission):
+            return _answer(admission)
+        try:
+            result = view(request, prepared, *args, **kwargs)
+        except BaseException:
+            finish(admission, False)
+            raise
+        response = HttpResponse(status=200) if result is None else result
+        finish(admission, succeeded(_status(response)))
+        return response
 
     exempt: Callable[..., Any] = csrf_exempt(wrapper)
     return exempt
@@ -144,6 +202,7 @@ def webhook(
     *,
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     tolerance: Optional[float] = None,
+    deduplicator: Optional[Deduplicator] = None,
 ) -> Callable[[View], View]: ...
 
 
@@ -152,6 +211,7 @@ def webhook(
     *,
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     tolerance: Optional[float] = None,
+    deduplicator: Optional[Deduplicator] = None,
 ) -> Any:
     """A view decorator (csrf-exempt, POST only) that receives the delivery and passes the
     view its typed event (a :class:`connectly.WebhookEvent`: ``InboundMessage``,
@@ -160,5 +220,9 @@ def webhook(
     ``secret``: a ``str``, ``bytes`` or a list of them (rotation); when ``None``,
     ``settings.CONNECTLY_WEBHOOK_SECRET``, else the ``CONNECTLY_WEBHOOK_SECRET`` environment
     variable, read at request time. Also usable bare: ``@connectly.django.webhook``.
+
+    ``deduplicator``: a :class:`connectly.MemoryDeduplicator` (one process) or
+    :class:`connectly.RedisDeduplicator` (a fleet) to run the view once per delivery (see
+    the module's documentation); ``None`` runs it for every verified copy.
     """
-    return bare_or_configured(_decorate, secret, max_body_size, tolerance)
+    return bare_or_configured(_decorate, secret, max_body_size, tolerance, deduplicator)

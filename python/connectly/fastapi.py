@@ -31,28 +31,66 @@ It reads at most ``max_body_size + 1`` bytes of the stream and leaves a whole bo
 Starlette keeps it, so ``await request.body()`` in the endpoint returns the same bytes (and a
 body read before is taken from there). Large or compressed bodies are verified in a worker
 thread, so the event loop never blocks.
+
+Several workers (``uvicorn --workers 4``) handle each delivery once with a shared
+deduplicator::
+
+    # connectly.MemoryDeduplicator() for one process
+    dedup = connectly.RedisDeduplicator("redis://127.0.0.1:6379/0")
+    once = connectly.fastapi.webhook(deduplicator=dedup)
+
+    @app.post("/webhook")
+    async def receive(event: Annotated[connectly.WebhookEvent, Depends(once)]): ...
+
+A verified delivery is then claimed before the endpoint runs: a copy being handled
+elsewhere is answered 409 (Connectly sends it again later), a copy handled already 200
+(``{"detail": "duplicate"}``), and 503 when the store does not answer, none of them running
+the endpoint. The claim is completed once the endpoint returned, and released when it raised
+(an ``HTTPException`` too) or set a status other than 2xx on the ``Response`` FastAPI
+injects (``response.status_code = 500``), so that Connectly's retry runs it again. A
+``Response`` object the endpoint returns is not seen by a dependency: to fail a delivery,
+raise. Redis is asked from a worker thread.
 """
 
 # No `from __future__ import annotations` here: FastAPI reads the dependency's annotations
 # at runtime, and an instance has no module globals to resolve strings against.
 import asyncio
-from typing import Optional
+from collections.abc import AsyncIterator
+from typing import Optional, Union, overload
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import Response
 
-from connectly._connectly import DEFAULT_MAX_BODY_SIZE, SIGNATURE_HEADER, Webhook, WebhookEvent
+from connectly._connectly import (
+    DEFAULT_MAX_BODY_SIZE,
+    SIGNATURE_HEADER,
+    Admission,
+    Deduplicator,
+    Webhook,
+    WebhookEvent,
+)
 from connectly._errors import WebhookVerificationError
 from connectly._receive import (
     Hidden,
     Secret,
+    admit_async,
+    check_deduplicator,
     content_length,
+    finish_async,
     refusal_headers,
     resolve_secret,
+    succeeded,
     webhook_for,
 )
 
-__all__ = ["STATE_ATTRIBUTE", "WebhookDependency", "webhook", "webhook_event"]
+__all__ = [
+    "STATE_ATTRIBUTE",
+    "DeduplicatedWebhookDependency",
+    "WebhookDependency",
+    "webhook",
+    "webhook_event",
+]
 
 STATE_ATTRIBUTE = "connectly_webhook_secret"
 """The ``app.state`` attribute the secret is read from."""
@@ -130,14 +168,82 @@ async def _body(request: Request, limit: int) -> bytes:
     return body
 
 
+class DeduplicatedWebhookDependency:
+    """A FastAPI dependency (with ``yield``) giving the endpoint the verified event, as
+    :class:`WebhookDependency`, only once per delivery: the delivery is claimed in the
+    ``deduplicator`` first, and the claim completed or released once the endpoint is done
+    (see the module's documentation). Made by ``webhook(deduplicator=...)``."""
+
+    __slots__ = ("_deduplicator", "_receive")
+
+    def __init__(
+        self,
+        deduplicator: Deduplicator,
+        secret: Optional[Secret] = None,
+        *,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        tolerance: Optional[float] = None,
+    ) -> None:
+        check_deduplicator(deduplicator)
+        self._deduplicator = deduplicator
+        self._receive = WebhookDependency(secret, max_body_size=max_body_size, tolerance=tolerance)
+
+    def __repr__(self) -> str:
+        return (
+            f"DeduplicatedWebhookDependency({self._deduplicator!r}, "
+            f"max_body_size={self._receive._max_body_size})"
+        )
+
+    async def __call__(self, request: Request, response: Response) -> AsyncIterator[WebhookEvent]:
+        event = await self._receive(request)
+        admission = await admit_async(self._deduplicator, event)
+        if not isinstance(admission, Admission):
+            status, reason = admission
+            raise HTTPException(status_code=status, detail=reason)
+        try:
+            yield event
+        except BaseException:
+            await finish_async(self._deduplicator, admission, False)
+            raise
+        await finish_async(self._deduplicator, admission, succeeded(response.status_code))
+
+
+@overload
 def webhook(
     secret: Optional[Secret] = None,
     *,
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     tolerance: Optional[float] = None,
-) -> WebhookDependency:
+    deduplicator: None = None,
+) -> WebhookDependency: ...
+
+
+@overload
+def webhook(
+    secret: Optional[Secret] = None,
+    *,
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+    tolerance: Optional[float] = None,
+    deduplicator: Deduplicator,
+) -> DeduplicatedWebhookDependency: ...
+
+
+def webhook(
+    secret: Optional[Secret] = None,
+    *,
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+    tolerance: Optional[float] = None,
+    deduplicator: Optional[Deduplicator] = None,
+) -> Union[WebhookDependency, DeduplicatedWebhookDependency]:
     """A dependency with its own secret (``str``, ``bytes`` or a list for rotation) and
-    limits; ``None`` reads ``app.state.connectly_webhook_secret`` or the environment."""
+    limits; ``None`` reads ``app.state.connectly_webhook_secret`` or the environment. With a
+    ``deduplicator`` (:class:`connectly.MemoryDeduplicator` or
+    :class:`connectly.RedisDeduplicator`), the endpoint runs once per delivery (see the
+    module's documentation)."""
+    if deduplicator is not None:
+        return DeduplicatedWebhookDependency(
+            deduplicator, secret, max_body_size=max_body_size, tolerance=tolerance
+        )
     return WebhookDependency(secret, max_body_size=max_body_size, tolerance=tolerance)
 
 

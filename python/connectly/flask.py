@@ -29,6 +29,21 @@ The body is read through Werkzeug's cache, at most one byte past the limit: the 
 still call ``request.get_data()`` (or read ``request.data``) and get the same bytes, and a
 body a ``before_request`` hook already read is taken from there. Flask is an optional extra:
 ``pip install connectly-sdk[flask]``.
+
+Several workers (``gunicorn -w 4``) handle each delivery once with a shared deduplicator::
+
+    # connectly.MemoryDeduplicator() for one process
+    dedup = connectly.RedisDeduplicator("redis://127.0.0.1:6379/0")
+
+    @app.post("/webhook")
+    @connectly.flask.webhook(deduplicator=dedup)
+    def receive(event): ...
+
+A verified delivery is claimed before the view runs: a copy being handled elsewhere is
+answered 409 (Connectly sends it again later), a copy handled already 200, and 503 when the
+store does not answer, without calling the view. The claim is completed when the view's
+answer is 2xx (or it returned nothing), and released when the view raised or answered
+anything else, so that Connectly's retry runs it again.
 """
 
 from __future__ import annotations
@@ -40,15 +55,26 @@ from typing import Any, Callable, Optional, TypeVar, Union, overload
 import flask
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from connectly._connectly import DEFAULT_MAX_BODY_SIZE, SIGNATURE_HEADER, Webhook, WebhookEvent
+from connectly._connectly import (
+    DEFAULT_MAX_BODY_SIZE,
+    SIGNATURE_HEADER,
+    Admission,
+    Deduplicator,
+    Webhook,
+    WebhookEvent,
+)
 from connectly._errors import WebhookVerificationError
 from connectly._receive import (
+    Answer,
     Hidden,
     Secret,
+    admit,
     bare_or_configured,
+    finish,
     refusal_headers,
     refuse_oversized,
     resolve_secret,
+    succeeded,
     webhook_for,
 )
 
@@ -108,11 +134,30 @@ def _prepare(
         )
 
 
+def _answer(answer: Answer) -> flask.Response:
+    """A deduplicator's answer for a delivery the view does not see."""
+    status, reason = answer
+    return flask.Response(reason, status=status, mimetype="text/plain")
+
+
+def _claimed(admission: Admission, result: Any) -> flask.Response:
+    """The view's result as the response Flask would make of it; the claim completed when it
+    is 2xx and released otherwise (or when it is no valid response)."""
+    try:
+        response = flask.current_app.make_response(("", 200) if result is None else result)
+    except BaseException:
+        finish(admission, False)
+        raise
+    finish(admission, succeeded(response.status_code))
+    return response
+
+
 def _decorate(
     view: Callable[..., Any],
     configured_secret: Optional[Secret],
     max_body_size: int,
     tolerance: Optional[float],
+    deduplicator: Optional[Deduplicator],
 ) -> Callable[..., Any]:
     secret = Hidden(configured_secret)
     del configured_secret
@@ -123,8 +168,20 @@ def _decorate(
             prepared = _prepare(secret, max_body_size, tolerance)
             if not isinstance(prepared, WebhookEvent):
                 return prepared
-            result = await view(prepared, *args, **kwargs)
-            return ("", 200) if result is None else result
+            if deduplicator is None:
+                result = await view(prepared, *args, **kwargs)
+                return ("", 200) if result is None else result
+            # Flask runs an async view in a loop of its own, per request: a blocking claim
+            # holds up only this request.
+            admission = admit(deduplicator, prepared)
+            if not isinstance(admission, Admission):
+                return _answer(admission)
+            try:
+                result = await view(prepared, *args, **kwargs)
+            except BaseException:
+                finish(admission, False)
+                raise
+            return _claimed(admission, result)
 
         return async_wrapper
 
@@ -133,8 +190,18 @@ def _decorate(
         prepared = _prepare(secret, max_body_size, tolerance)
         if not isinstance(prepared, WebhookEvent):
             return prepared
-        result = view(prepared, *args, **kwargs)
-        return ("", 200) if result is None else result
+        if deduplicator is None:
+            result = view(prepared, *args, **kwargs)
+            return ("", 200) if result is None else result
+        admission = admit(deduplicator, prepared)
+        if not isinstance(admission, Admission):
+            return _answer(admission)
+        try:
+            result = view(prepared, *args, **kwargs)
+        except BaseException:
+            finish(admission, False)
+            raise
+        return _claimed(admission, result)
 
     return wrapper
 
@@ -149,6 +216,7 @@ def webhook(
     *,
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     tolerance: Optional[float] = None,
+    deduplicator: Optional[Deduplicator] = None,
 ) -> Callable[[View], View]: ...
 
 
@@ -157,6 +225,7 @@ def webhook(
     *,
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     tolerance: Optional[float] = None,
+    deduplicator: Optional[Deduplicator] = None,
 ) -> Any:
     """A view decorator that verifies the delivery and passes the view its typed event (a
     :class:`connectly.WebhookEvent`: ``InboundMessage``, ``DeliveryStatus`` or the base
@@ -165,5 +234,9 @@ def webhook(
     ``secret``: a ``str``, ``bytes`` or a list of them (rotation); when ``None``, the app's
     ``CONNECTLY_WEBHOOK_SECRET`` config, else the ``CONNECTLY_WEBHOOK_SECRET`` environment
     variable, read at request time. Also usable bare: ``@connectly.flask.webhook``.
+
+    ``deduplicator``: a :class:`connectly.MemoryDeduplicator` (one process) or
+    :class:`connectly.RedisDeduplicator` (a fleet) to run the view once per delivery (see
+    the module's documentation); ``None`` runs it for every verified copy.
     """
-    return bare_or_configured(_decorate, secret, max_body_size, tolerance)
+    return bare_or_configured(_decorate, secret, max_body_size, tolerance, deduplicator)

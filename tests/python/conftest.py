@@ -4,11 +4,17 @@ directory is the rootdir, and the source tree's ``python/`` is never on ``sys.pa
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import socket
+import subprocess
+import tempfile
 import threading
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import pytest
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -113,3 +119,91 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
+
+
+# Redis, for the fleet tests: `make test-python` runs pytest under scripts/with-redis.sh (a
+# fresh redis-server, its URL in CONNECTLY_TEST_REDIS_URL) with CONNECTLY_REQUIRE_REDIS=1, so
+# that a missing Redis fails those tests there; run by hand without it, they are skipped.
+REDIS_ENV = "CONNECTLY_TEST_REDIS_URL"
+
+
+def require_redis() -> str:
+    """The test Redis's URL, or a skip (a failure under ``CONNECTLY_REQUIRE_REDIS``)."""
+    url = os.environ.get(REDIS_ENV)
+    if not url:
+        if os.environ.get("CONNECTLY_REQUIRE_REDIS"):
+            pytest.fail(f"{REDIS_ENV} is not set: run the tests under scripts/with-redis.sh")
+        pytest.skip(f"{REDIS_ENV} is not set (run under scripts/with-redis.sh)")
+    return url
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The Redis shared by the suite (scripts/with-redis.sh)."""
+    return require_redis()
+
+
+def unique() -> str:
+    """A suffix no other test (nor run) uses, for keys in a Redis that outlives a test."""
+    return uuid.uuid4().hex[:12]
+
+
+class RedisServer:
+    """A ``redis-server`` of a test's own on a loopback port (nothing saved to disk), which
+    the test may kill and start again on the same port."""
+
+    def __init__(self, port: Optional[int] = None) -> None:
+        program = shutil.which("redis-server")
+        if program is None:
+            if os.environ.get("CONNECTLY_REQUIRE_REDIS"):
+                pytest.fail("redis-server is not installed (make redis-server-tool)")
+            pytest.skip("redis-server is not installed (make redis-server-tool)")
+        self.program = program
+        self.port = port or free_port()
+        self.dir = tempfile.mkdtemp(prefix="connectly-redis-")
+        self.process: Optional[subprocess.Popen[bytes]] = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        """Starts it (again) on its port, and waits until it accepts connections."""
+        self.process = subprocess.Popen(
+            [
+                *(self.program, "--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--dir", self.dir),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.01)
+
+    def kill(self) -> None:
+        """Kills it (SIGKILL): whatever it held is gone."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def close(self) -> None:
+        self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture
+def own_redis() -> Iterator[RedisServer]:
+    """A ``redis-server`` of this test's own (see :class:`RedisServer`)."""
+    server = RedisServer()
+    yield server
+    server.close()

@@ -1,5 +1,6 @@
 //! `Client.send_many` and its message and result types.
 
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use pyo3::exceptions::PyTypeError;
@@ -199,6 +200,14 @@ fn message(item: &Bound<'_, PyAny>) -> PyResult<Outgoing> {
     )))
 }
 
+/// `send_many`'s options, as given.
+pub(crate) struct Batch {
+    pub(crate) concurrency: usize,
+    pub(crate) rate_limit: Option<f64>,
+    pub(crate) on_progress: Option<Py<PyAny>>,
+    pub(crate) journal: Option<PathBuf>,
+}
+
 /// Sends every message with the core's `send_many`, the GIL released while they are in
 /// flight; the progress callback, if any, is called with the GIL held. Interrupted (see
 /// [`signals::blocking`]), it raises the signal handler's exception with the results as its
@@ -207,19 +216,20 @@ pub(crate) fn send_many(
     py: Python<'_>,
     client: &connectly::Client,
     messages: &Bound<'_, PyAny>,
-    concurrency: usize,
-    rate_limit: Option<f64>,
-    on_progress: Option<Py<PyAny>>,
+    batch: Batch,
 ) -> PyResult<Vec<SendResult>> {
     let messages = messages
         .try_iter()?
         .map(|item| message(&item?))
         .collect::<PyResult<Vec<Outgoing>>>()?;
-    let mut options = BulkOptions::new().concurrency(concurrency);
-    if let Some(rate) = rate_limit {
+    let mut options = BulkOptions::new().concurrency(batch.concurrency);
+    if let Some(rate) = batch.rate_limit {
         options = options.rate_limit(rate);
     }
-    if let Some(callback) = on_progress {
+    if let Some(journal) = batch.journal {
+        options = options.journal(journal);
+    }
+    if let Some(callback) = batch.on_progress {
         // The core calls this one call at a time, `done` increasing. A callback that raises
         // is reported once, as unraisable, and not called again; the messages keep going
         // either way, and the results still come back.

@@ -7,13 +7,22 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
 use super::args::{self, Secret};
-use super::{admin, bulk, errors, guard, json, logs, message, operation, signals};
+use super::{admin, bulk, errors, fleet, guard, json, logs, message, operation, signals};
 use connectly::{ClientBuilder, Message, NewWebhook, Recipient, WebhookUpdate};
 
 /// A Connectly API client: one connection pool, safe to share between threads.
 ///
-/// ``Client(api_key=None, business_id=None, *, base_url=None, timeout=30.0, max_retries=2)``;
-/// ``None`` reads ``CONNECTLY_API_KEY``, ``CONNECTLY_BUSINESS_ID`` and ``CONNECTLY_BASE_URL``.
+/// ``Client(api_key=None, business_id=None, *, base_url=None, timeout=30.0, max_retries=2,
+/// rate_limiter=None)``; ``None`` reads ``CONNECTLY_API_KEY``, ``CONNECTLY_BUSINESS_ID`` and
+/// ``CONNECTLY_BASE_URL``.
+///
+/// Every send request (each attempt, in every call) first waits its turn in the client's
+/// send budget. ``rate_limiter=None`` (the default) is a ``LocalRateLimiter`` of the
+/// client's own at 200/s (Connectly's documented limit) for the Connectly API, and none for
+/// another base URL (the mock, a proxy); a ``LocalRateLimiter`` or ``RedisRateLimiter`` is
+/// that budget (shared with every client given the same one: a ``RedisRateLimiter`` with
+/// every process using the same Redis); ``False`` sends without any (429s are still
+/// retried).
 /// Every input is validated before anything is sent; the GIL is released during requests.
 /// On the main thread, Ctrl-C (any signal handler's exception) stops a call that waits to
 /// retry, or a ``send_many``, within about 50 ms: no new request is made, a request in
@@ -143,7 +152,8 @@ impl Client {
         *,
         base_url=None,
         timeout=connectly::DEFAULT_TIMEOUT.as_secs_f64(),
-        max_retries=i64::from(connectly::DEFAULT_MAX_RETRIES)
+        max_retries=i64::from(connectly::DEFAULT_MAX_RETRIES),
+        rate_limiter=None
     ))]
     fn new(
         py: Python<'_>,
@@ -152,12 +162,14 @@ impl Client {
         base_url: Option<&Bound<'_, PyAny>>,
         timeout: f64,
         max_retries: i64,
+        rate_limiter: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         guard(py, || {
             // Read without pyo3's own conversion, whose error quotes a str it cannot encode.
             let api_key = args::optional_secret(api_key, "api_key", Secret::Config)?;
             let business_id = args::optional_secret(business_id, "business_id", Secret::Config)?;
             let base_url = args::optional_secret(base_url, "base_url", Secret::Config)?;
+            let limiter = fleet::rate_limiter_choice(rate_limiter)?;
             let config =
                 |message: &str| errors::client(py, &connectly::Error::Config(message.to_owned()));
             if !(timeout.is_finite() && timeout > 0.0) {
@@ -179,6 +191,11 @@ impl Client {
             if let Some(url) = base_url {
                 builder = builder.base_url(url);
             }
+            builder = match limiter {
+                None => builder,
+                Some(None) => builder.no_rate_limiter(),
+                Some(Some(limiter)) => builder.rate_limiter(limiter),
+            };
             let inner = builder.build().map_err(|err| errors::client(py, &err))?;
             logs::start(py)?;
             Ok(Client {
@@ -388,9 +405,23 @@ impl Client {
     /// flight finish, and raises the signal handler's exception (``KeyboardInterrupt``) with
     /// ``results``: one ``SendResult`` per message as above, those never started failed
     /// with ``CancelledError``. Resend only those.
+    ///
+    /// ``journal`` (a path): each message's outcome is written to that file as it happens
+    /// (its start made durable before its request), so that the same call with the same
+    /// messages and journal, after a crash, a deploy or Ctrl-C, sends only what never left.
+    /// A message confirmed sent is not sent again: its result is the response recorded, with
+    /// ``attempts`` 0. A message whose request may have reached the server (in flight when
+    /// the earlier run stopped, or failed by a timeout, a broken connection or a 5xx) is not
+    /// sent again: it fails with ``CancelledError`` whose ``possibly_sent`` is true, for you
+    /// to check. A journal written for other messages is refused: every message fails with
+    /// ``ValidationError`` (``field`` ``"journal"``) and nothing is sent.
     #[pyo3(
-        signature = (messages, *, concurrency=connectly::DEFAULT_CONCURRENCY, rate_limit=None, on_progress=None),
-        text_signature = "(self, messages, *, concurrency=8, rate_limit=None, on_progress=None)"
+        signature = (
+            messages, *, concurrency=connectly::DEFAULT_CONCURRENCY, rate_limit=None,
+            on_progress=None, journal=None
+        ),
+        text_signature = "(self, messages, *, concurrency=8, rate_limit=None, on_progress=None, \
+            journal=None)"
     )]
     fn send_many(
         &self,
@@ -399,15 +430,19 @@ impl Client {
         concurrency: usize,
         rate_limit: Option<f64>,
         on_progress: Option<Py<PyAny>>,
+        journal: Option<std::path::PathBuf>,
     ) -> PyResult<Vec<bulk::SendResult>> {
         guard(py, || {
             bulk::send_many(
                 py,
                 &self.inner,
                 messages,
-                concurrency,
-                rate_limit,
-                on_progress,
+                bulk::Batch {
+                    concurrency,
+                    rate_limit,
+                    on_progress,
+                    journal,
+                },
             )
         })
     }

@@ -92,6 +92,15 @@ pub(crate) struct WebhookEvent {
     body: Py<PyBytes>,
     /// `json.loads(body)`, made on first use.
     raw: PyOnceLock<Py<PyAny>>,
+    /// The core's `delivery_key`, taken when the event was received.
+    delivery_key: String,
+}
+
+impl WebhookEvent {
+    /// The key a `Deduplicator` claims this delivery under.
+    pub(crate) fn delivery_key(&self) -> &str {
+        &self.delivery_key
+    }
 }
 
 /// Python's `json.loads`, looked up once per process.
@@ -110,6 +119,14 @@ impl WebhookEvent {
             loads.call1(py, (self.body.clone_ref(py),))
         })?;
         Ok(raw.clone_ref(py))
+    }
+
+    /// The key a ``Deduplicator`` claims this delivery under: its message id and status for
+    /// a delivery status, the SHA-256 of the signed body for anything else (inbound messages
+    /// carry no id).
+    #[getter(delivery_key)]
+    fn get_delivery_key(&self) -> &str {
+        &self.delivery_key
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -378,7 +395,15 @@ fn optional<T: PyClass + Into<PyClassInitializer<T>>>(
 
 /// The Python object for a verified event: an `InboundMessage`, a `DeliveryStatus`, or a
 /// plain `WebhookEvent`.
-pub(crate) fn to_py(py: Python<'_>, event: Event) -> PyResult<Py<PyAny>> {
+/// A received event with its [`connectly::delivery_key`], taken where the event was (with the
+/// GIL released for a large body): the SHA-256 of the body, for most events.
+pub(crate) fn keyed(event: Event) -> (Event, String) {
+    let key = connectly::delivery_key(&event);
+    (event, key)
+}
+
+/// Converts a received event and its key (see [`keyed`]).
+pub(crate) fn to_py(py: Python<'_>, (event, delivery_key): (Event, String)) -> PyResult<Py<PyAny>> {
     let base_of = |raw: &connectly::RawEvent, text: Option<String>| -> PyResult<WebhookEvent> {
         Ok(WebhookEvent {
             topic: raw.topic.clone(),
@@ -392,6 +417,7 @@ pub(crate) fn to_py(py: Python<'_>, event: Event) -> PyResult<Py<PyAny>> {
             },
             body: PyBytes::new(py, &raw.body).unbind(),
             raw: PyOnceLock::new(),
+            delivery_key: delivery_key.clone(),
         })
     };
     match event {

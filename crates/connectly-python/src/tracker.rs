@@ -1,9 +1,8 @@
 //! `connectly.StatusTracker`, over the core's `StatusTracker`.
 
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
-use super::guard;
+use super::{finalize, fleet, guard};
 use connectly::MessageStatus;
 
 /// Remembers the furthest delivery status seen per message id, so that out-of-order and
@@ -12,11 +11,21 @@ use connectly::MessageStatus;
 /// ``advance(message_id, status)`` says whether a newly arrived status moves the message
 /// forward (and records it); ``status(message_id)`` gives the furthest seen, or ``None``.
 /// Statuses rank sent < delivered < read < delivery_failed (final); one the SDK does not
-/// know counts only for a message with none yet. The statuses are kept in this process's
-/// memory; safe to share between threads.
+/// know counts only for a message with none yet. Safe to share between threads.
+///
+/// ``store``: where the statuses are kept. ``None`` (the default) is a fresh
+/// ``MemoryStatusStore()`` of this tracker's own; ``RedisStatusStore(url)`` shares them with
+/// every process using that Redis, so a fleet of workers ends every message at its furthest
+/// status whichever worker each status reached. While the store does not answer, every
+/// status counts as news (none is lost; the failure is logged) and ``status`` gives ``None``.
+/// The GIL is released while Redis is asked.
 #[pyclass(frozen, module = "connectly._connectly")]
 pub(crate) struct StatusTracker {
     inner: connectly::StatusTracker,
+    /// The store given, for `repr`; `None` for the default.
+    store: Option<Py<PyAny>>,
+    /// Whether the store waits on the network (the GIL is then released).
+    network: bool,
 }
 
 #[pymethods]
@@ -24,38 +33,62 @@ impl StatusTracker {
     #[new]
     #[pyo3(signature = (store=None))]
     fn new(store: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        if let Some(store) = store.filter(|store| !store.is_none()) {
-            return Err(PyTypeError::new_err(format!(
-                "StatusTracker keeps statuses in this process's memory: store must be None, \
-                 not {} (shared stores, such as Redis, come with issue 14, fleets)",
-                store.get_type().name()?
-            )));
+        match store.filter(|store| !store.is_none()) {
+            None => Ok(Self {
+                inner: connectly::StatusTracker::new(),
+                store: None,
+                network: false,
+            }),
+            Some(given) => {
+                let (core, network) = fleet::status_store(given)?;
+                Ok(Self {
+                    inner: connectly::StatusTracker::with_store(core),
+                    store: Some(given.clone().unbind()),
+                    network,
+                })
+            }
         }
-        Ok(Self {
-            inner: connectly::StatusTracker::new(),
-        })
     }
 
     /// Whether ``status`` moves ``message_id`` forward; if it does, it is recorded.
     fn advance(&self, py: Python<'_>, message_id: &str, status: &str) -> PyResult<bool> {
         guard(py, || {
-            Ok(self
-                .inner
-                .advance(message_id, &MessageStatus::parse(status)))
+            let status = MessageStatus::parse(status);
+            let advance = || self.inner.advance(message_id, &status);
+            Ok(if self.network {
+                finalize::detach(py, advance)
+            } else {
+                advance()
+            })
         })
     }
 
     /// The furthest status seen for ``message_id``, or ``None``.
     fn status(&self, py: Python<'_>, message_id: &str) -> PyResult<Option<String>> {
         guard(py, || {
-            Ok(self
-                .inner
-                .status(message_id)
-                .map(|status| status.as_str().to_owned()))
+            let status = || {
+                self.inner
+                    .status(message_id)
+                    .map(|status| status.as_str().to_owned())
+            };
+            Ok(if self.network {
+                finalize::detach(py, status)
+            } else {
+                status()
+            })
         })
     }
 
-    fn __repr__(&self) -> &'static str {
-        "StatusTracker(store=None)"
+    /// The store given, or ``None`` for this tracker's own memory.
+    #[getter]
+    fn store(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.store.as_ref().map(|store| store.clone_ref(py))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(match &self.store {
+            None => "StatusTracker(store=None)".to_owned(),
+            Some(store) => format!("StatusTracker(store={})", store.bind(py).repr()?),
+        })
     }
 }

@@ -202,10 +202,11 @@ impl Webhook {
             let signature = signature.as_deref();
             let bytes = body_bytes(body, self.inner.max_body_size())?;
             let inner = &self.inner;
+            let verify = || inner.verify_event(&bytes, signature).map(event::keyed);
             let result = if bytes.len() > DETACH_THRESHOLD {
-                finalize::detach(py, || inner.verify_event(&bytes, signature))
+                finalize::detach(py, verify)
             } else {
-                inner.verify_event(&bytes, signature)
+                verify()
             };
             let event = result.map_err(|err| errors::webhook(py, &err))?;
             event::to_py(py, event)
@@ -260,8 +261,11 @@ impl Webhook {
                 .admit(&method, None)
                 .map_err(|refusal| errors::refusal(py, &refusal))?;
             let bytes = body_bytes(body, inner.max_body_size())?;
-            let receive =
-                || inner.receive(&method, encoding.as_deref(), &bytes, signature.as_deref());
+            let receive = || {
+                inner
+                    .receive(&method, encoding.as_deref(), &bytes, signature.as_deref())
+                    .map(event::keyed)
+            };
             // A gzip body may decode to up to `max_body_size` bytes, whatever its size.
             let result = if bytes.len() > DETACH_THRESHOLD || encoding.is_some() {
                 finalize::detach(py, receive)
