@@ -332,6 +332,41 @@ fn fleet(settings: &Settings) {
         );
     }
 
+    // The journal: send_many of the same batch with and without one (a fresh file each run:
+    // each start is fsync'd before its request).
+    let batch: Vec<Outgoing> = (0..if settings.rounds < 5 { 300 } else { 2000 })
+        .map(|i| Outgoing::text(to.clone(), format!("journal {i}")))
+        .collect();
+    let options = BulkOptions::new();
+    let dir = std::env::temp_dir().join(format!("connectly-bench-journal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (mut with, mut without) = (Vec::new(), Vec::new());
+    for round in 0..3 {
+        let start = Instant::now();
+        plain.send_many(&batch, &options);
+        without.push(start.elapsed().as_secs_f64());
+        let journaled = options
+            .clone()
+            .journal(dir.join(format!("run-{round}.journal")));
+        let start = Instant::now();
+        let results = plain.send_many(&batch, &journaled);
+        with.push(start.elapsed().as_secs_f64());
+        assert!(results.iter().all(Result::is_ok));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let (o, p) = (
+        with.iter().copied().fold(f64::MAX, f64::min),
+        without.iter().copied().fold(f64::MAX, f64::min),
+    );
+    println!(
+        "{}",
+        serde_json::json!({
+            "group": "journal", "name": format!("send_many of {} texts, concurrency 8, with a journal", batch.len()),
+            "peer": "the same send_many without a journal",
+            "ours_per_s": batch.len() as f64 / o, "peer_per_s": batch.len() as f64 / p, "ratio": p / o,
+        })
+    );
+
     let webhook = Webhook::new("bench-secret").unwrap();
     let mut stores: Vec<(&str, Arc<dyn Deduplicator>)> = vec![(
         "MemoryDeduplicator",
