@@ -156,16 +156,12 @@ func NewRedisRateLimiter(url string, perSecond float64, opts ...RateLimiterOptio
 	if err != nil {
 		return nil, err
 	}
-	if hasNUL(url) {
-		return nil, &Error{Message: "unusable Redis URL (it contains a NUL byte)", kind: ErrConfig}
-	}
-	cURL := cString(url)
-	defer C.free(unsafe.Pointer(cURL))
 	var ptr *C.connectly_rate_limiter
-	var e *C.connectly_error
-	status := C.go_rate_limiter_new_redis(&e, cURL, C.double(perSecond), C.uint32_t(o.burst),
-		C.double(o.fallbackShare), &ptr)
-	if err := captured(status, e); err != nil {
+	err = withRedisURL(url, func(cURL *C.char, e **C.connectly_error) C.enum_connectly_status {
+		return C.go_rate_limiter_new_redis(e, cURL, C.double(perSecond), C.uint32_t(o.burst),
+			C.double(o.fallbackShare), &ptr)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return newRateLimiter(ptr), nil
@@ -184,13 +180,7 @@ func (l *RateLimiter) Close() error {
 	if l == nil {
 		return nil
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.ptr != nil {
-		C.connectly_rate_limiter_free(l.ptr)
-		l.ptr = nil
-		runtime.SetFinalizer(l, nil)
-	}
+	closeHandle(&l.mu, &l.ptr, l, func(p *C.connectly_rate_limiter) { C.connectly_rate_limiter_free(p) })
 	return nil
 }
 
@@ -262,18 +252,11 @@ func NewMemoryDeduplicator(capacity int) (*Deduplicator, error) {
 // again). An unusable URL is ErrConfig,
 // whose message never quotes the URL.
 func NewRedisDeduplicator(url string) (*Deduplicator, error) {
-	if errLibraryVersion != nil {
-		return nil, errLibraryVersion
-	}
-	if hasNUL(url) {
-		return nil, &Error{Message: "unusable Redis URL (it contains a NUL byte)", kind: ErrConfig}
-	}
-	cURL := cString(url)
-	defer C.free(unsafe.Pointer(cURL))
 	var ptr *C.connectly_deduplicator
-	var e *C.connectly_error
-	status := C.go_deduplicator_new_redis(&e, cURL, &ptr)
-	if err := captured(status, e); err != nil {
+	err := withRedisURL(url, func(cURL *C.char, e **C.connectly_error) C.enum_connectly_status {
+		return C.go_deduplicator_new_redis(e, cURL, &ptr)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return newDeduplicator(ptr), nil
@@ -292,13 +275,7 @@ func (d *Deduplicator) Close() error {
 	if d == nil {
 		return nil
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.ptr != nil {
-		C.connectly_deduplicator_free(d.ptr)
-		d.ptr = nil
-		runtime.SetFinalizer(d, nil)
-	}
+	closeHandle(&d.mu, &d.ptr, d, func(p *C.connectly_deduplicator) { C.connectly_deduplicator_free(p) })
 	return nil
 }
 
@@ -345,4 +322,32 @@ func (c *claim) complete() error {
 func (c *claim) release() {
 	C.connectly_claim_release(c.ptr)
 	c.ptr = nil
+}
+
+// withRedisURL checks url and hands it to make as a C string, with the slot for the
+// library's error; the failure, if any, converted. No error quotes the URL.
+func withRedisURL(url string, make func(cURL *C.char, e **C.connectly_error) C.enum_connectly_status) error {
+	if errLibraryVersion != nil {
+		return errLibraryVersion
+	}
+	if hasNUL(url) {
+		return &Error{Message: "unusable Redis URL (it contains a NUL byte)", kind: ErrConfig}
+	}
+	cURL := cString(url)
+	defer C.free(unsafe.Pointer(cURL))
+	var e *C.connectly_error
+	return captured(make(cURL, &e), e)
+}
+
+// closeHandle frees *ptr with free once, under mu, and clears owner's finalizer: the Close
+// of every fleet handle.
+func closeHandle[P comparable](mu sync.Locker, ptr *P, owner any, free func(P)) {
+	mu.Lock()
+	defer mu.Unlock()
+	var none P
+	if *ptr != none {
+		free(*ptr)
+		*ptr = none
+		runtime.SetFinalizer(owner, nil)
+	}
 }

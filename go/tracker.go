@@ -54,18 +54,11 @@ func NewStatusTracker() *StatusTracker {
 // is lost) and Status finds nothing. An unusable URL is ErrConfig, whose message never
 // quotes the URL.
 func NewRedisStatusTracker(url string) (*StatusTracker, error) {
-	if errLibraryVersion != nil {
-		return nil, errLibraryVersion
-	}
-	if hasNUL(url) {
-		return nil, &Error{Message: "unusable Redis URL (it contains a NUL byte)", kind: ErrConfig}
-	}
-	cURL := cString(url)
-	defer C.free(unsafe.Pointer(cURL))
 	var ptr *C.connectly_status_tracker
-	var e *C.connectly_error
-	status := C.go_status_tracker_new_redis(&e, cURL, &ptr)
-	if err := captured(status, e); err != nil {
+	err := withRedisURL(url, func(cURL *C.char, e **C.connectly_error) C.enum_connectly_status {
+		return C.go_status_tracker_new_redis(e, cURL, &ptr)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return newStatusTracker(ptr), nil
@@ -84,13 +77,7 @@ func (t *StatusTracker) Close() error {
 	if t == nil {
 		return nil
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.ptr != nil {
-		C.connectly_status_tracker_free(t.ptr)
-		t.ptr = nil
-		runtime.SetFinalizer(t, nil)
-	}
+	closeHandle(&t.mu, &t.ptr, t, func(p *C.connectly_status_tracker) { C.connectly_status_tracker_free(p) })
 	return nil
 }
 

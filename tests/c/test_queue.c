@@ -16,9 +16,9 @@
 /* How long a test waits for a condition before it fails (generous: valgrind is slow). */
 #define DEADLINE_SECONDS 300
 
-/* The number of threads of this process. */
-static long thread_count(void) {
-    DIR *dir = opendir("/proc/self/task");
+/* The number of entries of a /proc directory, -1 where there is none. */
+static long count_entries(const char *path) {
+    DIR *dir = opendir(path);
     struct dirent *entry;
     long n = 0;
     if (dir == NULL) return -1;
@@ -29,18 +29,11 @@ static long thread_count(void) {
     return n;
 }
 
-/* The number of open descriptors of this process. */
-static long fd_count(void) {
-    DIR *dir = opendir("/proc/self/fd");
-    struct dirent *entry;
-    long n = 0;
-    if (dir == NULL) return -1;
-    while ((entry = readdir(dir)) != NULL) {
-        if (entry->d_name[0] != '.') n++;
-    }
-    closedir(dir);
-    return n - 1; /* the directory's own */
-}
+/* The number of threads of this process. */
+static long thread_count(void) { return count_entries("/proc/self/task"); }
+
+/* The number of open descriptors of this process (less the one counting them). */
+static long fd_count(void) { return count_entries("/proc/self/fd") - 1; }
 
 static void pause_briefly(void) {
     struct timespec wait = {0, 20 * 1000 * 1000};
