@@ -22,7 +22,7 @@ from typing import Annotated, Any, Callable, Optional
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import flask
-import httpx
+import httpx2 as httpx
 import pytest
 from conftest import LiveServer, RedisServer, configure_django, require_redis, unique
 from fastapi import Depends, FastAPI, Request
