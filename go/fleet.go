@@ -30,7 +30,7 @@ CAPTURE(dedup_admit,
 	(const connectly_deduplicator *deduplicator, const connectly_event *event,
 	 connectly_claim **claim, uint16_t *http_status),
 	(deduplicator, event, claim, http_status))
-CAPTURE(claim_complete, (connectly_claim *claim), (claim))
+CAPTURE(claim_finish, (connectly_claim *claim, uint16_t http_status), (claim, http_status))
 */
 import "C"
 
@@ -309,13 +309,17 @@ func (d *Deduplicator) admit(event *C.connectly_event) (*claim, int, error) {
 	return &claim{ptr: made}, 0, nil
 }
 
-// complete marks the delivery handled. A store that does not answer is an error matching
-// ErrTransport: the claim then expires after its short time to live.
-func (c *claim) complete() error {
+// finish ends the claim by the status the handler wrote (0: none), by the library's rule:
+// completed for a 2xx or none, released otherwise.
+func (c *claim) finish(status int) error {
 	var e *C.connectly_error
-	status := C.go_claim_complete(&e, c.ptr)
+	code := C.uint16_t(0)
+	if status > 0 && status <= math.MaxUint16 {
+		code = C.uint16_t(status)
+	}
+	result := C.go_claim_finish(&e, c.ptr, code)
 	c.ptr = nil
-	return captured(status, e)
+	return captured(result, e)
 }
 
 // release gives the delivery up, so that Connectly's retry runs the handler again.

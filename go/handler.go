@@ -168,12 +168,12 @@ func serveClaimed(next http.Handler, rw http.ResponseWriter, r *http.Request, he
 	recorder := &statusRecorder{ResponseWriter: rw}
 	finished := false
 	defer func() {
-		if !finished || !recorder.succeeded() {
+		if !finished {
 			held.release()
 			return
 		}
 		// The answer stands: a store that did not answer lets the claim expire.
-		_ = held.complete()
+		_ = held.finish(recorder.status)
 	}()
 	next.ServeHTTP(recorder, r)
 	finished = true
@@ -214,11 +214,6 @@ func (s *statusRecorder) Flush() {
 // Unwrap gives the underlying ResponseWriter, for http.ResponseController.
 func (s *statusRecorder) Unwrap() http.ResponseWriter {
 	return s.ResponseWriter
-}
-
-// succeeded reports whether the status written was 2xx, or none was.
-func (s *statusRecorder) succeeded() bool {
-	return s.status == 0 || (s.status >= 200 && s.status < 300)
 }
 
 // refuse answers a delivery next does not see (refused, or answered by a deduplicator)

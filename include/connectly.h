@@ -1607,6 +1607,18 @@ enum connectly_status connectly_dedup_admit(const struct connectly_deduplicator 
 enum connectly_status connectly_claim_complete(struct connectly_claim *claim);
 
 /**
+ * Ends the claim by the handler's answer, `http_status` (0: it wrote none): completed when
+ * that is 2xx or none (copies are answered 200 without running), released otherwise (the
+ * retry runs it again); frees the claim. A handler that crashed: `connectly_claim_release`.
+ * A store that does not answer is `CONNECTLY_ERROR_TRANSPORT` (the claim is freed all the
+ * same; it expires). NULL is `CONNECTLY_ERROR_NULL_ARGUMENT`.
+ *
+ * # Safety
+ * `claim` is NULL or a live claim, not used after this call.
+ */
+enum connectly_status connectly_claim_finish(struct connectly_claim *claim, uint16_t http_status);
+
+/**
  * The handler failed: releases the claim, so Connectly's retry runs it again, and frees it.
  * NULL does nothing.
  *

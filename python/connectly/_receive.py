@@ -47,6 +47,7 @@ ENV_VAR = "CONNECTLY_WEBHOOK_SECRET"
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
     "ENV_VAR",
+    "RAISED",
     "SIGNATURE_HEADER",
     "Answer",
     "Hidden",
@@ -61,7 +62,6 @@ __all__ = [
     "refusal_headers",
     "refuse_oversized",
     "resolve_secret",
-    "succeeded",
     "webhook_for",
 ]
 
@@ -180,19 +180,24 @@ def admit(deduplicator: Deduplicator, event: WebhookEvent) -> Union[Admission, A
     return status, "in progress" if admission.state == "in_progress" else "duplicate"
 
 
-def finish(admission: Admission, ok: bool) -> None:
-    """Completes the claim (``ok``: the view succeeded) or releases it; a store that does not
-    answer is logged, never raised: the view's answer stands, and the claim expires."""
+RAISED = -1
+"""The view's outcome when it raised: the claim is released."""
+
+
+def finish(admission: Admission, status: Optional[int]) -> None:
+    """Ends the claim by the view's answer ``status`` (``None``: none set; :data:`RAISED`:
+    it raised) by the core's rule (completed for 2xx or none, released otherwise); a store
+    that does not answer is logged, never raised: the view's answer stands, and the claim
+    expires."""
     try:
-        if ok:
-            admission.complete()
-        else:
+        if status == RAISED:
             admission.release()
+        else:
+            admission.finish(status)
     except ConnectlyError as error:
         _log.warning(
-            "deduplication store unavailable (%s): the claim was not %s; it expires",
+            "deduplication store unavailable (%s): the claim was not ended; it expires",
             error.kind,
-            "completed" if ok else "released",
         )
 
 
@@ -211,16 +216,13 @@ async def admit_async(deduplicator: Deduplicator, event: WebhookEvent) -> Union[
     return await asyncio.to_thread(admit, deduplicator, event)
 
 
-async def finish_async(deduplicator: Deduplicator, admission: Admission, ok: bool) -> None:
+async def finish_async(
+    deduplicator: Deduplicator, admission: Admission, status: Optional[int]
+) -> None:
     """:func:`finish` for a coroutine, as :func:`admit_async`."""
     if not _blocks(deduplicator):
-        finish(admission, ok)
+        finish(admission, status)
         return
     import asyncio
 
-    await asyncio.to_thread(finish, admission, ok)
-
-
-def succeeded(status: Optional[int]) -> bool:
-    """Whether an answer counts as the view's success: 2xx (``None``: no status set)."""
-    return status is None or 200 <= status < 300
+    await asyncio.to_thread(finish, admission, status)

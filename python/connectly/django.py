@@ -54,6 +54,7 @@ from connectly._connectly import (
 )
 from connectly._errors import WebhookVerificationError
 from connectly._receive import (
+    RAISED,
     Answer,
     Hidden,
     Secret,
@@ -66,7 +67,6 @@ from connectly._receive import (
     refusal_headers,
     refuse_oversized,
     resolve_secret,
-    succeeded,
     webhook_for,
 )
 
@@ -158,10 +158,10 @@ def _decorate(
             try:
                 result = await view(request, prepared, *args, **kwargs)
             except BaseException:
-                await finish_async(deduplicator, admission, False)
+                await finish_async(deduplicator, admission, RAISED)
                 raise
             response = HttpResponse(status=200) if result is None else result
-            await finish_async(deduplicator, admission, succeeded(_status(response)))
+            await finish_async(deduplicator, admission, _status(response))
             return response
 
         # What csrf_exempt does, without wrapping the coroutine function in a sync one.
@@ -182,10 +182,10 @@ def _decorate(
         try:
             result = view(request, prepared, *args, **kwargs)
         except BaseException:
-            finish(admission, False)
+            finish(admission, RAISED)
             raise
         response = HttpResponse(status=200) if result is None else result
-        finish(admission, succeeded(_status(response)))
+        finish(admission, _status(response))
         return response
 
     exempt: Callable[..., Any] = csrf_exempt(wrapper)

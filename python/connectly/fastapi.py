@@ -72,6 +72,7 @@ from connectly._connectly import (
 )
 from connectly._errors import WebhookVerificationError
 from connectly._receive import (
+    RAISED,
     Hidden,
     Secret,
     admit_async,
@@ -80,7 +81,6 @@ from connectly._receive import (
     finish_async,
     refusal_headers,
     resolve_secret,
-    succeeded,
     webhook_for,
 )
 
@@ -203,9 +203,9 @@ class DeduplicatedWebhookDependency:
         try:
             yield event
         except BaseException:
-            await finish_async(self._deduplicator, admission, False)
+            await finish_async(self._deduplicator, admission, RAISED)
             raise
-        await finish_async(self._deduplicator, admission, succeeded(response.status_code))
+        await finish_async(self._deduplicator, admission, response.status_code)
 
 
 @overload

@@ -65,6 +65,7 @@ from connectly._connectly import (
 )
 from connectly._errors import WebhookVerificationError
 from connectly._receive import (
+    RAISED,
     Answer,
     Hidden,
     Secret,
@@ -74,7 +75,6 @@ from connectly._receive import (
     refusal_headers,
     refuse_oversized,
     resolve_secret,
-    succeeded,
     webhook_for,
 )
 
@@ -146,9 +146,9 @@ def _claimed(admission: Admission, result: Any) -> flask.Response:
     try:
         response = flask.current_app.make_response(("", 200) if result is None else result)
     except BaseException:
-        finish(admission, False)
+        finish(admission, RAISED)
         raise
-    finish(admission, succeeded(response.status_code))
+    finish(admission, response.status_code)
     return response
 
 
@@ -179,7 +179,7 @@ def _decorate(
             try:
                 result = await view(prepared, *args, **kwargs)
             except BaseException:
-                finish(admission, False)
+                finish(admission, RAISED)
                 raise
             return _claimed(admission, result)
 
@@ -199,7 +199,7 @@ def _decorate(
         try:
             result = view(prepared, *args, **kwargs)
         except BaseException:
-            finish(admission, False)
+            finish(admission, RAISED)
             raise
         return _claimed(admission, result)
 

@@ -112,7 +112,12 @@ static void claim_once(const connectly_deduplicator *store, const connectly_even
     connectly_claim_release(claim);
     CHECK_STATUS(connectly_dedup_admit(store, event, &claim, &status), CONNECTLY_OK);
     CHECK(claim != NULL && status == 0);
-    CHECK_STATUS(connectly_claim_complete(claim), CONNECTLY_OK);
+    /* The handler answered 500: released, the retry runs it. */
+    CHECK_STATUS(connectly_claim_finish(claim, 500), CONNECTLY_OK);
+    CHECK_STATUS(connectly_dedup_admit(store, event, &claim, &status), CONNECTLY_OK);
+    CHECK(claim != NULL && status == 0);
+    /* It wrote nothing: success, completed. */
+    CHECK_STATUS(connectly_claim_finish(claim, 0), CONNECTLY_OK);
     CHECK_STATUS(connectly_dedup_admit(store, event, &again, &status), CONNECTLY_OK);
     CHECK(again == NULL && status == 200);
 }
@@ -156,6 +161,7 @@ void test_deduplicators(void) {
     CHECK_STATUS(connectly_dedup_admit(memory, event, NULL, &status),
                  CONNECTLY_ERROR_NULL_ARGUMENT);
     CHECK_STATUS(connectly_claim_complete(NULL), CONNECTLY_ERROR_NULL_ARGUMENT);
+    CHECK_STATUS(connectly_claim_finish(NULL, 200), CONNECTLY_ERROR_NULL_ARGUMENT);
     connectly_claim_release(NULL);
     connectly_deduplicator_free(NULL);
     connectly_deduplicator_free(memory);

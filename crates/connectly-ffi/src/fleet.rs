@@ -237,6 +237,30 @@ pub unsafe extern "C" fn connectly_claim_complete(claim: *mut connectly_claim) -
     })
 }
 
+/// Ends the claim by the handler's answer, `http_status` (0: it wrote none): completed when
+/// that is 2xx or none (copies are answered 200 without running), released otherwise (the
+/// retry runs it again); frees the claim. A handler that crashed: `connectly_claim_release`.
+/// A store that does not answer is `CONNECTLY_ERROR_TRANSPORT` (the claim is freed all the
+/// same; it expires). NULL is `CONNECTLY_ERROR_NULL_ARGUMENT`.
+///
+/// # Safety
+/// `claim` is NULL or a live claim, not used after this call.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_claim_finish(
+    claim: *mut connectly_claim,
+    http_status: u16,
+) -> connectly_status {
+    call(|| {
+        if claim.is_null() {
+            return Err(Failure::Null("claim"));
+        }
+        // SAFETY: live and owned by the caller, who gives it up here.
+        let claim = unsafe { Box::from_raw(claim) };
+        let answered = (http_status != 0).then_some(http_status);
+        claim.claim.finish(answered).map_err(Failure::Core)
+    })
+}
+
 /// The handler failed: releases the claim, so Connectly's retry runs it again, and frees it.
 /// NULL does nothing.
 ///

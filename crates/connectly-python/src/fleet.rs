@@ -467,6 +467,20 @@ impl Admission {
         })
     }
 
+    /// Ends the claim by the view's answer, ``status`` (``None``: it set none): completed
+    /// for a 2xx or none, released otherwise: the core's rule for every helper. Does nothing
+    /// when ``run`` is false or it was ended already. A store that does not answer raises
+    /// ``connectly.TransportError`` (the claim then expires).
+    #[pyo3(signature = (status=None))]
+    fn finish(&self, py: Python<'_>, status: Option<u16>) -> PyResult<()> {
+        guard(py, || {
+            let Some(claim) = self.take() else {
+                return Ok(());
+            };
+            run(py, self.io, || claim.finish(status)).map_err(|e| errors::client(py, &e))
+        })
+    }
+
     /// The handler failed: the claim is released, so Connectly's retry runs it again. Does
     /// nothing when ``run`` is false or it was called already. A store that does not answer
     /// raises ``connectly.TransportError`` (the claim then expires after

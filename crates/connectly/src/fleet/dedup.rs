@@ -143,6 +143,18 @@ impl Claim {
         self.store.complete(&self.key, self.ttls.done)
     }
 
+    /// Ends the claim by what the handler answered: completed when it answered 2xx or
+    /// nothing (`None`), released otherwise (so Connectly's retry runs it again). The rule
+    /// every helper follows; a handler that raised or panicked calls
+    /// [`release`](Claim::release).
+    pub fn finish(self, answered: Option<u16>) -> Result<(), Error> {
+        if answered.is_none_or(|status| (200..300).contains(&status)) {
+            self.complete()
+        } else {
+            self.release()
+        }
+    }
+
     /// The handler failed: the claim is released, so Connectly's retry runs it again.
     pub fn release(mut self) -> Result<(), Error> {
         self.open = false;
