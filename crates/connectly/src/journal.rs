@@ -12,7 +12,7 @@
 //! others are sent.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
@@ -69,36 +69,28 @@ impl Journal {
     pub(crate) fn open(path: &Path, fingerprint: &str, count: usize) -> Result<Self, Error> {
         let header = format!("{MAGIC} {fingerprint} {count}");
         let mut earlier = vec![Earlier::Unsent; count];
-        let existing = match File::open(path) {
-            Ok(file) => Some(file),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        let text = match std::fs::read(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(io(path, &e)),
         };
-        let mut fresh = true;
-        if let Some(file) = existing {
-            let mut lines = BufReader::new(file).split(b'\n');
-            match lines.next() {
-                None => {}
-                Some(first) => {
-                    let first = first.map_err(|e| io(path, &e))?;
-                    if first != header.as_bytes() {
-                        return Err(refused(format!(
-                            "{} was written for a different batch of messages; use a new \
-                             journal file for this one (or the same messages as before)",
-                            path.display()
-                        )));
-                    }
-                    fresh = false;
-                    let mut lines = lines.peekable();
-                    while let Some(line) = lines.next() {
-                        let line = line.map_err(|e| io(path, &e))?;
-                        // The last line without its newline was cut short by a crash.
-                        if lines.peek().is_none() && !ends_with_newline(path)? {
-                            break;
-                        }
-                        read_record(&line, &mut earlier);
-                    }
-                }
+        let fresh = text.is_empty();
+        // A last line without its newline was cut short by a crash: it is not read.
+        let whole = text.ends_with(b"\n");
+        if !fresh {
+            let mut lines: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
+            if !whole {
+                lines.pop();
+            }
+            if lines.first().copied() != Some(header.as_bytes()) {
+                return Err(refused(format!(
+                    "{} was written for a different batch of messages; use a new journal \
+                     file for this one (or the same messages as before)",
+                    path.display()
+                )));
+            }
+            for line in &lines[1..] {
+                read_record(line, &mut earlier);
             }
         }
         let mut file = OpenOptions::new()
@@ -110,7 +102,7 @@ impl Journal {
             writeln!(file, "{header}")
                 .and_then(|()| file.sync_all())
                 .map_err(|e| io(path, &e))?;
-        } else if !ends_with_newline(path)? {
+        } else if !whole {
             // End the cut-short line, so the next record starts on its own.
             file.write_all(b"\n").map_err(|e| io(path, &e))?;
         }
@@ -172,20 +164,6 @@ pub(crate) fn may_have_reached(error: &Error) -> bool {
         | Error::Redirect { .. }
         | Error::Tls { .. } => false,
     }
-}
-
-fn ends_with_newline(path: &Path) -> Result<bool, Error> {
-    use std::io::{Read, Seek, SeekFrom};
-    let mut file = File::open(path).map_err(|e| io(path, &e))?;
-    let len = file.metadata().map_err(|e| io(path, &e))?.len();
-    if len == 0 {
-        return Ok(true);
-    }
-    let mut last = [0u8; 1];
-    file.seek(SeekFrom::End(-1))
-        .and_then(|_| file.read_exact(&mut last))
-        .map_err(|e| io(path, &e))?;
-    Ok(last[0] == b'\n')
 }
 
 /// Applies one record line; an unreadable one is ignored.

@@ -17,6 +17,19 @@ pub(crate) struct Limit {
     pub(crate) millirate: u64,
 }
 
+/// The burst a budget of `per_second` gets by default: a tenth of a second at Connectly's
+/// 200/s (20), or the rate itself when smaller, and at least 1.
+pub(crate) fn default_burst(per_second: f64) -> u32 {
+    if per_second.is_finite() && per_second >= 1.0 {
+        (per_second as u32).min(DEFAULT_BURST)
+    } else {
+        1
+    }
+}
+
+/// The default burst at Connectly's rate.
+pub(crate) const DEFAULT_BURST: u32 = 20;
+
 impl Limit {
     /// `per_second` (at least [`crate::BulkOptions::MIN_RATE_LIMIT`]) with `burst` (at least
     /// 1).

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::gcra::Limit;
+use super::gcra::{default_burst, Limit, DEFAULT_BURST};
 use crate::error::ValidationError;
 use crate::rate_limit::{Pending, RateLimiter};
 
@@ -24,17 +24,12 @@ impl LocalRateLimiter {
     /// Connectly's documented limit: 200 send requests per second per business.
     pub const DEFAULT_RATE: f64 = 200.0;
     /// The default burst: a tenth of a second's sends at the default rate.
-    pub const DEFAULT_BURST: u32 = 20;
+    pub const DEFAULT_BURST: u32 = DEFAULT_BURST;
 
     /// A budget of `per_second` sends (at least one every 100 s), with the default burst
     /// (or `per_second` itself when smaller, and at least 1).
     pub fn new(per_second: f64) -> Result<Self, ValidationError> {
-        let burst = if per_second.is_finite() && per_second >= 1.0 {
-            (per_second as u32).min(Self::DEFAULT_BURST)
-        } else {
-            1
-        };
-        Self::with_burst(per_second, burst)
+        Self::with_burst(per_second, default_burst(per_second))
     }
 
     /// A budget of `per_second` sends, `burst` of which (at least 1) may go at once.

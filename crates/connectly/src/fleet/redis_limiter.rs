@@ -6,8 +6,9 @@ use std::time::{Duration, Instant};
 use redis::aio::MultiplexedConnection;
 use redis::cluster_async::ClusterConnection;
 
-use super::gcra::Limit;
+use super::gcra::{default_burst, Limit};
 use super::local::LocalRateLimiter;
+use super::sync_redis::unusable_url;
 use crate::error::{Error, ValidationError};
 use crate::rate_limit::{Pending, RateLimiter};
 
@@ -108,23 +109,16 @@ impl RedisRateLimiter {
     /// A budget of `per_second` sends in the Redis at `url` (`redis://[:password@]host:port/db`,
     /// or `rediss://` for TLS), with the default burst. Nothing is connected yet.
     pub fn new(url: &str, per_second: f64) -> Result<Self, Error> {
-        let burst = if per_second.is_finite() && per_second >= 1.0 {
-            (per_second as u32).min(LocalRateLimiter::DEFAULT_BURST)
-        } else {
-            1
-        };
-        let client = redis::Client::open(url).map_err(|e| bad_url(&e))?;
+        let burst = default_burst(per_second);
+        let client = redis::Client::open(url).map_err(|e| unusable_url(&e))?;
         Self::make(Store::Single(client), per_second, burst)
     }
 
     /// The same budget on a Redis cluster, given some of its nodes' URLs.
     pub fn cluster(urls: &[&str], per_second: f64) -> Result<Self, Error> {
-        let burst = if per_second.is_finite() && per_second >= 1.0 {
-            (per_second as u32).min(LocalRateLimiter::DEFAULT_BURST)
-        } else {
-            1
-        };
-        let client = redis::cluster::ClusterClient::new(urls.to_vec()).map_err(|e| bad_url(&e))?;
+        let burst = default_burst(per_second);
+        let client =
+            redis::cluster::ClusterClient::new(urls.to_vec()).map_err(|e| unusable_url(&e))?;
         Self::make(Store::Cluster(client), per_second, burst)
     }
 
@@ -304,9 +298,4 @@ fn redact(reason: &str) -> String {
         .map(|word| if word.contains("://") { "[url]" } else { word })
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-fn bad_url(error: &redis::RedisError) -> Error {
-    // The error may quote the URL, and with it the password: only its kind is kept.
-    Error::Config(format!("unusable Redis URL ({:?})", error.kind()))
 }

@@ -19,8 +19,7 @@ impl SyncRedis {
     /// The Redis at `url`, answering within 1 s; nothing is connected yet. An unusable URL
     /// is an error whose text never quotes it (it may hold a password).
     pub(crate) fn open(url: &str, what: &'static str) -> Result<Self, Error> {
-        let client = redis::Client::open(url)
-            .map_err(|e| Error::Config(format!("unusable Redis URL ({:?})", e.kind())))?;
+        let client = redis::Client::open(url).map_err(|e| unusable_url(&e))?;
         Ok(Self {
             client,
             connection: Mutex::new(None),
@@ -70,4 +69,10 @@ impl SyncRedis {
         *slot = Some(connection);
         Ok(answer)
     }
+}
+
+/// A URL Redis refused, as an error that never quotes it (it may hold a password): only the
+/// kind of the refusal is kept.
+pub(crate) fn unusable_url(error: &redis::RedisError) -> Error {
+    Error::Config(format!("unusable Redis URL ({:?})", error.kind()))
 }
