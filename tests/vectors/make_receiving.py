@@ -2,8 +2,8 @@
 """Writes tests/vectors/receiving.json: HTTP deliveries and the status every helper answers.
 
 Independent of the SDK on purpose: bodies are compressed with Python's gzip module and signed
-with its hmac module, and the expected statuses come from the policy table in the README
-("Receiving deliveries"), not from running any helper. Rerun after editing a row:
+with its hmac module, and the expected statuses come from the policy table in the receiving
+guide (docs/guides/receive.md), not from running any helper. Rerun after editing a row:
 
     python3 tests/vectors/make_receiving.py > tests/vectors/receiving.json
 """
