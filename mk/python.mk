@@ -81,7 +81,10 @@ test-python-lint: $(PY_STAMP)
 # make a test that needs Redis or the Go fleet programs fail without them (run by hand
 # without these variables, such a test is skipped).
 test-python-unit: $(WHEEL_STAMP) redis-server-tool fleet-go-programs
-	cd examples/python && ../../$(VPY) -m mypy --strict --no-incremental --cache-dir=/dev/null .
+	cd examples/python && ../../$(VPY) -m mypy --strict --no-incremental --cache-dir=/dev/null \
+		--exclude '^guides/' .
+	cd examples/python/guides && ../../../$(VPY) -m mypy --strict --no-incremental \
+		--cache-dir=/dev/null .
 	cd tests/python && ../../$(VPY) -m mypy --strict --no-incremental --cache-dir=/dev/null -p connectly
 	cd tests/python && ../../$(VPY) -m mypy --strict --no-incremental --cache-dir=/dev/null ../fleet/python
 	cd tests/python && ../../$(VPY) -m mypy.stubtest connectly._connectly && rm -rf .mypy_cache
