@@ -73,8 +73,10 @@ class ValidationError(ConnectlyError, ValueError):
 
 
 class ConfigurationError(ValidationError):
-    """The client could not be configured (a missing API key or business id, an unusable
-    base URL, timeout or retry count). Nothing was sent."""
+    """The client could not be configured: a missing API key or business id, a zero
+    timeout, too many retries. Nothing was sent. A setting given but malformed (a base URL
+    that is not https, an API key with a newline) is a :class:`ValidationError` naming it
+    (``field``); ``except connectly.ValidationError`` catches both."""
 
     kind = "Config"
 
