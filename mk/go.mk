@@ -40,7 +40,7 @@ BENCH_DEPS += lib
 
 test-go: lib-debug redis-server-tool fleet-go-programs
 	@unformatted=$$(cd go && gofmt -l . && cd ../examples/go && gofmt -l . && cd ../../bench/go && gofmt -l . \
-		&& cd ../../tests/fleet/go && gofmt -l .); \
+		&& cd ../../tests/fleet/go && gofmt -l . && cd ../../../scripts/docs/godoc && gofmt -l .); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted" >&2; exit 1; fi
 	cd go && $(GO) vet $(GO_INTREE) ./...
 	cd go && $(GO) vet -tags connectly_release ./...
@@ -54,6 +54,7 @@ test-go: lib-debug redis-server-tool fleet-go-programs
 	@mkdir -p $(GO_BUILD)
 	cd examples/go && $(GO) build $(GO_INTREE) -buildvcs=false -o ../../$(GO_BUILD)/ ./send ./receive
 	cd tests/fleet/go && $(GO) vet $(GO_INTREE) ./...
+	cd scripts/docs/godoc && $(GO) vet ./...
 
 # The fleet test's driver runs these (see the header comment of each program).
 fleet-go-programs: lib-debug

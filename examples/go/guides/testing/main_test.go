@@ -2,8 +2,8 @@
 
 // Package shipping_test tests code that sends through Connectly against the mock
 // Connectly: each test starts its own `connectly mock` (the SDK's command-line tool, found
-// as CONNECTLY_BIN or on PATH), asserts on the requests the mock received, through its
-// control endpoints, and makes the mock fail on demand.
+// as CONNECTLY_BIN or on PATH) with the connectlytest package, asserts on the requests the
+// mock received and makes the mock fail on demand.
 //
 //	CONNECTLY_BIN=/path/to/connectly go test ./guides/testing
 //
@@ -12,20 +12,13 @@
 package shipping_test
 
 import (
-	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
-	"time"
 
 	connectly "github.com/connectly-sdk/connectly-sdk/go"
+	"github.com/connectly-sdk/connectly-sdk/go/connectlytest"
 )
 
 // notifyShipped is the code under test; in a program it lives in a package of its own.
@@ -36,74 +29,43 @@ func notifyShipped(ctx context.Context, client *connectly.Client, phone, order s
 }
 
 // --8<-- [start:mock]
-// startMock starts `connectly mock` for one test, stopped when the test ends, and points
-// the CONNECTLY_* variables at it, as NewClientFromEnv reads them.
-func startMock(t *testing.T) {
+// newMock starts a mock Connectly for one test, stopped when the test ends, and a client
+// of it.
+func newMock(t *testing.T) (*connectlytest.Mock, *connectly.Client) {
 	t.Helper()
-	envFile := filepath.Join(t.TempDir(), "mock.env")
-	bin := cmp.Or(os.Getenv("CONNECTLY_BIN"), "connectly") // else found on PATH
-	cmd := exec.Command(bin, "mock", "--env-file", envFile)
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting the mock: %v", err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	// Once it serves, it writes its settings to envFile: CONNECTLY_BASE_URL=..., one a line.
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
-		if data, err := os.ReadFile(envFile); err == nil {
-			for _, line := range strings.Fields(string(data)) {
-				name, value, _ := strings.Cut(line, "=")
-				t.Setenv(name, value)
-			}
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatal("the mock did not start within 10 s")
-}
-
-// --8<-- [end:mock]
-
-// newClient is a client of the mock, closed when the test ends.
-func newClient(t *testing.T) *connectly.Client {
-	t.Helper()
-	client, err := connectly.NewClientFromEnv()
+	mock := connectlytest.Start(t) // or mock.Setenv(t) for connectly.NewClientFromEnv
+	client, err := connectly.NewClient(mock.APIKey(), mock.BusinessID(), connectly.WithBaseURL(mock.URL()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { client.Close() })
-	return client
+	return mock, client
 }
 
+// --8<-- [end:mock]
+
 // --8<-- [start:assert]
-// control calls one of the mock's control endpoints (/_mock/...), decoding its answer.
-func control(t *testing.T, method, path, body string, answer any) {
-	t.Helper()
-	req, _ := http.NewRequest(method, os.Getenv("CONNECTLY_BASE_URL")+path, strings.NewReader(body))
-	req.Header.Set("X-API-Key", os.Getenv("CONNECTLY_API_KEY"))
-	resp, err := http.DefaultClient.Do(req)
+func TestNotifyShipped(t *testing.T) {
+	mock, client := newMock(t)
+	if err := notifyShipped(context.Background(), client, "+15555550100", "1042"); err != nil {
+		t.Fatal(err)
+	}
+	requests, err := mock.Requests() // every API request, oldest first
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || (answer != nil && json.NewDecoder(resp.Body).Decode(answer) != nil) {
-		t.Fatalf("%s %s: %s", method, path, resp.Status)
-	}
-}
-
-func TestNotifyShipped(t *testing.T) {
-	startMock(t)
-	if err := notifyShipped(context.Background(), newClient(t), "+15555550100", "1042"); err != nil {
-		t.Fatal(err)
-	}
-	var requests []struct{ Path, JSON any } // every API request, oldest first
-	control(t, "GET", "/_mock/requests", "", &requests)
-	path := "/v1/businesses/" + os.Getenv("CONNECTLY_BUSINESS_ID") + "/send/messages"
-	body := map[string]any{ // the JSON sent, exactly
+	var sent any
+	want := map[string]any{ // the JSON sent, exactly
 		"recipient": map[string]any{"id": "+15555550100", "channelType": "whatsapp"},
 		"message":   map[string]any{"text": "Order 1042 has shipped."},
 	}
-	if len(requests) != 1 || requests[0].Path != path || !reflect.DeepEqual(requests[0].JSON, body) {
-		t.Errorf("the mock received %+v", requests)
+	if len(requests) != 1 || requests[0].Path != "/v1/businesses/"+mock.BusinessID()+"/send/messages" ||
+		requests[0].JSON(&sent) != nil || !reflect.DeepEqual(sent, want) {
+		t.Errorf("the mock received %v; the body sent: %v", requests, sent)
+	}
+	// The sends it accepted, with the ids delivery statuses name (mock.DeliverStatus).
+	if messages, err := mock.Messages(); err != nil || len(messages) != 1 {
+		t.Errorf("the mock accepted %+v (%v)", messages, err)
 	}
 }
 
@@ -111,24 +73,30 @@ func TestNotifyShipped(t *testing.T) {
 
 // --8<-- [start:failures]
 func TestNotifyShippedWhenConnectlyFails(t *testing.T) {
-	startMock(t)
-	client := newClient(t)
-	// The next two requests are answered 503, then 429; each failure is used once.
-	control(t, "POST", "/_mock/fail", `[{"status": 503}, {"status": 429, "retry_after": "0"}]`, nil)
+	mock, client := newMock(t)
+	ctx := context.Background()
+	// Each API request pops one failure: the next three are answered 503, with a dropped
+	// connection, then 429.
+	err := mock.FailNext(connectlytest.Status(503), connectlytest.Drop(), connectlytest.Status(429).WithRetryAfter("1"))
+	if err != nil {
+		t.Fatal(err)
+	}
 
-	err := notifyShipped(context.Background(), client, "+15555550100", "1042")
+	err = notifyShipped(ctx, client, "+15555550100", "1042")
 	var apiErr *connectly.APIError
 	if !errors.Is(err, connectly.ErrServer) || !errors.As(err, &apiErr) || apiErr.Attempts != 1 {
 		t.Fatalf("after a 503: %v; want ErrServer, not retried (the message may have been sent)", err)
 	}
+	// A connection lost once the request was sent is not retried either.
+	if err := notifyShipped(ctx, client, "+15555550100", "1043"); !errors.Is(err, connectly.ErrTransport) {
+		t.Fatalf("after a dropped connection: %v; want ErrTransport", err)
+	}
 	// A 429 is retried, after the wait the API asks for.
-	if err := notifyShipped(context.Background(), client, "+15555550100", "1043"); err != nil {
+	if err := notifyShipped(ctx, client, "+15555550100", "1044"); err != nil {
 		t.Fatalf("after a 429: %v; want it retried", err)
 	}
-	var requests []any
-	control(t, "GET", "/_mock/requests", "", &requests)
-	if len(requests) != 3 {
-		t.Errorf("the mock received %d requests, want 3 (the 503; the 429 and its retry)", len(requests))
+	if requests, err := mock.Requests(); err != nil || len(requests) != 4 {
+		t.Errorf("the mock received %v (%v), want 4: the 503; the dropped one; the 429 and its retry", requests, err)
 	}
 }
 

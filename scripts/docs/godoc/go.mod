@@ -1,0 +1,3 @@
+module connectly-sdk/scripts/docs/godoc
+
+go 1.22
