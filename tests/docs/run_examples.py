@@ -29,7 +29,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
-KIND = re.compile(r"connectly-example:\s*(run|receiver|test)\b")
+KIND = re.compile(r"connectly-example:\s*(run|receiver|test|module)\b")
 INBOUND_TEXT = "hello from the docs"
 RUN_TIMEOUT = 120.0
 READY_TIMEOUT = 60.0
@@ -52,7 +52,7 @@ def kind_of(path: Path) -> str:
     """The kind the file declares near its top."""
     match = KIND.search(path.read_text(encoding="utf-8")[:2000])
     if match is None:
-        raise SystemExit(f"{path}: no `connectly-example: run|receiver|test` line")
+        raise SystemExit(f"{path}: no `connectly-example: run|receiver|test|module` line")
     return match.group(1)
 
 
@@ -62,6 +62,8 @@ def discover(python: str, languages: set[str]) -> list[Example]:
     scripts = (EXAMPLES / "python" / "guides").glob("*.py") if "python" in languages else []
     for path in sorted(scripts):
         kind = kind_of(path)
+        if kind == "module":  # imported by the examples that run
+            continue
         command = [python, str(path)]
         if kind == "test":
             command = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path)]

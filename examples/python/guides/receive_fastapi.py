@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
+import handling
 import uvicorn
 from fastapi import Depends, FastAPI
 
@@ -47,46 +48,9 @@ async def webhook(
     # it: a missing or bad signature is answered 403 and the endpoint never runs.
     event: Annotated[connectly.WebhookEvent, Depends(webhook_event)],
 ) -> dict[str, str]:
-    handle(event)
+    handling.handle(event)  # the same in every framework: handling.py
     return {"status": "ok"}  # anything but 200 makes Connectly deliver it again
     # --8<-- [end:verify]
-
-
-# --8<-- [start:events]
-def handle(event: connectly.WebhookEvent) -> None:
-    if isinstance(event, connectly.InboundMessage):
-        who = f"{event.sender.id} ({event.sender.channel_type})"
-        if event.button_reply is not None:
-            print(f"{who} tapped {event.button_reply.id or event.button_reply.text}", flush=True)
-        elif event.list_reply is not None:
-            print(f"{who} picked {event.list_reply.id}", flush=True)
-        elif event.attachment is not None:
-            print(f"{who} sent a {event.attachment.type}: {event.attachment.url}", flush=True)
-        else:
-            print(f"{who} says {event.text!r}", flush=True)
-    elif isinstance(event, connectly.DeliveryStatus):
-        track(event)
-    else:  # a topic this code does not know yet: all of it is in event.raw
-        print(f"event on {event.topic}: {event.raw}", flush=True)
-    # --8<-- [end:events]
-
-
-# --8<-- [start:statuses]
-# The furthest status of each message (sent < delivered < read). For several workers, keep
-# it in Redis: connectly.StatusTracker(store=connectly.RedisStatusStore(url)).
-tracker = connectly.StatusTracker()
-
-
-def track(status: connectly.DeliveryStatus) -> None:
-    # Statuses may arrive late, out of order or twice: act only on one that moves forward.
-    if not tracker.advance(status.message_id, status.status):
-        latest = tracker.status(status.message_id)
-        print(f"message {status.message_id}: {status.status} came after {latest}", flush=True)
-        return
-    print(f"message {status.message_id} is {status.status}", flush=True)
-    if status.error is not None:  # delivery_failed says why
-        print(f"  {status.error.code}: {status.error.message}", flush=True)
-    # --8<-- [end:statuses]
 
 
 if __name__ == "__main__":

@@ -11,10 +11,8 @@ forward is printed as a line.
 """
 
 import os
-import signal
-import sys
-from types import FrameType
-from typing import Optional
+
+import handling
 
 # --8<-- [start:verify]
 from flask import Flask
@@ -30,75 +28,16 @@ app = Flask(__name__)
 def webhook(event: connectly.WebhookEvent) -> tuple[str, int]:
     # The decorator verified the signature over the raw body, then parsed it: a missing or
     # bad signature was answered 403 and never gets here.
-    handle(event)
+    handling.handle(event)  # the same in every framework: handling.py
     return "", 200  # anything but 200 makes Connectly deliver it again
     # --8<-- [end:verify]
-
-
-# --8<-- [start:events]
-def handle(event: connectly.WebhookEvent) -> None:
-    if isinstance(event, connectly.InboundMessage):
-        who = f"{event.sender.id} ({event.sender.channel_type})"
-        if event.button_reply is not None:
-            print(f"{who} tapped {event.button_reply.id or event.button_reply.text}", flush=True)
-        elif event.list_reply is not None:
-            print(f"{who} picked {event.list_reply.id}", flush=True)
-        elif event.attachment is not None:
-            print(f"{who} sent a {event.attachment.type}: {event.attachment.url}", flush=True)
-        else:
-            print(f"{who} says {event.text!r}", flush=True)
-    elif isinstance(event, connectly.DeliveryStatus):
-        track(event)
-    else:  # a topic this code does not know yet: all of it is in event.raw
-        print(f"event on {event.topic}: {event.raw}", flush=True)
-    # --8<-- [end:events]
-
-
-# --8<-- [start:statuses]
-# The furthest status of each message (sent < delivered < read). For several workers, keep
-# it in Redis: connectly.StatusTracker(store=connectly.RedisStatusStore(url)).
-tracker = connectly.StatusTracker()
-
-
-def track(status: connectly.DeliveryStatus) -> None:
-    # Statuses may arrive late, out of order or twice: act only on one that moves forward.
-    if not tracker.advance(status.message_id, status.status):
-        latest = tracker.status(status.message_id)
-        print(f"message {status.message_id}: {status.status} came after {latest}", flush=True)
-        return
-    print(f"message {status.message_id} is {status.status}", flush=True)
-    if status.error is not None:  # delivery_failed says why
-        print(f"  {status.error.code}: {status.error.message}", flush=True)
-    # --8<-- [end:statuses]
-
-
-# --8<-- [start:register]
-def register(address: str) -> None:
-    """Points both topics at this server; an upsert is safe to repeat at every start."""
-    client = connectly.Client()
-    for topic in ("messages", "delivery_status"):
-        client.upsert_webhook(address, topic)
-    print(f"registered {address}", flush=True)
-    # --8<-- [end:register]
-
-
-def stop(signum: int, frame: Optional[FrameType]) -> None:
-    sys.exit(0)
 
 
 def main() -> None:
     from werkzeug.serving import make_server
 
     port = int(os.environ.get("PORT", "5000"))
-    address = os.environ.get("WEBHOOK_URL", f"http://127.0.0.1:{port}/webhook")
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    register(address)
-    listed = {h.topic: h.address for h in connectly.Client().list_webhooks()}
-    if listed.get("messages") != address or listed.get("delivery_status") != address:
-        sys.exit(f"FAILED: the registrations are not listed: {listed}")
-    signal.signal(signal.SIGTERM, stop)
-    print(f"serving {address}", flush=True)
-    server.serve_forever()
+    handling.serve(make_server("127.0.0.1", port, app, threaded=True), handling.address(port))
 
 
 if __name__ == "__main__":
