@@ -2,8 +2,8 @@ package connectly
 
 // What a fleet of processes shares through Redis (or, for one process, keeps in memory): a
 // send budget every send request waits its turn in (RateLimiter), and the claims that let
-// each webhook delivery be handled once (Deduplicator). See the README's "Running many
-// workers".
+// each webhook delivery be handled once (Deduplicator). See the guide "Many workers with
+// Redis" (docs/guides/fleet.md).
 
 /*
 #include <stdlib.h>
