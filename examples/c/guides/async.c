@@ -10,17 +10,15 @@
  * the next request for 30 s, through its control endpoint POST /_mock/fail: that part is
  * test scaffolding.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "connectly.h"
+#include "mock_control.h" /* test scaffolding: the mock's /_mock/ endpoints */
 
 #define MANY 50
 
@@ -88,63 +86,13 @@ static connectly_status cancel_send(connectly_queue *queue, uint64_t tag, int *p
 }
 // --8<-- [end:cancel]
 
-/* Test scaffolding: one request to the mock Connectly's control endpoints (at
- * CONNECTLY_BASE_URL, with CONNECTLY_API_KEY). Returns the HTTP status, or -1; when `reply`
- * is not NULL, stores the body there (free it). */
-static int mock_control(const char *method, const char *path, const char *body, char **reply) {
-    const char *base = getenv("CONNECTLY_BASE_URL"), *key = getenv("CONNECTLY_API_KEY");
-    const char *port = base != NULL ? strrchr(base, ':') : NULL;
-    struct sockaddr_in addr;
-    char head[512], *text = NULL, *start;
-    size_t used = 0, cap = 0;
-    int fd, n, status = -1;
-    if (port == NULL || key == NULL) return -1;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons((unsigned short)atoi(port + 1));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    n = snprintf(head, sizeof head,
-                 "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: %s\r\nContent-Length: %lu\r\n"
-                 "Connection: close\r\n\r\n%s",
-                 method, path, key, (unsigned long)strlen(body), body);
-    fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0 || n < 0 || (size_t)n >= sizeof head ||
-        connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0 || write(fd, head, (size_t)n) != n) {
-        if (fd >= 0) close(fd);
-        return -1;
-    }
-    for (;;) {
-        ssize_t got;
-        if (cap - used < 4096) {
-            char *bigger = realloc(text, cap += 65536);
-            if (bigger == NULL) break;
-            text = bigger;
-        }
-        got = read(fd, text + used, cap - used - 1);
-        if (got <= 0) break;
-        used += (size_t)got;
-    }
-    close(fd);
-    if (text == NULL) return -1;
-    text[used] = 0;
-    if (sscanf(text, "HTTP/1.%*d %d", &status) != 1) status = -1;
-    start = strstr(text, "\r\n\r\n");
-    if (reply != NULL && start != NULL) {
-        memmove(text, start + 4, strlen(start + 4) + 1);
-        *reply = text;
-    } else {
-        free(text);
-    }
-    return status;
-}
-
 /* Waits (up to 60 s) until the mock has received a request whose body holds `marker`. */
 static int mock_received(const char *marker) {
     struct timespec pause = {0, 20 * 1000 * 1000};
     time_t end = time(NULL) + 60;
     while (time(NULL) < end) {
         char *log = NULL;
-        int found = mock_control("GET", "/_mock/requests", "", &log) == 200 &&
+        int found = mock_control_env("GET", "/_mock/requests", "", &log) == 200 &&
                     strstr(log, marker) != NULL;
         free(log);
         if (found) return 1;
@@ -184,7 +132,7 @@ int main(void) {
 
     /* One send the mock holds for 30 s, cancelled once it has arrived there. */
     snprintf(marker, sizeof marker, "held send %ld-%ld", (long)getpid(), (long)time(NULL));
-    if (mock_control("POST", "/_mock/fail", "[{\"delay_ms\":30000}]", NULL) != 200 ||
+    if (mock_control_env("POST", "/_mock/fail", "[{\"delay_ms\":30000}]", NULL) != 200 ||
         connectly_operation_send_text(client, "whatsapp", "+15555555555", marker, &held) !=
             CONNECTLY_OK ||
         connectly_submit(queue, held, 1000) != CONNECTLY_OK) {

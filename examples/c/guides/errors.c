@@ -9,15 +9,12 @@
  * The failures Connectly would give at random (429, 5xx) are scripted here through the mock
  * Connectly's control endpoint, POST /_mock/fail: that part is test scaffolding.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "connectly.h"
+#include "mock_control.h" /* test scaffolding: the mock's /_mock/ endpoints */
 
 #define TO "+15555555555"
 
@@ -104,62 +101,12 @@ static connectly_status send_reminder(const connectly_client *client, uint32_t *
 }
 // --8<-- [end:retries]
 
-/* Test scaffolding: one request to the mock Connectly's control endpoints (at
- * CONNECTLY_BASE_URL, with CONNECTLY_API_KEY). Returns the HTTP status, or -1; when `reply`
- * is not NULL, stores the body there (free it). */
-static int mock_control(const char *method, const char *path, const char *body, char **reply) {
-    const char *base = getenv("CONNECTLY_BASE_URL"), *key = getenv("CONNECTLY_API_KEY");
-    const char *port = base != NULL ? strrchr(base, ':') : NULL;
-    struct sockaddr_in addr;
-    char head[512], *text = NULL;
-    size_t used = 0, cap = 0;
-    int fd, n, status = -1;
-    if (port == NULL || key == NULL) return -1;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons((unsigned short)atoi(port + 1));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    n = snprintf(head, sizeof head,
-                 "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: %s\r\nContent-Length: %lu\r\n"
-                 "Connection: close\r\n\r\n%s",
-                 method, path, key, (unsigned long)strlen(body), body);
-    fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0 || n < 0 || (size_t)n >= sizeof head ||
-        connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0 || write(fd, head, (size_t)n) != n) {
-        if (fd >= 0) close(fd);
-        return -1;
-    }
-    for (;;) {
-        ssize_t got;
-        if (cap - used < 4096) {
-            char *bigger = realloc(text, cap += 65536);
-            if (bigger == NULL) break;
-            text = bigger;
-        }
-        got = read(fd, text + used, cap - used - 1);
-        if (got <= 0) break;
-        used += (size_t)got;
-    }
-    close(fd);
-    if (text != NULL) {
-        text[used] = 0;
-        if (sscanf(text, "HTTP/1.%*d %d", &status) != 1) status = -1;
-        if (reply != NULL && strstr(text, "\r\n\r\n") != NULL) {
-            *reply = text;
-            memmove(text, strstr(text, "\r\n\r\n") + 4, strlen(strstr(text, "\r\n\r\n") + 4) + 1);
-            text = NULL;
-        }
-    }
-    free(text);
-    return status;
-}
-
 /* How many API requests the mock has recorded; -1 when it cannot tell. */
 static long requests_seen(void) {
     char *log = NULL;
     const char *p;
     long n = 0;
-    if (mock_control("GET", "/_mock/requests", "", &log) != 200) {
+    if (mock_control_env("GET", "/_mock/requests", "", &log) != 200) {
         free(log);
         return -1;
     }
@@ -216,8 +163,8 @@ int main(void) {
     status = connectly_client_new_with_options(getenv("CONNECTLY_API_KEY"), business, base_url,
                                                0, 0 /* no retries */, &impatient);
     check(status == CONNECTLY_OK, "a client without retries");
-    check(mock_control("POST", "/_mock/fail", "[{\"status\":429,\"retry_after\":\"2\"}]", NULL) ==
-              200,
+    check(mock_control_env("POST", "/_mock/fail", "[{\"status\":429,\"retry_after\":\"2\"}]",
+                           NULL) == 200,
           "(scripted: the next request is answered 429, Retry-After: 2)");
     status = send_reminder(impatient, &attempts);
     explain(connectly_last_error());
@@ -226,12 +173,13 @@ int main(void) {
     connectly_client_free(impatient);
 
     printf("retries:\n");
-    check(mock_control("POST", "/_mock/fail",
-                       "[{\"status\":429,\"retry_after\":\"0\"},{\"status\":429}]", NULL) == 200,
+    check(mock_control_env("POST", "/_mock/fail",
+                           "[{\"status\":429,\"retry_after\":\"0\"},{\"status\":429}]",
+                           NULL) == 200,
           "(scripted: two 429 answers, then a normal one)");
     status = send_reminder(client, &attempts);
     check(status == CONNECTLY_OK && attempts == 3, "429 is retried: sent on the third attempt");
-    check(mock_control("POST", "/_mock/fail", "[{\"status\":503}]", NULL) == 200,
+    check(mock_control_env("POST", "/_mock/fail", "[{\"status\":503}]", NULL) == 200,
           "(scripted: a 503 answer)");
     before = requests_seen();
     status = send_reminder(client, &attempts);
@@ -239,7 +187,7 @@ int main(void) {
     check(status == CONNECTLY_ERROR_SERVER && attempts == 1,
           "a 5xx is not retried: CONNECTLY_ERROR_SERVER after one attempt");
     check(requests_seen() == before + 1, "Connectly saw the message once");
-    check(mock_control("POST", "/_mock/fail", "[{\"drop\":true}]", NULL) == 200,
+    check(mock_control_env("POST", "/_mock/fail", "[{\"drop\":true}]", NULL) == 200,
           "(scripted: the connection closes after the request, unanswered)");
     status = send_reminder(client, &attempts);
     explain(connectly_last_error());

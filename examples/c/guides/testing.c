@@ -8,20 +8,18 @@
  *
  * Exits 0 when every check passed.
  */
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "connectly.h"
+#include "mock_control.h" /* mock_control_request, behind mock_control below */
 
 extern char **environ;
 
@@ -113,49 +111,7 @@ static connectly_client *mock_client(const struct mock *mock, int32_t max_retrie
  * is not NULL, stores the body there (free it). */
 static int mock_control(const struct mock *mock, const char *method, const char *path,
                         const char *body, char **reply) {
-    const char *port = strrchr(mock->base_url, ':');
-    struct sockaddr_in addr;
-    char head[512], *text = NULL, *start;
-    size_t used = 0, cap = 0;
-    int fd, n, status = -1;
-    if (port == NULL) return -1;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons((unsigned short)atoi(port + 1));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    n = snprintf(head, sizeof head,
-                 "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: %s\r\nContent-Length: %lu\r\n"
-                 "Connection: close\r\n\r\n%s",
-                 method, path, mock->api_key, (unsigned long)strlen(body), body);
-    fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0 || n < 0 || (size_t)n >= sizeof head ||
-        connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0 || write(fd, head, (size_t)n) != n) {
-        if (fd >= 0) close(fd);
-        return -1;
-    }
-    for (;;) {
-        ssize_t got;
-        if (cap - used < 4096) {
-            char *bigger = realloc(text, cap += 65536);
-            if (bigger == NULL) break;
-            text = bigger;
-        }
-        got = read(fd, text + used, cap - used - 1);
-        if (got <= 0) break;
-        used += (size_t)got;
-    }
-    close(fd);
-    if (text == NULL) return -1;
-    text[used] = 0;
-    if (sscanf(text, "HTTP/1.%*d %d", &status) != 1) status = -1;
-    start = strstr(text, "\r\n\r\n");
-    if (reply != NULL && start != NULL) {
-        memmove(text, start + 4, strlen(start + 4) + 1);
-        *reply = text;
-    } else {
-        free(text);
-    }
-    return status;
+    return mock_control_request(mock->base_url, mock->api_key, method, path, body, reply);
 }
 
 /* How many times `part` occurs in `text`. */
