@@ -34,7 +34,9 @@
 //
 // The binary is the one given by [WithBinary], else the CONNECTLY_BIN environment
 // variable, else `connectly` on PATH. Outside a test (a TestMain sharing one mock, say),
-// [New] starts a mock and [Mock.Close] stops it.
+// [New] starts a mock and [Mock.Close] stops it. A program or test run against a mock
+// started for it (CONNECTLY_BASE_URL and the rest in its environment) drives that one with
+// [FromEnv], or [Attach] given its URL and key; closing such a Mock stops nothing.
 //
 // The package uses the standard library only: it does not link the SDK's C library, so it
 // works in any test, whatever the code under test sends with.
@@ -297,8 +299,15 @@ func (m *Mock) Setenv(t testing.TB) {
 // Close stops the mock (it kills the process and waits for it) and removes its temporary
 // files. It reports an error if the mock had exited by itself before. Calling it again
 // does nothing and returns the same error.
+//
+// For a Mock from [Attach] or [FromEnv], which started nothing, Close stops nothing: it
+// only closes the Mock's idle connections, and returns nil.
 func (m *Mock) Close() error {
 	m.closeOnce.Do(func() {
+		if m.cmd == nil { // attached: the mock is someone else's
+			m.client.CloseIdleConnections()
+			return
+		}
 		select {
 		case <-m.exited:
 			m.closeErr = fmt.Errorf("connectlytest: the mock exited before Close (%v)%s",

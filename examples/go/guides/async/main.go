@@ -8,8 +8,8 @@
 //	CONNECTLY_API_KEY=... CONNECTLY_BUSINESS_ID=... CONNECTLY_BASE_URL=http://127.0.0.1:PORT \
 //	go run ./guides/async
 //
-// It needs the mock (`connectly mock`), whose control endpoint /_mock/fail it uses to make
-// one answer slow; inside the SDK's repository, run it from examples/go with
+// It needs the mock (`connectly mock`), whose control API it drives with connectlytest to
+// make one answer slow; inside the SDK's repository, run it from examples/go with
 // -tags connectly_intree. Exits non-zero when a send fails or a cancellation is not
 // reported as expected.
 package main
@@ -18,15 +18,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log"
-	"net/http"
-	"os"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/connectly-sdk/connectly-sdk/examples/go/guides/internal/check"
 	connectly "github.com/connectly-sdk/connectly-sdk/go"
+	"github.com/connectly-sdk/connectly-sdk/go/connectlytest"
 )
 
 func main() {
@@ -69,7 +67,8 @@ func main() {
 		log.Fatalf("with a cancelled context: %v, want context.Canceled", err)
 	}
 
-	failNext(`{"delay_ms": 3000}`) // the next answer takes 3 s
+	mock := check.Mock()
+	check.OK(mock.FailNext(connectlytest.Delay(3 * time.Second))) // the next answer takes 3 s
 	// --8<-- [start:cancel]
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -90,22 +89,5 @@ func main() {
 	// --8<-- [end:cancel]
 	if e == nil || !e.PossiblySent || !errors.Is(err, context.Canceled) {
 		log.Fatalf("a send cancelled in flight: %v, want a possibly sent cancellation", err)
-	}
-}
-
-// failNext queues a failure for the mock's next API request (POST /_mock/fail).
-func failNext(failure string) {
-	req, err := http.NewRequest("POST", os.Getenv("CONNECTLY_BASE_URL")+"/_mock/fail", strings.NewReader(failure))
-	if err != nil {
-		log.Fatal(err)
-	}
-	req.Header.Set("X-API-Key", os.Getenv("CONNECTLY_API_KEY"))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if answer, _ := io.ReadAll(resp.Body); resp.StatusCode != 200 {
-		log.Fatalf("/_mock/fail: HTTP %d %s", resp.StatusCode, answer)
 	}
 }

@@ -10,23 +10,22 @@
 //	CONNECTLY_API_KEY=... CONNECTLY_BUSINESS_ID=... CONNECTLY_BASE_URL=http://127.0.0.1:PORT \
 //	go run ./guides/bulk
 //
-// It needs the mock (`connectly mock`), whose control endpoints it uses to make one send
-// fail and to count what arrived; inside the SDK's repository, run it from examples/go with
+// It needs the mock (`connectly mock`), whose control API it drives with connectlytest to
+// make one send fail and to count what arrived; inside the SDK's repository, run it from examples/go with
 // -tags connectly_intree. Exits non-zero when a count is not the one expected.
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/connectly-sdk/connectly-sdk/examples/go/guides/internal/check"
 	connectly "github.com/connectly-sdk/connectly-sdk/go"
+	"github.com/connectly-sdk/connectly-sdk/go/connectlytest"
 )
 
 type customer struct{ Phone, Name string }
@@ -91,16 +90,17 @@ func main() {
 	defer os.RemoveAll(dir)
 	journalPath := filepath.Join(dir, "order-updates.journal")
 
-	failNext(`{"status": 503}`) // one of the first run's sends fails
-	before := requestsFor("+1555020")
+	mock := check.Mock()
+	check.OK(mock.FailNext(connectlytest.Status(503))) // one of the first run's sends fails
+	before := requestsFor(mock, "+1555020")
 	first := sendJournaled(client, messages, journalPath)
-	sentFirst := requestsFor("+1555020") - before
+	sentFirst := requestsFor(mock, "+1555020") - before
 	if n := countSent(first); n != len(messages)-1 || sentFirst != len(messages) {
 		log.Fatalf("first run: %d sent of %d requests", n, sentFirst)
 	}
 	fmt.Printf("first run: %d sent, 1 failed with a 503\n", len(messages)-1)
 
-	before = requestsFor("+1555020")
+	before = requestsFor(mock, "+1555020")
 	second := sendJournaled(client, messages, journalPath)
 	possiblySent := 0
 	for i, r := range second {
@@ -113,7 +113,7 @@ func main() {
 			log.Fatalf("second run, message %d: %+v", i, r)
 		}
 	}
-	if sent := requestsFor("+1555020") - before; sent != 0 || possiblySent != 1 {
+	if sent := requestsFor(mock, "+1555020") - before; sent != 0 || possiblySent != 1 {
 		log.Fatalf("second run: %d requests, %d possibly sent; want 0 and 1", sent, possiblySent)
 	}
 	fmt.Println("second run: nothing sent again")
@@ -158,44 +158,15 @@ func countSent(results []connectly.Result) int {
 }
 
 // requestsFor counts the API requests the mock recorded for numbers starting with prefix.
-func requestsFor(prefix string) int {
-	var requests []struct {
-		JSON struct {
-			Number string `json:"number"`
-		} `json:"json"`
-	}
-	if err := json.Unmarshal([]byte(control("GET", "/_mock/requests", "")), &requests); err != nil {
-		log.Fatal(err)
-	}
+func requestsFor(mock *connectlytest.Mock, prefix string) int {
 	n := 0
-	for _, r := range requests {
-		if strings.HasPrefix(r.JSON.Number, prefix) {
+	for _, r := range check.Must(mock.Requests()) {
+		var body struct {
+			Number string `json:"number"`
+		}
+		if r.JSON(&body) == nil && strings.HasPrefix(body.Number, prefix) {
 			n++
 		}
 	}
 	return n
-}
-
-// failNext queues failures for the mock's next API requests (POST /_mock/fail).
-func failNext(failures string) {
-	control("POST", "/_mock/fail", failures)
-}
-
-// control makes one request to the mock's control endpoints and returns its answer.
-func control(method, path, body string) string {
-	req, err := http.NewRequest(method, os.Getenv("CONNECTLY_BASE_URL")+path, strings.NewReader(body))
-	if err != nil {
-		log.Fatal(err)
-	}
-	req.Header.Set("X-API-Key", os.Getenv("CONNECTLY_API_KEY"))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer resp.Body.Close()
-	answer, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
-		log.Fatalf("%s %s: HTTP %d %s", method, path, resp.StatusCode, answer)
-	}
-	return string(answer)
 }

@@ -8,8 +8,8 @@
 //	CONNECTLY_API_KEY=... CONNECTLY_BUSINESS_ID=... CONNECTLY_BASE_URL=http://127.0.0.1:PORT \
 //	go run ./guides/errors
 //
-// It needs the mock (`connectly mock`), whose control endpoint /_mock/fail it uses to make
-// the API fail on demand (a 429, a 503, a dropped connection, a slow answer); inside the
+// It needs the mock (`connectly mock`), whose control API it drives with connectlytest to
+// make the API fail on demand (a 429, a 503, a dropped connection, a slow answer); inside the
 // SDK's repository, run it from examples/go with -tags connectly_intree. Exits non-zero
 // when an error is not the one expected.
 package main
@@ -18,14 +18,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log"
-	"net/http"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/connectly-sdk/connectly-sdk/examples/go/guides/internal/check"
 	connectly "github.com/connectly-sdk/connectly-sdk/go"
+	"github.com/connectly-sdk/connectly-sdk/go/connectlytest"
 )
 
 // --8<-- [start:api_errors]
@@ -60,7 +60,8 @@ func main() {
 	}
 	defer client.Close()
 	ctx := context.Background()
-	before := requestCount()
+	mock := check.Mock()
+	before := requestCount(mock)
 
 	// --8<-- [start:validation]
 	// An attachment must be at an https URL: refused before any byte is sent.
@@ -75,7 +76,7 @@ func main() {
 	if invalid == nil || invalid.Field == "" || invalid.Attempts != 0 {
 		log.Fatalf("expected a validation error naming its field, got %v", err)
 	}
-	if n := requestCount(); n != before {
+	if n := requestCount(mock); n != before {
 		log.Fatalf("a refused message reached the mock (%d requests)", n-before)
 	}
 
@@ -95,20 +96,20 @@ func main() {
 	_, err = client.DeleteWebhook(ctx, "wh_no_such_registration")
 	show("deleting an unknown registration", err, connectly.ErrAPI, "HTTP 404")
 
-	failNext(`{"status": 429, "retry_after": "7"}`)
+	check.OK(mock.FailNext(connectlytest.Status(429).WithRetryAfter("7")))
 	_, err = client.SendText("whatsapp", "+15555555555", "hello")
 	show("429 with Retry-After: 7", err, connectly.ErrRateLimited, "try again in 7s")
 
-	failNext(`{"status": 503}`)
+	check.OK(mock.FailNext(connectlytest.Status(503)))
 	_, err = client.SendText("whatsapp", "+15555555555", "hello")
 	show("503", err, connectly.ErrServer, "it may have the message")
 
-	retries(ctx)
+	retries(ctx, mock)
 }
 
 // retries shows the retry settings: what is retried, and what never is.
-func retries(ctx context.Context) {
-	failNext(`{"status": 429, "retry_after": "1"}`) // the first attempt is rate limited
+func retries(ctx context.Context, mock *connectlytest.Mock) {
+	check.OK(mock.FailNext(connectlytest.Status(429).WithRetryAfter("1"))) // the first attempt is rate limited
 
 	// --8<-- [start:retries]
 	// Each attempt may take 5 s; a failed one is retried up to 3 times (the default is 2),
@@ -135,9 +136,11 @@ func retries(ctx context.Context) {
 	}
 
 	// Never sent twice: each of these failures happens after the request was written.
-	for _, failure := range []string{`{"status": 503}`, `{"drop": true}`, `{"delay_ms": 8000}`} {
-		before := requestCount()
-		failNext(failure)
+	for _, failure := range []connectlytest.Failure{
+		connectlytest.Status(503), connectlytest.Drop(), connectlytest.Delay(8 * time.Second),
+	} {
+		before := requestCount(mock)
+		check.OK(mock.FailNext(failure))
 		_, err := client.SendTextContext(ctx, "whatsapp", "+15555555555", "Your code is 1234")
 		attempts := -1
 		var apiErr *connectly.APIError
@@ -148,8 +151,8 @@ func retries(ctx context.Context) {
 		case errors.As(err, &sdkErr):
 			attempts = sdkErr.Attempts
 		}
-		if attempts != 1 || requestCount()-before != 1 {
-			log.Fatalf("after %s: %v, %d attempts, %d requests; want one", failure, err, attempts, requestCount()-before)
+		if requests := requestCount(mock) - before; attempts != 1 || requests != 1 {
+			log.Fatalf("after %s: %v, %d attempts, %d requests; want one", failure, err, attempts, requests)
 		}
 		fmt.Printf("after %s: %s (not retried)\n", failure, explain(err))
 	}
@@ -165,31 +168,7 @@ func show(what string, err error, want error, hint string) {
 	}
 }
 
-// failNext queues failures for the mock's next API requests (POST /_mock/fail).
-func failNext(failures string) {
-	control("POST", "/_mock/fail", failures)
-}
-
 // requestCount is how many API requests the mock recorded.
-func requestCount() int {
-	return strings.Count(control("GET", "/_mock/requests", ""), `"method"`)
-}
-
-// control makes one request to the mock's control endpoints and returns its answer.
-func control(method, path, body string) string {
-	req, err := http.NewRequest(method, os.Getenv("CONNECTLY_BASE_URL")+path, strings.NewReader(body))
-	if err != nil {
-		log.Fatal(err)
-	}
-	req.Header.Set("X-API-Key", os.Getenv("CONNECTLY_API_KEY"))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer resp.Body.Close()
-	answer, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
-		log.Fatalf("%s %s: HTTP %d %s", method, path, resp.StatusCode, answer)
-	}
-	return string(answer)
+func requestCount(mock *connectlytest.Mock) int {
+	return len(check.Must(mock.Requests()))
 }

@@ -2,8 +2,8 @@
 
 // Command messages sends one of each kind of message: a text, a WhatsApp template with its
 // language and callback data, an image with a caption, a location, reply buttons and a
-// list. Then it checks, through the mock's control endpoints, that each request carried
-// what was asked for.
+// list. Then it checks, through the mock's control API (with connectlytest), that each
+// request carried what was asked for.
 //
 //	CONNECTLY_API_KEY=... CONNECTLY_BUSINESS_ID=... CONNECTLY_BASE_URL=http://127.0.0.1:PORT \
 //	go run ./guides/messages
@@ -17,13 +17,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log"
-	"net/http"
-	"os"
 	"reflect"
 	"strings"
 
+	"github.com/connectly-sdk/connectly-sdk/examples/go/guides/internal/check"
 	connectly "github.com/connectly-sdk/connectly-sdk/go"
 )
 
@@ -132,22 +130,21 @@ func main() {
 	fmt.Println("the mock received all six messages as sent")
 }
 
-// checkReceived checks, through the mock's control endpoints, that the mock accepted every
-// id (the template with its callback data) and that a request with each expected body
+// checkReceived checks, through the mock's control API, that the mock accepted every id
+// (the template with its callback data) and that a request with each expected body
 // arrived. Only the fields given are compared, so that other requests to the same mock
 // (other programs') do not matter.
 func checkReceived(ids []string) {
-	var accepted []struct {
-		ID           string          `json:"id"`
-		Path         string          `json:"path"`
-		CallbackData json.RawMessage `json:"callback_data"`
-	}
-	control("/_mock/messages", &accepted)
+	mock := check.Mock()
 	byID := map[string]string{}
-	for _, m := range accepted {
-		// The path is the API's, after /v1/businesses/{id}.
+	for _, m := range check.Must(mock.Messages()) {
+		// The path is the API's, after /v1/businesses/{id}; no callback data is null.
 		_, endpoint, _ := strings.Cut(m.Path, "/send/")
-		byID[m.ID] = endpoint + " " + string(m.CallbackData)
+		callbackData := "null"
+		if m.CallbackData != nil {
+			callbackData = string(m.CallbackData)
+		}
+		byID[m.ID] = endpoint + " " + callbackData
 	}
 	for i, id := range ids {
 		got, ok := byID[id]
@@ -162,11 +159,13 @@ func checkReceived(ids []string) {
 		}
 	}
 
-	var requests []struct {
-		Path string `json:"path"`
-		JSON any    `json:"json"`
+	var bodies []any // the JSON bodies of the requests the mock recorded
+	for _, r := range check.Must(mock.Requests()) {
+		var body any
+		if r.JSON(&body) == nil {
+			bodies = append(bodies, body)
+		}
 	}
-	control("/_mock/requests", &requests)
 	want := []string{
 		`{"recipient":{"id":"+15555555555","channelType":"whatsapp"},"message":{"text":"Your order has shipped."}}`,
 		`{"number":"+15555555555","templateName":"order_update","language":"en_US",` +
@@ -183,8 +182,8 @@ func checkReceived(ids []string) {
 			log.Fatal(err)
 		}
 		found := false
-		for _, r := range requests {
-			found = found || holds(r.JSON, subset)
+		for _, body := range bodies {
+			found = found || holds(body, subset)
 		}
 		if !found {
 			log.Fatalf("no request to the mock carried %s", w)
@@ -208,25 +207,4 @@ func holds(got, want any) bool {
 		}
 	}
 	return true
-}
-
-// control decodes the answer of one of the mock's control endpoints (GET /_mock/...).
-func control(path string, out any) {
-	req, err := http.NewRequest("GET", os.Getenv("CONNECTLY_BASE_URL")+path, nil)
-	if err != nil {
-		log.Fatal(err)
-	}
-	req.Header.Set("X-API-Key", os.Getenv("CONNECTLY_API_KEY"))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
-		log.Fatalf("%s: HTTP %d %s", path, resp.StatusCode, body)
-	}
-	if err := json.Unmarshal(body, out); err != nil {
-		log.Fatalf("%s: %v", path, err)
-	}
 }

@@ -19,12 +19,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log"
-	"net/http"
-	"os"
 	"strings"
 
+	"github.com/connectly-sdk/connectly-sdk/examples/go/guides/internal/check"
 	connectly "github.com/connectly-sdk/connectly-sdk/go"
 )
 
@@ -151,38 +149,12 @@ func checkConfiguration(webhooks []connectly.WebhookInfo) {
 }
 
 // conflictMode turns the mock's conflict mode (a second registration of a topic answers 409)
-// on or off through its control endpoint, and returns what sets it back.
+// on or off through its control API, and returns what sets it back.
 func conflictMode(enabled bool) (restore func()) {
-	var before struct {
-		Enabled bool `json:"enabled"`
-	}
-	control("GET", "/_mock/webhook_conflicts", "", &before)
-	control("POST", "/_mock/webhook_conflicts", fmt.Sprintf(`{"enabled":%t}`, enabled), nil)
+	mock := check.Mock()
+	before := check.Must(mock.WebhookConflicts())
+	check.OK(mock.SetWebhookConflicts(enabled))
 	return func() {
-		control("POST", "/_mock/webhook_conflicts", fmt.Sprintf(`{"enabled":%t}`, before.Enabled), nil)
-	}
-}
-
-// control makes one request to the mock's control endpoints and decodes its answer into
-// out (when not nil).
-func control(method, path, body string, out any) {
-	req, err := http.NewRequest(method, os.Getenv("CONNECTLY_BASE_URL")+path, strings.NewReader(body))
-	if err != nil {
-		log.Fatal(err)
-	}
-	req.Header.Set("X-API-Key", os.Getenv("CONNECTLY_API_KEY"))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer resp.Body.Close()
-	answer, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
-		log.Fatalf("%s %s: HTTP %d %s", method, path, resp.StatusCode, answer)
-	}
-	if out != nil {
-		if err := json.Unmarshal(answer, out); err != nil {
-			log.Fatalf("%s: %v", path, err)
-		}
+		check.OK(mock.SetWebhookConflicts(before))
 	}
 }
