@@ -10,6 +10,7 @@ use serde_json::Value;
 use tokio::task::JoinHandle;
 
 use crate::campaign::{CampaignEntry, CampaignResult};
+use crate::cancel::CancelToken;
 use crate::client::{Call, Client, ClientBuilder};
 use crate::error::Error;
 use crate::message::Message;
@@ -27,7 +28,10 @@ use crate::webhook_admin::{NewWebhook, WebhookInfo, WebhookUpdate};
 /// waits, and any number of calls are in flight at once over one connection pool.
 /// **Dropping a call's future cancels it**: a request not yet written is never sent; one
 /// being written or awaited is abandoned and its connection closed (the server may have
-/// received it). Retries, deadlines and validation are [`Client`]'s, unchanged.
+/// received it). To hear back from a cancelled call (and whether its request may have
+/// reached the server), cancel it through a [`CancelToken`] instead
+/// ([`AsyncClient::cancelled_by`]). Retries, deadlines and validation are [`Client`]'s,
+/// unchanged.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), connectly::Error> {
@@ -41,6 +45,8 @@ use crate::webhook_admin::{NewWebhook, WebhookInfo, WebhookUpdate};
 #[derive(Debug, Clone)]
 pub struct AsyncClient {
     client: Client,
+    /// What cancels this client's calls, besides dropping them.
+    cancel: Option<CancelToken>,
 }
 
 impl ClientBuilder {
@@ -55,22 +61,36 @@ impl Client {
     pub fn to_async(&self) -> AsyncClient {
         AsyncClient {
             client: self.clone(),
+            cancel: None,
         }
     }
 }
 
-/// A call running on the client's runtime; dropping it aborts the call.
+/// A call running on the client's runtime; dropping it, or its client's [`CancelToken`],
+/// aborts the call.
 struct Running<T> {
     task: JoinHandle<Result<T, Error>>,
     progress: Progress,
+    /// Completes when the client's token is cancelled; `None` without a token, or once fired.
+    cancel: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
 }
 
 impl<T> Future for Running<T> {
     type Output = Result<T, Error>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let progress = self.progress.clone();
-        Pin::new(&mut self.task)
+        let this = &mut *self;
+        if this
+            .cancel
+            .as_mut()
+            .is_some_and(|c| c.as_mut().poll(cx).is_ready())
+        {
+            this.cancel = None;
+            // A task that finished first keeps its result; an aborted one joins as cancelled.
+            this.task.abort();
+        }
+        let progress = this.progress.clone();
+        Pin::new(&mut this.task)
             .poll(cx)
             .map(|joined| match joined {
                 Ok(result) => result,
@@ -105,9 +125,21 @@ impl AsyncClient {
 
     /// A client whose calls end within `limit` (see [`Client::with_timeout`]).
     pub fn with_timeout(&self, limit: Duration) -> Result<AsyncClient, Error> {
-        self.client
-            .with_timeout(limit)
-            .map(|client| client.to_async())
+        self.client.with_timeout(limit).map(|client| AsyncClient {
+            client,
+            cancel: self.cancel.clone(),
+        })
+    }
+
+    /// A client sharing this one's runtime, connection pool and settings whose calls
+    /// `token` cancels: once it is cancelled, a call in progress stops and returns
+    /// [`Error::Cancelled`] (`possibly_sent` when its request had been written), and a new
+    /// call returns it at once, having sent nothing.
+    pub fn cancelled_by(&self, token: &CancelToken) -> AsyncClient {
+        AsyncClient {
+            client: self.client.clone(),
+            cancel: Some(token.clone()),
+        }
     }
 
     /// The business id this client sends for.
@@ -122,11 +154,30 @@ impl AsyncClient {
         F: Future<Output = Result<T, Error>> + Send + 'static,
     {
         let progress = Progress::new(self.client.id());
-        let task = self
-            .client
-            .engine()
-            .spawn(progress.track(work(self.client.clone())));
-        Running { task, progress }
+        let tracked = progress.track(work(self.client.clone()));
+        let engine = self.client.engine();
+        let task = match self.cancel.clone() {
+            // A call of a cancelled token sends nothing, even before its caller polls again.
+            Some(token) => {
+                let stopped = progress.clone();
+                engine.spawn(async move {
+                    if token.is_cancelled() {
+                        return Err(stopped.cancelled());
+                    }
+                    tracked.await
+                })
+            }
+            None => engine.spawn(tracked),
+        };
+        let cancel = self.cancel.as_ref().map(|token| {
+            let fired: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(token.cancelled());
+            fired
+        });
+        Running {
+            task,
+            progress,
+            cancel,
+        }
     }
 
     /// Makes a checked call on the client's runtime.

@@ -28,6 +28,7 @@
 mod async_client;
 mod bulk;
 mod campaign;
+mod cancel;
 mod client;
 pub mod clock;
 mod completion;
@@ -62,6 +63,7 @@ pub mod __fuzz;
 pub use async_client::AsyncClient;
 pub use bulk::{BulkOptions, Outgoing, Progress, DEFAULT_CONCURRENCY, MAX_CONCURRENCY};
 pub use campaign::{CampaignEntry, CampaignResult};
+pub use cancel::CancelToken;
 pub use client::{
     Client, ClientBuilder, CONNECT_TIMEOUT, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
     DEFAULT_TOTAL_TIMEOUT, MAX_RETRIES_LIMIT,

@@ -1,10 +1,14 @@
 //! The async face: calls from inside tokio, a thousand in flight at once on the client's few
-//! threads, and dropping a call cancelling it.
+//! threads, dropping a call cancelling it, and a cancel token's calls saying what they had
+//! done.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use connectly::{AsyncClient, Client, Error, ErrorKind, Message, Recipient, TemplateMessage};
+use connectly::{
+    AsyncClient, CancelToken, Client, Error, ErrorKind, Message, Recipient, TemplateMessage,
+};
 use connectly_mock::{Failure, MockServer};
 use serde_json::json;
 
@@ -135,4 +139,106 @@ async fn a_call_dropped_before_it_runs_sends_nothing() {
         .collect();
     assert_eq!(bodies.len(), 1);
     assert!(bodies[0].contains("\"sent\""));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_cancels_a_call_in_flight_which_says_it_may_have_been_sent() {
+    let mock = Arc::new(MockServer::start().unwrap());
+    mock.fail_next([Failure::delay(Duration::from_secs(120))]);
+    let token = CancelToken::new();
+    let client = client(&mock).cancelled_by(&token);
+    let call = tokio::spawn(async move {
+        client
+            .send_text(&Recipient::whatsapp("+15555555555"), "in flight")
+            .await
+    });
+    let counted = Arc::clone(&mock);
+    tokio::task::spawn_blocking(move || wait_until("the request", || counted.request_count() == 1))
+        .await
+        .unwrap();
+    token.cancel();
+    let started = Instant::now();
+    let error = call.await.unwrap().unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the cancel did not stop the call"
+    );
+    assert!(
+        matches!(
+            error,
+            Error::Cancelled {
+                attempts: 1,
+                possibly_sent: true
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(token.is_cancelled());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_token_stops_a_call_waiting_to_retry_and_every_later_call_sending_nothing() {
+    let mock = Arc::new(MockServer::start().unwrap());
+    // A 429 asking for a long wait: the call is waiting to retry, with nothing in flight.
+    mock.fail_next([Failure::rate_limited().retry_after("30")]);
+    let token = CancelToken::new();
+    let client = client(&mock).cancelled_by(&token);
+    let waiting = client.clone();
+    let call = tokio::spawn(async move {
+        waiting
+            .send_text(&Recipient::whatsapp("+15555555555"), "waiting")
+            .await
+    });
+    let counted = Arc::clone(&mock);
+    tokio::task::spawn_blocking(move || wait_until("the 429", || counted.request_count() == 1))
+        .await
+        .unwrap();
+    token.cancel();
+    let error = call.await.unwrap().unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Cancelled {
+                attempts: 1,
+                possibly_sent: false
+            }
+        ),
+        "{error:?}"
+    );
+
+    let later = client
+        .send_text(&Recipient::whatsapp("+15555555555"), "later")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            later,
+            Error::Cancelled {
+                attempts: 0,
+                possibly_sent: false
+            }
+        ),
+        "{later:?}"
+    );
+    assert_eq!(mock.request_count(), 1, "nothing was sent after the cancel");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_call_that_finished_keeps_its_answer_and_other_clients_are_not_cancelled() {
+    let mock = MockServer::start().unwrap();
+    let token = CancelToken::new();
+    let plain = client(&mock);
+    let watched = plain.cancelled_by(&token);
+    let to = Recipient::whatsapp("+15555555555");
+    let sent = watched.send_text(&to, "before").await.unwrap();
+    token.cancel();
+    assert_eq!(sent.status, 200);
+    plain.send_text(&to, "unwatched").await.unwrap();
+    let timed = watched.with_timeout(Duration::from_secs(5)).unwrap();
+    let error = timed.send_text(&to, "after").await.unwrap_err();
+    assert!(
+        matches!(error, Error::Cancelled { .. }),
+        "a derived client keeps the token"
+    );
+    assert_eq!(mock.request_count(), 2);
 }

@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use connectly::{AsyncClient, CompletionQueue, Error, Message, Recipient};
+use connectly::{AsyncClient, CancelToken, Error, Recipient};
 use connectly_guides::{check, message_id, mock_accepted_count, mock_fail_next, Outcome};
 use serde_json::json;
 use tokio::task::JoinSet;
@@ -58,39 +58,33 @@ async fn main() -> Outcome {
         println!("no answer within 500 ms: the call was dropped, so cancelled");
     }
 
-    // To know whether a cancelled send may have reached Connectly, submit it to a completion
-    // queue and cancel its ticket: it completes with `Error::Cancelled`.
-    let blocking = client.to_blocking();
-    let queue = CompletionQueue::new()?;
-    let send = blocking.send_message_operation(&customer, &Message::text("Your code is 5678"))?;
-    let ticket = queue.submit(&blocking, send, 1);
+    // To hear back from a cancelled call, cancel it through a token: it returns
+    // `Error::Cancelled`, which says whether its request may have reached Connectly.
+    let token = CancelToken::new();
+    let watched = client.cancelled_by(&token);
+    let call = tokio::spawn(async move { watched.send_text(&customer, "Your code is 5678").await });
     tokio::time::sleep(Duration::from_millis(500)).await;
-    ticket.cancel();
-    let done = tokio::task::spawn_blocking(move || queue.wait(Duration::from_secs(5))).await?;
-    for completion in &done {
-        if let Err(Error::Cancelled { possibly_sent, .. }) = &completion.result {
-            // true: it was in flight, so check before sending it again.
-            println!("cancelled; possibly sent: {possibly_sent}");
-        }
+    token.cancel(); // say, the customer closed the page
+    let result = call.await?;
+    if let Err(Error::Cancelled { possibly_sent, .. }) = &result {
+        // true: it was in flight, so check before sending it again.
+        println!("cancelled; possibly sent: {possibly_sent}");
     }
     // --8<-- [end:cancel]
     check(answer.is_err(), "the held send was answered within 500 ms")?;
     check(
-        done.len() == 1,
-        format!("{} completions, not 1", done.len()),
-    )?;
-    check(
         matches!(
-            done.first().map(|c| &c.result),
-            Some(Err(Error::Cancelled {
+            result,
+            Err(Error::Cancelled {
                 possibly_sent: true,
                 attempts: 1
-            }))
+            })
         ),
-        format!("expected a cancelled, possibly sent call: {done:?}"),
+        format!("expected a cancelled, possibly sent call: {result:?}"),
     )?;
 
     // The client goes on working after its calls were cancelled.
+    let customer = Recipient::whatsapp("+15555555555");
     let sent = client.send_text(&customer, "Still here").await?;
     println!("sent {} after the cancellations", message_id(&sent)?);
     Ok(())
