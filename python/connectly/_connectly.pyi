@@ -100,6 +100,10 @@ class Response:
     def attempts(self) -> int: ...
     @property
     def trace_id(self) -> Optional[str]: ...
+    @property
+    def id(self) -> Optional[str]:
+        """The ``id`` the reply carries, when it has one: a template send's message id (the
+        id its delivery statuses name), a created webhook's id."""
 
 @final
 class Client:

@@ -357,3 +357,12 @@ def test_threads_overlap(mock: MockServer, client: connectly.Client) -> None:
 def test_response_repr(client: connectly.Client) -> None:
     response = client.send_text(PHONE, "hi")
     assert repr(response).startswith("Response(status_code=200, attempts=1")
+
+
+def test_response_id_is_the_replys_id(mock: MockServer, client: connectly.Client) -> None:
+    sent = client.send_template("+15555555555", "welcome", {"var1": "Ada"})
+    assert sent.id is not None
+    assert sent.id == sent.data["id"]
+    assert [m.id for m in mock.messages()] == [sent.id]
+    hook = client.create_webhook("https://example.com/webhook", topic="messages")
+    assert hook.id == mock.webhook_registrations()[0].id

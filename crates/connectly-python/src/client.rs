@@ -36,7 +36,7 @@ pub(crate) struct Client {
 }
 
 /// A successful reply: ``status_code``, ``data`` (the JSON body; ``{}`` when empty),
-/// ``attempts`` and ``trace_id`` (the provider's ``cntTraceId``, when it sent one).
+/// ``attempts``, ``trace_id`` (the provider's ``cntTraceId``, when it sent one) and ``id``.
 #[pyclass(frozen, module = "connectly._connectly")]
 pub(crate) struct Response {
     /// The HTTP status (2xx).
@@ -51,6 +51,10 @@ pub(crate) struct Response {
     /// The provider's trace id (``cntTraceId``), when the body carried one.
     #[pyo3(get)]
     trace_id: Option<String>,
+    /// The ``id`` the reply carries, when it has one: a template send's message id (the id
+    /// its delivery statuses name), a created webhook's id.
+    #[pyo3(get)]
+    id: Option<String>,
 }
 
 #[pymethods]
@@ -77,6 +81,7 @@ pub(super) fn response(py: Python<'_>, reply: connectly::Response) -> PyResult<R
         status_code: reply.status,
         data,
         attempts: reply.attempts,
+        id: reply.id().map(str::to_owned),
         trace_id: reply.trace_id,
     })
 }

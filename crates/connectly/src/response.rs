@@ -18,6 +18,13 @@ pub struct Response {
 }
 
 impl Response {
+    /// The `id` the reply carries, when it has one as a string: a template send's message id
+    /// (the id its delivery statuses name), a created webhook's id. Read from [`body`](Self::body),
+    /// which keeps everything else the reply holds.
+    pub fn id(&self) -> Option<&str> {
+        self.body.get("id").and_then(serde_json::Value::as_str)
+    }
+
     /// The reply, with `secret` (the API key) replaced by `[REDACTED]` wherever it appears,
     /// should a proxy or the provider echo it: in the body and so in the trace id.
     pub(crate) fn from_reply_redacting(
@@ -49,6 +56,20 @@ impl Response {
             body,
             attempts,
             trace_id,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Response;
+
+    #[test]
+    fn the_id_is_the_bodys_string_id_or_none() {
+        let sent = Response::from_reply(200, br#"{"id":"01FRRV","cntTraceId":"7"}"#, 1);
+        assert_eq!(sent.id(), Some("01FRRV"));
+        for body in [&b""[..], b"{}", br#"{"id":7}"#, br#"["id"]"#, b"not json"] {
+            assert_eq!(Response::from_reply(200, body, 1).id(), None, "{body:?}");
         }
     }
 }
