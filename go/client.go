@@ -2,6 +2,7 @@ package connectly
 
 /*
 #include <stdlib.h>
+#include <string.h>
 #include <connectly.h>
 
 // CAPTURE: see session.go.
@@ -19,6 +20,16 @@ CAPTURE(operation_send_text,
 	(const connectly_client *client, const char *channel, const char *to, const char *text,
 	 connectly_operation **out),
 	(client, channel, to, text, out))
+// go_response_fields reads a response's status, body (and its length), attempts and trace
+// id in one call.
+static void go_response_fields(const connectly_response *r, uint16_t *status,
+	const char **body, size_t *body_len, uint32_t *attempts, const char **trace_id) {
+	*status = connectly_response_status(r);
+	*body = connectly_response_body(r);
+	*body_len = *body == NULL ? 0 : strlen(*body);
+	*attempts = connectly_response_attempts(r);
+	*trace_id = connectly_response_trace_id(r);
+}
 CAPTURE(operation_send_template,
 	(const connectly_client *client, const char *number, const char *template_name,
 	 const connectly_template_param *params, size_t n_params, connectly_operation **out),
@@ -32,6 +43,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"runtime"
 	"strings"
 	"time"
@@ -311,11 +323,17 @@ func (c *Client) call(ctx context.Context, build builder) (*Response, error) {
 
 // newResponse copies a C response into a Response; its owner still frees r.
 func newResponse(r *C.connectly_response) *Response {
+	var status C.uint16_t
+	var body, traceID *C.char
+	var bodyLen C.size_t
+	var attempts C.uint32_t
+	C.go_response_fields(r, &status, &body, &bodyLen, &attempts, &traceID)
 	return &Response{
-		Status:   int(C.connectly_response_status(r)),
-		Body:     json.RawMessage(C.GoString(C.connectly_response_body(r))),
-		Attempts: clampInt(uint64(C.connectly_response_attempts(r))),
-		TraceID:  optionalString(C.connectly_response_trace_id(r)),
+		Status: int(status),
+		// Copied once, straight into the bytes Body holds.
+		Body:     json.RawMessage(C.GoBytes(unsafe.Pointer(body), C.int(min(bodyLen, math.MaxInt32)))),
+		Attempts: clampInt(uint64(attempts)),
+		TraceID:  optionalString(traceID),
 	}
 }
 
@@ -339,12 +357,9 @@ func (c *Client) SendTextContext(ctx context.Context, channel, to, text string) 
 	if hasNUL(channel, to, text) {
 		return nil, nulError("the channel, recipient and text")
 	}
-	cChannel, cTo, cText := cString(channel), cString(to), cString(text)
-	defer C.free(unsafe.Pointer(cChannel))
-	defer C.free(unsafe.Pointer(cTo))
-	defer C.free(unsafe.Pointer(cText))
+	args := goStrings(channel, to, text)
 	return c.call(ctx, func(client *cClient, op **cOperation, e **cError) cStatus {
-		return C.go_operation_send_text(e, client, cChannel, cTo, cText, op)
+		return C.go_operation_send_text(e, client, args[0], args[1], args[2], op)
 	})
 }
 

@@ -86,6 +86,25 @@ func cString(s string) *C.char {
 	return C.CString(s)
 }
 
+// goStrings lays values out NUL-terminated in one Go buffer and gives a pointer to each,
+// for C calls that only read them during the call (as bytesArg): no C allocation, and
+// nothing to free. The values must hold no NUL (check with hasNUL first).
+func goStrings(values ...string) []*C.char {
+	size := 0
+	for _, v := range values {
+		size += len(v) + 1
+	}
+	buf := make([]byte, size)
+	ptrs := make([]*C.char, len(values))
+	at := 0
+	for i, v := range values {
+		copy(buf[at:], v)
+		ptrs[i] = (*C.char)(unsafe.Pointer(&buf[at]))
+		at += len(v) + 1
+	}
+	return ptrs
+}
+
 // cStrings holds the C copies of one call's strings, freed together once the call is done.
 type cStrings []*C.char
 

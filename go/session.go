@@ -22,6 +22,26 @@ CAPTURE(client_with_timeout,
 CAPTURE(submit, (connectly_queue *queue, connectly_operation *operation, uint64_t tag),
 	(queue, operation, tag))
 
+// go_tags writes the tags of the n completions in out to tags, and returns n.
+static size_t go_tags(size_t n, connectly_completion **out, uint64_t *tags) {
+	for (size_t i = 0; i < n; i++) {
+		tags[i] = connectly_completion_tag(out[i]);
+	}
+	return n;
+}
+
+// go_queue_drain is connectly_queue_drain, with the tags of what it took in tags: one call.
+static size_t go_queue_drain(connectly_queue *queue, connectly_completion **out,
+	uint64_t *tags, size_t max) {
+	return go_tags(connectly_queue_drain(queue, out, max), out, tags);
+}
+
+// go_queue_wait is connectly_queue_wait, with the tags of what it took in tags: one call.
+static size_t go_queue_wait(connectly_queue *queue, uint32_t timeout_ms,
+	connectly_completion **out, uint64_t *tags, size_t max) {
+	return go_tags(connectly_queue_wait(queue, timeout_ms, out, max), out, tags);
+}
+
 // go_queue_new makes a queue into *out, capturing the failure as CAPTURE does.
 static enum connectly_status go_queue_new(connectly_error **err, connectly_queue **out) {
 	*out = connectly_queue_new();
@@ -130,7 +150,7 @@ func (s *session) waitLoop() func() {
 		defer close(done)
 		defer buf.free()
 		for !stopping.Load() {
-			n := C.connectly_queue_wait(s.queue, C.uint32_t(waitTimeout/time.Millisecond), buf.ptr, drainBatch)
+			n := C.go_queue_wait(s.queue, C.uint32_t(waitTimeout/time.Millisecond), buf.ptr, buf.tags, drainBatch)
 			s.deliver(buf.taken(n))
 		}
 	}()
@@ -141,46 +161,50 @@ func (s *session) waitLoop() func() {
 }
 
 // completionBuffer is C memory for drainBatch completion pointers, which the library
-// writes completions to.
+// writes completions to, and for their tags.
 type completionBuffer struct {
-	ptr **C.connectly_completion
+	ptr  **C.connectly_completion
+	tags *C.uint64_t
 }
 
 func newCompletionBuffer() completionBuffer {
 	size := C.size_t(drainBatch) * C.size_t(unsafe.Sizeof((*C.connectly_completion)(nil)))
 	ptr := (**C.connectly_completion)(C.malloc(size))
-	if ptr == nil {
+	tags := (*C.uint64_t)(C.malloc(C.size_t(drainBatch) * C.size_t(unsafe.Sizeof(C.uint64_t(0)))))
+	if ptr == nil || tags == nil {
 		panic("connectly: out of memory")
 	}
-	return completionBuffer{ptr: ptr}
+	return completionBuffer{ptr: ptr, tags: tags}
 }
 
-// taken is the n completions the library wrote.
-func (b completionBuffer) taken(n C.size_t) []*C.connectly_completion {
-	return unsafe.Slice(b.ptr, drainBatch)[:n]
+// taken is the n completions the library wrote, and their tags.
+func (b completionBuffer) taken(n C.size_t) ([]*C.connectly_completion, []C.uint64_t) {
+	return unsafe.Slice(b.ptr, drainBatch)[:n], unsafe.Slice(b.tags, drainBatch)[:n]
 }
 
 func (b completionBuffer) free() {
 	C.free(unsafe.Pointer(b.ptr))
+	C.free(unsafe.Pointer(b.tags))
 }
 
 // drain takes the completions waiting now (at most drainBatch) into buf, hands them out,
 // and returns how many there were.
 func (s *session) drain(buf completionBuffer) int {
-	taken := buf.taken(C.connectly_queue_drain(s.queue, buf.ptr, drainBatch))
-	s.deliver(taken)
+	taken, tags := buf.taken(C.go_queue_drain(s.queue, buf.ptr, buf.tags, drainBatch))
+	s.deliver(taken, tags)
 	return len(taken)
 }
 
-// deliver hands each completion to the call waiting for it.
-func (s *session) deliver(completions []*C.connectly_completion) {
+// deliver hands each completion (its tag at the same index of tags) to the call waiting
+// for it.
+func (s *session) deliver(completions []*C.connectly_completion, tags []C.uint64_t) {
 	if len(completions) == 0 {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, completion := range completions {
-		tag := uint64(C.connectly_completion_tag(completion))
+	for i, completion := range completions {
+		tag := uint64(tags[i])
 		if done, ok := s.waiting[tag]; ok {
 			delete(s.waiting, tag)
 			done <- completion // buffered: never blocks
@@ -249,22 +273,31 @@ func (s *session) operation(ctx context.Context, build builder) (*C.connectly_op
 // cannot be submitted.
 func (s *session) submit(op *C.connectly_operation) (uint64, chan *C.connectly_completion, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed {
+		s.mu.Unlock()
 		C.connectly_operation_free(op)
 		return 0, nil, ErrClosed
 	}
 	s.nextTag++
 	tag := s.nextTag
+	// Registered before the submission, so before the dispatcher can look for it; s.mu is
+	// not held over the C call, which the dispatcher would wait for to deliver.
+	done := make(chan *C.connectly_completion, 1)
+	s.waiting[tag] = done
+	s.mu.Unlock()
 	var e *C.connectly_error
 	status := C.go_submit(&e, s.queue, op, C.uint64_t(tag))
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err := captured(status, e); err != nil {
+		delete(s.waiting, tag)
 		C.connectly_operation_free(op)
 		return 0, nil, err
 	}
-	// Registered before the dispatcher can look for it: it takes s.mu to deliver.
-	done := make(chan *C.connectly_completion, 1)
-	s.waiting[tag] = done
+	if s.closed {
+		// Close began meanwhile, and may have looked for tag before it was submitted.
+		s.cancel(tag)
+	}
 	return tag, done, nil
 }
 

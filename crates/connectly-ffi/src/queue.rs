@@ -50,10 +50,19 @@ impl connectly_queue {
         arrived: Vec<Completion>,
         out: *mut *mut connectly_completion,
     ) -> usize {
-        let mut state = self.lock();
+        if arrived.is_empty() {
+            return 0;
+        }
+        // The lock only for the bookkeeping: converting the outcomes (copies and
+        // allocations) would hold up submissions on other threads.
+        {
+            let mut state = self.lock();
+            for completion in &arrived {
+                state.pending.remove(&completion.tag);
+            }
+        }
         let written = arrived.len();
         for (index, completion) in arrived.into_iter().enumerate() {
-            state.pending.remove(&completion.tag);
             let made = connectly_completion::new(completion.tag, completion.result);
             // SAFETY: `index < arrived.len() <= max`, and `out` points to `max` pointers.
             unsafe { out.add(index).write(Box::into_raw(Box::new(made))) };

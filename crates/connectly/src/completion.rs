@@ -38,11 +38,15 @@ struct Shared {
     notify: std::os::unix::net::UnixStream,
 }
 
-/// The completions not taken yet, and how many threads wait for them in `wait`.
+/// The completions not taken yet, how many threads wait for them in `wait`, and whether
+/// the descriptor was signalled.
 #[derive(Debug, Default)]
 struct Ready {
     completions: VecDeque<Completion>,
     waiting: usize,
+    /// Whether a byte was written to the descriptor (Unix) for the completions waiting: set
+    /// by the first completion pushed, cleared when they are all taken.
+    signalled: bool,
 }
 
 impl Shared {
@@ -54,11 +58,11 @@ impl Shared {
     /// in `wait` (if any: a descriptor-driven queue has none, and pays no wake-up) is woken.
     fn push(&self, completion: Completion) {
         let mut ready = self.lock();
-        let was_empty = ready.completions.is_empty();
         ready.completions.push_back(completion);
-        if was_empty {
+        if !ready.signalled {
+            ready.signalled = true;
             #[cfg(unix)]
-            // Non-blocking; a full buffer already means readable.
+            // Non-blocking; the buffer holds far more than the one byte of each signal.
             let _ = (&self.notify).write(&[1]);
         }
         if ready.waiting > 0 {
@@ -66,18 +70,25 @@ impl Shared {
         }
     }
 
-    /// Takes up to `max` waiting completions, oldest first; the descriptor stays readable
-    /// while any are left, and only then is emptied.
-    fn take(ready: &mut Ready, shared: &Shared, max: usize) -> Vec<Completion> {
-        let ready = &mut ready.completions;
-        let taken: Vec<Completion> = ready.drain(..max.min(ready.len())).collect();
-        #[cfg(unix)]
-        if ready.is_empty() {
-            let mut sink = [0u8; 64];
-            while matches!((&shared.signal).read(&mut sink), Ok(n) if n > 0) {}
+    /// Takes up to `max` of the completions waiting in `ready` (this queue's, locked),
+    /// oldest first; the descriptor stays readable while any are left, and only then is
+    /// emptied.
+    fn take(&self, mut ready: MutexGuard<'_, Ready>, max: usize) -> Vec<Completion> {
+        let count = max.min(ready.completions.len());
+        let taken: Vec<Completion> = ready.completions.drain(..count).collect();
+        let emptied = ready.completions.is_empty() && ready.signalled;
+        if emptied {
+            ready.signalled = false;
         }
-        #[cfg(not(unix))]
-        let _ = shared;
+        drop(ready);
+        // The byte of the signal just cleared, read out of the lock, so that a completion
+        // pushed meanwhile does not wait for the system call: it signals with a byte of its
+        // own (each signal writes one byte and each clearing reads one, so the descriptor
+        // holds a byte whenever the completions waiting were signalled).
+        #[cfg(unix)]
+        if emptied {
+            let _ = (&self.signal).read(&mut [0u8; 1]);
+        }
         taken
     }
 }
@@ -173,7 +184,7 @@ impl CompletionQueue {
     /// At most `max` of the completions waiting now, oldest first; never blocks. The
     /// descriptor stays readable while more are waiting.
     pub fn drain_up_to(&self, max: usize) -> Vec<Completion> {
-        Shared::take(&mut self.shared.lock(), &self.shared, max)
+        self.shared.take(self.shared.lock(), max)
     }
 
     /// Waits up to `timeout` for at least one completion, then takes every one waiting.
@@ -205,7 +216,7 @@ impl CompletionQueue {
                 .0;
             ready.waiting -= 1;
         }
-        Shared::take(&mut ready, &self.shared, max)
+        self.shared.take(ready, max)
     }
 
     /// Starts `operation` on `client`'s runtime; it completes into this queue with `tag`.
