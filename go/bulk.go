@@ -25,6 +25,9 @@ CAPTURE(send_many,
 import "C"
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"runtime"
 	"runtime/cgo"
 	"sync"
@@ -332,8 +335,23 @@ func refuseAll(errs []error, err error) []Result {
 // The pacing, ordering and retries are the Rust core's, the same as every other language
 // binding's. SendMany blocks until every message is finished, in one call into the library
 // (so it holds one OS thread meanwhile, whatever the number of messages); Close waits for
-// it.
+// it. SendMany cannot be stopped: it is SendManyContext with context.Background().
 func (c *Client) SendMany(messages []Outgoing, opts ...BulkOption) ([]Result, error) {
+	return c.SendManyContext(context.Background(), messages, opts...)
+}
+
+// SendManyContext is SendMany stopped by ctx: once ctx is done (cancelled, or its deadline
+// passed), no new request is made (within about 50 ms), the requests in flight finish with
+// their real outcomes, and every message not started fails in its Result with an error
+// that matches both ctx.Err() and ErrCanceled and is an *Error with PossiblySent false: it
+// was surely not sent. Each message is still sent at most once. A ctx already done when the
+// call starts sends nothing. SendManyContext then returns the Results as usual (the error
+// is still only ErrClosed), once the requests in flight have finished; so does a Close
+// waiting for it.
+//
+// The stopping is the Rust core's, as in every other binding: ctx only raises its
+// interruption flag (connectly_interrupt), from a goroutine that ends with the call.
+func (c *Client) SendManyContext(ctx context.Context, messages []Outgoing, opts ...BulkOption) ([]Result, error) {
 	o := bulkOptions{}
 	for _, opt := range opts {
 		opt(&o)
@@ -358,6 +376,34 @@ func (c *Client) SendMany(messages []Outgoing, opts ...BulkOption) ([]Result, er
 		journal := cString(o.journal)
 		defer C.free(unsafe.Pointer(journal))
 		copts.journal = journal
+	}
+	if ctx.Done() != nil {
+		interrupt := C.connectly_interrupt_new()
+		if interrupt == nil {
+			panic("connectly: out of memory")
+		}
+		// Deferred first, so run last: the watcher has ended before the flag is freed.
+		defer C.connectly_interrupt_free(interrupt)
+		copts.interrupt = interrupt
+		if ctx.Err() != nil {
+			// Already done: the core sends nothing with the flag set from the start.
+			C.connectly_interrupt_set(interrupt)
+		} else {
+			finished := make(chan struct{})
+			watched := make(chan struct{})
+			go func() {
+				defer close(watched)
+				select {
+				case <-ctx.Done():
+					C.connectly_interrupt_set(interrupt)
+				case <-finished:
+				}
+			}()
+			defer func() {
+				close(finished)
+				<-watched
+			}()
+		}
 	}
 	var state *progress
 	if o.progress != nil {
@@ -405,6 +451,13 @@ func (c *Client) SendMany(messages []Outgoing, opts ...BulkOption) ([]Result, er
 			continue
 		}
 		results[i].Err = newError(status, C.connectly_batch_error(batch, index))
+		// Stopped by ctx (not started, so surely unsent; a journal's possibly-sent message
+		// is cancelled too, but not by ctx): the error says so, as a single call's does.
+		var e *Error
+		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(results[i].Err, ErrCanceled) &&
+			errors.As(results[i].Err, &e) && !e.PossiblySent {
+			results[i].Err = fmt.Errorf("%w: %w", ctxErr, results[i].Err)
+		}
 	}
 	return results, nil
 }

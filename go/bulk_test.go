@@ -1,9 +1,12 @@
 package connectly
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -321,4 +324,140 @@ func TestSendManyTyped(t *testing.T) {
 		t.Errorf("%d requests, want 4", n)
 	}
 	resetMock(t)
+}
+
+// sentTexts counts, per "bulk <i>" text, the requests the mock received since its reset.
+func sentTexts(t *testing.T) map[int]int {
+	t.Helper()
+	sent := map[int]int{}
+	for _, r := range recorded(t) {
+		var body struct {
+			Message struct {
+				Text string `json:"text"`
+			} `json:"message"`
+		}
+		var i int
+		if r.Body == nil || json.Unmarshal([]byte(*r.Body), &body) != nil {
+			t.Fatalf("request %+v", r)
+		}
+		if _, err := fmt.Sscanf(body.Message.Text, "bulk %d", &i); err != nil {
+			t.Fatalf("request text %q", body.Message.Text)
+		}
+		sent[i]++
+	}
+	return sent
+}
+
+// checkStopped checks a message ctx stopped: not sent, its error ErrCanceled and ctx's,
+// surely unsent.
+func checkStopped(t *testing.T, i int, r Result, ctxErr error) {
+	t.Helper()
+	var e *Error
+	if r.Response != nil || !errors.Is(r.Err, ErrCanceled) || !errors.Is(r.Err, ctxErr) ||
+		!errors.As(r.Err, &e) || e.PossiblySent || e.Attempts != 0 {
+		t.Errorf("message %d: %+v, want a cancellation surely unsent", i, r)
+	}
+}
+
+func TestSendManyContextCancelledMidBatch(t *testing.T) {
+	const n = 40
+	client := mockClient(t, WithMaxRetries(0))
+	resetMock(t)
+	delays := make([]string, n)
+	for i := range delays {
+		delays[i] = `{"delay_ms":200}`
+	}
+	failNext(t, "["+strings.Join(delays, ",")+"]")
+	messages := make([]Outgoing, n)
+	for i := range messages {
+		messages[i] = Text("whatsapp", "+15555555555", fmt.Sprintf("bulk %d", i))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Cancelled from another goroutine once two messages are done.
+	twoDone := make(chan struct{})
+	var once sync.Once
+	go func() {
+		<-twoDone
+		cancel()
+	}()
+	before := runtime.NumGoroutine()
+	results, err := client.SendManyContext(ctx, messages, WithConcurrency(2),
+		WithProgress(func(done, failed, total int) {
+			if done >= 2 {
+				once.Do(func() { close(twoDone) })
+			}
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != n {
+		t.Fatalf("%d results for %d messages", len(results), n)
+	}
+	sent := sentTexts(t)
+	ok := 0
+	for i, r := range results {
+		if sent[i] > 1 {
+			t.Errorf("message %d sent %d times", i, sent[i])
+		}
+		if sent[i] == 1 {
+			if r.Err != nil || r.Response == nil {
+				t.Errorf("message %d was sent: %+v", i, r)
+			}
+			ok++
+			continue
+		}
+		checkStopped(t, i, r, context.Canceled)
+	}
+	if ok < 2 || ok >= n/2 {
+		t.Errorf("%d of %d messages sent, want the two before the cancel and those in flight", ok, n)
+	}
+	if got := requestCount(t); got != ok {
+		t.Errorf("%d requests for %d messages sent", got, ok)
+	}
+	// The watching goroutine ended with the call (the cancelling one has ended too, or
+	// is about to).
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := runtime.NumGoroutine(); got > before {
+		t.Errorf("%d goroutines after the call, %d before", got, before)
+	}
+}
+
+func TestSendManyContextDoneBeforeSendsNothing(t *testing.T) {
+	client := mockClient(t)
+	resetMock(t)
+	messages := []Outgoing{
+		Text("whatsapp", "+15555555555", "bulk 0"),
+		Text("whatsapp", "+15555555555", "a\x00b"), // refused by the Go layer: keeps its error
+		Template("+15555555555", "welcome", nil),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Nanosecond)
+	defer cancel()
+	<-ctx.Done()
+	results, err := client.SendManyContext(ctx, messages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkStopped(t, 0, results[0], context.DeadlineExceeded)
+	if !errors.Is(results[1].Err, ErrValidation) {
+		t.Errorf("message 1: %+v", results[1])
+	}
+	checkStopped(t, 2, results[2], context.DeadlineExceeded)
+	if got := requestCount(t); got != 0 {
+		t.Errorf("%d requests, want 0", got)
+	}
+	// A context that never ends: every message sent, no error.
+	results, err = client.SendManyContext(context.Background(), messages[:1])
+	if err != nil || results[0].Err != nil {
+		t.Fatalf("%+v %v", results, err)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	results, err = client.SendManyContext(ctx, messages[:1])
+	cancel()
+	if err != nil || results[0].Err != nil {
+		t.Fatalf("after the call, a cancel changes nothing: %+v %v", results, err)
+	}
 }

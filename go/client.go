@@ -20,15 +20,17 @@ CAPTURE(operation_send_text,
 	(const connectly_client *client, const char *channel, const char *to, const char *text,
 	 connectly_operation **out),
 	(client, channel, to, text, out))
-// go_response_fields reads a response's status, body (and its length), attempts and trace
-// id in one call.
+// go_response_fields reads a response's status, body (and its length), attempts, trace id
+// and id in one call.
 static void go_response_fields(const connectly_response *r, uint16_t *status,
-	const char **body, size_t *body_len, uint32_t *attempts, const char **trace_id) {
+	const char **body, size_t *body_len, uint32_t *attempts, const char **trace_id,
+	const char **id) {
 	*status = connectly_response_status(r);
 	*body = connectly_response_body(r);
 	*body_len = *body == NULL ? 0 : strlen(*body);
 	*attempts = connectly_response_attempts(r);
 	*trace_id = connectly_response_trace_id(r);
+	*id = connectly_response_id(r);
 }
 CAPTURE(operation_send_template,
 	(const connectly_client *client, const char *number, const char *template_name,
@@ -73,6 +75,10 @@ type Response struct {
 	Attempts int
 	// TraceID is the provider's trace id (cntTraceId), "" when the reply had none.
 	TraceID string
+	// ID is the string "id" the reply's body carries, "" when it has none: a template
+	// send's message id (the MessageID its delivery statuses name), a created webhook's id.
+	// The core reads it from the body; Body still holds it.
+	ID string
 }
 
 // TemplateParam is one named parameter of a WhatsApp template.
@@ -324,16 +330,17 @@ func (c *Client) call(ctx context.Context, build builder) (*Response, error) {
 // newResponse copies a C response into a Response; its owner still frees r.
 func newResponse(r *C.connectly_response) *Response {
 	var status C.uint16_t
-	var body, traceID *C.char
+	var body, traceID, id *C.char
 	var bodyLen C.size_t
 	var attempts C.uint32_t
-	C.go_response_fields(r, &status, &body, &bodyLen, &attempts, &traceID)
+	C.go_response_fields(r, &status, &body, &bodyLen, &attempts, &traceID, &id)
 	return &Response{
 		Status: int(status),
 		// Copied once, straight into the bytes Body holds.
 		Body:     json.RawMessage(C.GoBytes(unsafe.Pointer(body), C.int(min(bodyLen, math.MaxInt32)))),
 		Attempts: clampInt(uint64(attempts)),
 		TraceID:  optionalString(traceID),
+		ID:       optionalString(id),
 	}
 }
 

@@ -47,6 +47,44 @@ func TestSends(t *testing.T) {
 	}
 }
 
+// TestResponseID: a reply's ID is the core's reading of its body's "id": a template send's
+// is the message id the mock accepted (the one its delivery statuses name), a created
+// webhook's is the webhook's id; a body without a string id gives "".
+func TestResponseID(t *testing.T) {
+	client := mockClient(t)
+	resetMock(t)
+	resp, err := client.SendTemplate("+15555555555", "welcome", []TemplateParam{{"var1", "value1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sends := acceptedSends(t)
+	if len(sends) != 1 || sends[0].ID == "" || resp.ID != sends[0].ID {
+		t.Errorf("response id %q, accepted %+v", resp.ID, sends)
+	}
+	if resp.ID != replyID(t, resp) {
+		t.Errorf("id %q, body %s", resp.ID, resp.Body)
+	}
+	hook, err := client.CreateWebhook("https://example.com/response-id", "messages")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(hook.Body, &created); err != nil || created.ID == "" || hook.ID != created.ID {
+		t.Errorf("webhook id %q, body %s (%v)", hook.ID, hook.Body, err)
+	}
+	if _, err := client.DeleteWebhook(context.Background(), hook.ID); err != nil {
+		t.Errorf("delete %q: %v", hook.ID, err)
+	}
+	// A reply whose "id" is not a string has none.
+	failNext(t, `[{"status":200,"body":"{\"id\":7}"}]`)
+	resp, err = client.SendText("whatsapp", "+15555555555", "no id")
+	if err != nil || resp.ID != "" {
+		t.Errorf("reply without a string id: %+v, %v", resp, err)
+	}
+}
+
 func TestValidationSendsNothing(t *testing.T) {
 	client := mockClient(t)
 	resetMock(t)

@@ -296,6 +296,14 @@ typedef struct connectly_error connectly_error;
 typedef struct connectly_event connectly_event;
 
 /**
+ * A stop flag for `connectly_send_many` (opaque): pass it as
+ * `connectly_bulk_options.interrupt`, and call `connectly_interrupt_set` from any thread to
+ * stop the batch. Once set it stays set: make a new one for each batch. Thread-safe. Free it
+ * with `connectly_interrupt_free`.
+ */
+typedef struct connectly_interrupt connectly_interrupt;
+
+/**
  * A session message being built (opaque): a text, one attachment, a location, a list,
  * reply buttons or a product, with an optional id, sender and recipient name.
  *
@@ -492,6 +500,14 @@ typedef struct connectly_bulk_options {
      * `CONNECTLY_ERROR_VALIDATION` (field `journal`).
      */
     const char *journal;
+    /**
+     * A stop flag (see `connectly_interrupt_set`), or NULL for none, which a zeroed struct
+     * gives. Once it is set, from any thread, no new request is made, the requests in flight
+     * finish, and every message not started fails in its slot with
+     * `CONNECTLY_ERROR_CANCELLED` (`connectly_error_possibly_sent` false); set before the
+     * call, nothing is sent. Read when the call starts; the call keeps its own reference.
+     */
+    const struct connectly_interrupt *interrupt;
 } connectly_bulk_options;
 
 /**
@@ -607,6 +623,13 @@ extern "C" {
  * sent; invalid content (an empty text, a bad number, a message with two contents) fails in
  * its slot with `CONNECTLY_ERROR_VALIDATION`, also unsent.
  *
+ * Stopping: with `options->interrupt`, `connectly_interrupt_set` (from any thread, a
+ * progress callback included) stops the batch within about 50 ms: no new request is made,
+ * the requests in flight finish with their real outcomes, and every message not started
+ * fails in its slot with `CONNECTLY_ERROR_CANCELLED` and `connectly_error_possibly_sent`
+ * false. Each message is still sent at most once. An interrupt already set when the call
+ * starts sends nothing.
+ *
  * `options` is NULL for the defaults (8 in flight, no rate limit, no progress). A NULL
  * `client` or `out`, or a NULL `messages` with `n > 0`, is `CONNECTLY_ERROR_NULL_ARGUMENT`
  * and nothing is sent; `(NULL, 0)` gives an empty batch. Blocks until every message is
@@ -629,7 +652,8 @@ extern "C" {
  * pointers are valid as `connectly_bulk_item` documents (handles live, and changed by no
  * thread during the call); `options` is NULL or points to
  * options whose `progress`, if not NULL, is a function safe to call as described above,
- * and whose `journal` is NULL or NUL-terminated; `out` is NULL or writable.
+ * whose `journal` is NULL or NUL-terminated, and whose `interrupt` is NULL or a live
+ * interrupt; `out` is NULL or writable.
  */
 enum connectly_status connectly_send_many(const struct connectly_client *client,
                                           const struct connectly_bulk_item *messages,
@@ -1638,6 +1662,37 @@ void connectly_claim_release(struct connectly_claim *claim);
  */
 enum connectly_status connectly_status_tracker_new_redis(const char *url,
                                                          struct connectly_status_tracker **out);
+
+/**
+ * Makes an interrupt, not set (free it with `connectly_interrupt_free`). Never fails but for
+ * lack of memory; NULL then. Does not change the thread's last error. Thread-safe.
+ */
+struct connectly_interrupt *connectly_interrupt_new(void);
+
+/**
+ * Sets the interrupt: every `connectly_send_many` given it stops within about 50 ms. No new
+ * request is made; requests in flight finish with their real outcomes; every message not
+ * started fails in its slot with `CONNECTLY_ERROR_CANCELLED`, with
+ * `connectly_error_possibly_sent` false. A batch that starts with it already set sends
+ * nothing. Setting it again does nothing; NULL does nothing.
+ *
+ * May be called from any thread, at any time, also while the batch runs; it only stores a
+ * flag (no lock, no allocation). Does not change the thread's last error.
+ *
+ * # Safety
+ * `interrupt` is NULL or a live interrupt.
+ */
+void connectly_interrupt_set(const struct connectly_interrupt *interrupt);
+
+/**
+ * Frees an interrupt. NULL does nothing. A `connectly_send_many` already running with it
+ * keeps its own reference, so it may be freed during the batch once no thread will call
+ * `connectly_interrupt_set` on it; free it once.
+ *
+ * # Safety
+ * `interrupt` is NULL or a live interrupt that no other thread is using.
+ */
+void connectly_interrupt_free(struct connectly_interrupt *interrupt);
 
 /**
  * The calling thread's last error, read with the `connectly_error_*` getters; NULL when the
@@ -2727,6 +2782,19 @@ uint32_t connectly_response_attempts(const struct connectly_response *response);
  * `response` is NULL or a live `connectly_response`.
  */
 const char *connectly_response_trace_id(const struct connectly_response *response);
+
+/**
+ * The `id` the reply's body carries as a string, else NULL (also when `response` is NULL): a
+ * template send's message id (the id its delivery statuses name, as
+ * `connectly_event_message_id` gives), a created webhook's id. The same id as the body's
+ * `"id"` member, without parsing the JSON.
+ *
+ * Owned by the response: valid until `connectly_response_free`; never free it. Thread-safe.
+ *
+ * # Safety
+ * `response` is NULL or a live `connectly_response`.
+ */
+const char *connectly_response_id(const struct connectly_response *response);
 
 /**
  * Frees a response and the strings it owns. NULL does nothing. Do not use the response, or

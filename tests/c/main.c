@@ -190,6 +190,7 @@ int main(void) {
         {"threads_send", test_threads_send},
         {"send_many", test_send_many},
         {"send_many_null", test_send_many_null},
+        {"send_many_interrupt", test_send_many_interrupt},
         {"message_kinds", test_message_kinds},
         {"message_setters", test_message_setters},
         {"template_message", test_template_message},

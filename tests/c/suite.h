@@ -58,6 +58,7 @@ void test_threads_errors(void);
 void test_threads_send(void);
 void test_send_many(void);
 void test_send_many_null(void);
+void test_send_many_interrupt(void);
 void test_message_kinds(void);
 void test_message_setters(void);
 void test_template_message(void);

@@ -80,6 +80,7 @@ void test_abi(void) {
     CHECK(connectly_response_body(NULL) == NULL);
     CHECK(connectly_response_attempts(NULL) == 0);
     CHECK(connectly_response_trace_id(NULL) == NULL);
+    CHECK(connectly_response_id(NULL) == NULL);
     CHECK(connectly_event_timestamp(NULL) == 0);
     CHECK(connectly_event_sender_id(NULL) == NULL);
     CHECK(connectly_event_sender_channel(NULL) == NULL);

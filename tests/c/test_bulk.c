@@ -1,5 +1,6 @@
 /* connectly_send_many: outcomes in input order, failures in their own slots, progress from
- * the sending threads, the rate limit, and NULL in every position. */
+ * the sending threads, the rate limit, stopping with a connectly_interrupt, and NULL in
+ * every position. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdlib.h>
@@ -290,4 +291,147 @@ void test_send_many_null(void) {
         connectly_batch_free(batch);
     }
     connectly_client_free(client);
+}
+
+/* How many times the mock received each "bulk <i>" text (i below n) into sent[]; the total. */
+static size_t count_sent(size_t *sent, size_t n) {
+    struct json *requests = mock_requests();
+    size_t i, total = 0;
+    memset(sent, 0, n * sizeof *sent);
+    CHECK(requests != NULL && requests->type == JSON_ARRAY);
+    for (i = 0; requests != NULL && i < requests->count; i++) {
+        const char *text = json_get_string(json_get(json_get(&requests->items[i], "json"),
+                                                    "message"),
+                                           "text");
+        unsigned long index;
+        CHECK(text != NULL && sscanf(text, "bulk %lu", &index) == 1 && index < n);
+        if (text != NULL && sscanf(text, "bulk %lu", &index) == 1 && index < n) sent[index]++;
+        total++;
+    }
+    json_free(requests);
+    return total;
+}
+
+/* A message stopped by the interrupt: cancelled before any request, so surely not sent. */
+static void check_stopped(const connectly_batch *batch, size_t i) {
+    CHECK_STATUS(connectly_batch_status(batch, i), CONNECTLY_ERROR_CANCELLED);
+    CHECK(connectly_batch_response(batch, i) == NULL);
+    CHECK(!connectly_error_possibly_sent(connectly_batch_error(batch, i)));
+    CHECK(connectly_batch_error_attempts(batch, i) == 0);
+}
+
+/* Sets the interrupt once the batch has finished two messages, from a thread of its own. */
+struct stopper {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    size_t done;
+    const connectly_interrupt *interrupt;
+};
+
+static void count_done(void *user, size_t done, size_t failed, size_t total) {
+    struct stopper *s = user;
+    (void)failed;
+    (void)total;
+    pthread_mutex_lock(&s->lock);
+    s->done = done;
+    pthread_cond_broadcast(&s->changed);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void *stop_after_two(void *arg) {
+    struct stopper *s = arg;
+    pthread_mutex_lock(&s->lock);
+    while (s->done < 2) pthread_cond_wait(&s->changed, &s->lock);
+    pthread_mutex_unlock(&s->lock);
+    connectly_interrupt_set(s->interrupt);
+    return NULL;
+}
+
+void test_send_many_interrupt(void) {
+    connectly_client *client = mock_client(0, 10000);
+    connectly_bulk_item messages[MANY];
+    char texts[MANY][32];
+    size_t sent[MANY];
+    connectly_bulk_options options;
+    connectly_batch *batch = NULL;
+    connectly_interrupt *interrupt = connectly_interrupt_new();
+    struct stopper stopper;
+    pthread_t thread;
+    size_t i, total, ok = 0;
+
+    CHECK(interrupt != NULL);
+    for (i = 0; i < MANY; i++) {
+        snprintf(texts[i], sizeof texts[i], "bulk %lu", (unsigned long)i);
+        messages[i] = text_message("+15555555555", texts[i]);
+    }
+
+    /* Set before the call: every message is cancelled and nothing is sent. A zeroed
+     * options struct has no interrupt; this one has. */
+    memset(&options, 0, sizeof options);
+    CHECK(options.interrupt == NULL);
+    options.concurrency = 8;
+    options.interrupt = interrupt;
+    connectly_interrupt_set(interrupt);
+    connectly_interrupt_set(interrupt); /* again: nothing more */
+    reset_mock();
+    CHECK_STATUS(connectly_send_many(client, messages, MANY, &options, &batch), CONNECTLY_OK);
+    CHECK(connectly_batch_len(batch) == MANY);
+    for (i = 0; i < MANY; i++) check_stopped(batch, i);
+    CHECK(mock_request_count() == 0);
+    connectly_batch_free(batch);
+    batch = NULL;
+    connectly_interrupt_free(interrupt);
+
+    /* Set from another thread mid-batch, the mock answering each request after 200 ms:
+     * the requests in flight finish and are sent once, the rest are cancelled unsent. */
+    interrupt = connectly_interrupt_new();
+    memset(&stopper, 0, sizeof stopper);
+    pthread_mutex_init(&stopper.lock, NULL);
+    pthread_cond_init(&stopper.changed, NULL);
+    stopper.interrupt = interrupt;
+    options.concurrency = 2;
+    options.interrupt = interrupt;
+    options.progress = count_done;
+    options.user = &stopper;
+    reset_mock();
+    {
+        char delays[MANY * 20 + 3];
+        size_t used = 0;
+        delays[used++] = '[';
+        for (i = 0; i < MANY; i++) {
+            used += (size_t)snprintf(delays + used, sizeof delays - used, "%s{\"delay_ms\":200}",
+                                     i ? "," : "");
+        }
+        delays[used++] = ']';
+        delays[used] = 0;
+        CHECK(mock_control("POST", "/_mock/fail", delays, NULL) == 200);
+    }
+    CHECK(pthread_create(&thread, NULL, stop_after_two, &stopper) == 0);
+    CHECK_STATUS(connectly_send_many(client, messages, MANY, &options, &batch), CONNECTLY_OK);
+    CHECK(pthread_join(thread, NULL) == 0);
+    CHECK(connectly_batch_len(batch) == MANY);
+    total = count_sent(sent, MANY);
+    for (i = 0; i < MANY; i++) {
+        CHECK(sent[i] <= 1);
+        if (sent[i] == 1) {
+            CHECK_STATUS(connectly_batch_status(batch, i), CONNECTLY_OK);
+            ok++;
+        } else {
+            check_stopped(batch, i);
+        }
+    }
+    /* Some sent (the two that set it off, and those in flight then), most not. */
+    CHECK(ok >= 2 && ok < MANY / 2);
+    CHECK(total == ok);
+    CHECK(mock_request_count() == (int)ok);
+    connectly_batch_free(batch);
+    connectly_interrupt_free(interrupt);
+    pthread_cond_destroy(&stopper.changed);
+    pthread_mutex_destroy(&stopper.lock);
+
+    /* NULL: set and free do nothing. */
+    connectly_interrupt_set(NULL);
+    connectly_interrupt_free(NULL);
+    connectly_client_free(client);
+    reset_mock();
 }

@@ -102,6 +102,19 @@ void test_sends(void) {
     CHECK_STATUS(connectly_send_template(client, "+15555555555", "welcome", params, 2, &response),
                  CONNECTLY_OK);
     CHECK(connectly_response_status(response) == 200);
+    /* Its id is the message id the mock accepted (the one its delivery statuses name). */
+    CHECK(mock_control("GET", "/_mock/messages", NULL, &log) == 200);
+    {
+        struct json *accepted = log ? json_parse(log, strlen(log)) : NULL;
+        const char *want = accepted != NULL && accepted->type == JSON_ARRAY && accepted->count == 2
+                               ? json_get_string(&accepted->items[1], "id")
+                               : NULL;
+        CHECK(want != NULL && *want != 0);
+        if (want != NULL) CHECK_STR(connectly_response_id(response), want);
+        json_free(accepted);
+    }
+    free(log);
+    log = NULL;
     connectly_response_free(response);
     response = NULL;
     /* No parameters: (NULL, 0). The response is not wanted: out is NULL. */
@@ -113,6 +126,11 @@ void test_sends(void) {
                                           &response),
                  CONNECTLY_OK);
     CHECK_CONTAINS(connectly_response_body(response), "https://example.com/webhook");
+    /* A created webhook's id, as the body has it. */
+    CHECK(connectly_response_id(response) != NULL);
+    if (connectly_response_id(response) != NULL) {
+        CHECK_CONTAINS(connectly_response_body(response), connectly_response_id(response));
+    }
     connectly_response_free(response);
     response = NULL;
     CHECK(mock_request_count() == 5);
@@ -125,6 +143,15 @@ void test_sends(void) {
                         "\"value\":\"value2\"}]");
     CHECK_CONTAINS(log, "\"channelType\":\"sms\"");
     free(log);
+
+    /* A reply whose "id" is not a string has no id. */
+    fail_next("[{\"status\":200,\"body\":\"{\\\"id\\\":7}\"}]");
+    CHECK_STATUS(connectly_send_text(client, "whatsapp", "+15555555555", "no id", &response),
+                 CONNECTLY_OK);
+    CHECK_STR(connectly_response_body(response), "{\"id\":7}");
+    CHECK(connectly_response_id(response) == NULL);
+    connectly_response_free(response);
+    response = NULL;
 
     /* Validation sends nothing. */
     reset_mock();

@@ -8,6 +8,7 @@ use std::ptr;
 
 use super::boundary::{self, call, give, handle, out_ptr, text as utf8, value, Failure};
 use super::client::{connectly_client, connectly_template_param};
+use super::interrupt::connectly_interrupt;
 use super::last_error::{connectly_error, text_ptr};
 use super::message::connectly_message;
 use super::response::connectly_response;
@@ -98,6 +99,12 @@ pub struct connectly_bulk_options {
     /// A journal written for other messages fails every message with
     /// `CONNECTLY_ERROR_VALIDATION` (field `journal`).
     pub journal: *const c_char,
+    /// A stop flag (see `connectly_interrupt_set`), or NULL for none, which a zeroed struct
+    /// gives. Once it is set, from any thread, no new request is made, the requests in flight
+    /// finish, and every message not started fails in its slot with
+    /// `CONNECTLY_ERROR_CANCELLED` (`connectly_error_possibly_sent` false); set before the
+    /// call, nothing is sent. Read when the call starts; the call keeps its own reference.
+    pub interrupt: *const connectly_interrupt,
 }
 
 /// One message's outcome.
@@ -210,6 +217,13 @@ unsafe fn item(raw: &connectly_bulk_item) -> Result<Outgoing, Failure> {
 /// sent; invalid content (an empty text, a bad number, a message with two contents) fails in
 /// its slot with `CONNECTLY_ERROR_VALIDATION`, also unsent.
 ///
+/// Stopping: with `options->interrupt`, `connectly_interrupt_set` (from any thread, a
+/// progress callback included) stops the batch within about 50 ms: no new request is made,
+/// the requests in flight finish with their real outcomes, and every message not started
+/// fails in its slot with `CONNECTLY_ERROR_CANCELLED` and `connectly_error_possibly_sent`
+/// false. Each message is still sent at most once. An interrupt already set when the call
+/// starts sends nothing.
+///
 /// `options` is NULL for the defaults (8 in flight, no rate limit, no progress). A NULL
 /// `client` or `out`, or a NULL `messages` with `n > 0`, is `CONNECTLY_ERROR_NULL_ARGUMENT`
 /// and nothing is sent; `(NULL, 0)` gives an empty batch. Blocks until every message is
@@ -232,7 +246,8 @@ unsafe fn item(raw: &connectly_bulk_item) -> Result<Outgoing, Failure> {
 /// pointers are valid as `connectly_bulk_item` documents (handles live, and changed by no
 /// thread during the call); `options` is NULL or points to
 /// options whose `progress`, if not NULL, is a function safe to call as described above,
-/// and whose `journal` is NULL or NUL-terminated; `out` is NULL or writable.
+/// whose `journal` is NULL or NUL-terminated, and whose `interrupt` is NULL or a live
+/// interrupt; `out` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn connectly_send_many(
     client: *const connectly_client,
@@ -257,7 +272,12 @@ pub unsafe extern "C" fn connectly_send_many(
             raw.iter().map(|raw| unsafe { item(raw) }).collect();
 
         let mut bulk = BulkOptions::new();
+        let mut sender = None;
         if let Some(options) = options {
+            // SAFETY: NULL or a live interrupt, by the caller's contract.
+            if let Some(interrupt) = unsafe { options.interrupt.as_ref() } {
+                sender = Some(client.client.with_interrupt(interrupt.flag.clone()));
+            }
             if options.concurrency > 0 {
                 bulk = bulk.concurrency(options.concurrency);
             }
@@ -280,8 +300,9 @@ pub unsafe extern "C" fn connectly_send_many(
             }
         }
 
-        let outcomes = client
-            .client
+        let outcomes = sender
+            .as_ref()
+            .unwrap_or(&client.client)
             .send_prepared(items, &bulk)
             .into_iter()
             .map(|outcome| {
@@ -635,6 +656,7 @@ mod tests {
             progress: Some(on_progress),
             user: (&seen as *const Seen).cast_mut().cast(),
             journal: ptr::null(),
+            interrupt: ptr::null(),
         };
         let mut batch: *mut connectly_batch = ptr::null_mut();
         // SAFETY: every pointer is live for the call; `on_progress` is thread-safe.
@@ -710,6 +732,7 @@ mod tests {
                 progress: None,
                 user: ptr::null_mut(),
                 journal: ptr::null(),
+                interrupt: ptr::null(),
             };
             let mut batch: *mut connectly_batch = ptr::null_mut();
             // SAFETY: every pointer is live for the call.

@@ -21,6 +21,7 @@ pub mod campaign;
 pub mod client;
 pub mod event;
 pub mod fleet;
+pub mod interrupt;
 pub mod last_error;
 pub mod log;
 pub mod manage;

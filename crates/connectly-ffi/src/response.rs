@@ -15,6 +15,8 @@ pub struct connectly_response {
     attempts: u32,
     body: CString,
     trace_id: Option<CString>,
+    /// The core's `Response::id`, kept as C text beside the body.
+    id: Option<CString>,
 }
 
 impl connectly_response {
@@ -25,6 +27,7 @@ impl connectly_response {
             attempts: response.attempts,
             body: c_string(&body),
             trace_id: response.trace_id.as_deref().map(c_string),
+            id: response.id().map(c_string),
         }
     }
 }
@@ -83,6 +86,27 @@ pub unsafe extern "C" fn connectly_response_trace_id(
         unsafe { response.as_ref() }
             .and_then(|r| r.trace_id.as_ref())
             .map_or(ptr::null(), |t| t.as_ptr())
+    })
+}
+
+/// The `id` the reply's body carries as a string, else NULL (also when `response` is NULL): a
+/// template send's message id (the id its delivery statuses name, as
+/// `connectly_event_message_id` gives), a created webhook's id. The same id as the body's
+/// `"id"` member, without parsing the JSON.
+///
+/// Owned by the response: valid until `connectly_response_free`; never free it. Thread-safe.
+///
+/// # Safety
+/// `response` is NULL or a live `connectly_response`.
+#[no_mangle]
+pub unsafe extern "C" fn connectly_response_id(
+    response: *const connectly_response,
+) -> *const c_char {
+    // SAFETY: NULL or live, by the caller's contract.
+    value(ptr::null(), || {
+        unsafe { response.as_ref() }
+            .and_then(|r| r.id.as_ref())
+            .map_or(ptr::null(), |id| id.as_ptr())
     })
 }
 

@@ -275,7 +275,8 @@ impl Client {
     /// itself: it asks the hook about every [`INTERRUPT_INTERVAL`] while the workers send.
     /// Once the hook says yes, no message is started (pacing waits and retry waits are cut
     /// short), the messages in flight finish with their real results, and every message not
-    /// started (or stopped while waiting to retry) fails with [`Error::Cancelled`].
+    /// started (or stopped while waiting to retry) fails with [`Error::Cancelled`]. The hook is
+    /// asked once before any message starts: one that already says yes sends nothing.
     ///
     /// An invalid [rate limit](BulkOptions::rate_limit) fails every message with
     /// [`Error::Validation`] before anything is sent.
@@ -362,8 +363,9 @@ impl Client {
             .clamp(1, MAX_CONCURRENCY)
             .min(sendable.len());
         // With a hook, the calling thread watches it and the workers send through a client
-        // whose hook is `stop`, raised once the calling thread's hook says yes.
-        let stop = Arc::new(AtomicBool::new(false));
+        // whose hook is `stop`, raised once the calling thread's hook says yes. It is asked
+        // once before any worker starts, so that a hook already saying yes sends nothing.
+        let stop = Arc::new(AtomicBool::new(self.interrupted()));
         let watched = self
             .interrupt()
             .map(|hook| (hook, self.with_interrupt(stop.clone())));

@@ -220,10 +220,17 @@ fn an_interrupted_send_prepared_keeps_the_refused_ones() {
     ];
     let results = client.send_prepared(items, &BulkOptions::new());
     assert!(matches!(results[0], Err("refused")));
-    // The hook said yes at once: the message was sent only if a worker started it first.
-    match &results[1] {
-        Ok(Ok(_)) => assert_eq!(mock.request_count(), 1),
-        Ok(Err(Error::Cancelled { attempts: 0, .. })) => assert_eq!(mock.request_count(), 0),
-        other => panic!("{other:?}"),
-    }
+    // The hook said yes before the call: nothing was started.
+    assert!(
+        matches!(
+            results[1],
+            Ok(Err(Error::Cancelled {
+                attempts: 0,
+                possibly_sent: false
+            }))
+        ),
+        "{:?}",
+        results[1]
+    );
+    assert_eq!(mock.request_count(), 0);
 }
