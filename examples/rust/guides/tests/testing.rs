@@ -21,18 +21,23 @@ fn confirm_order(client: &Client, phone: &str, order: u64) -> Result<Response, c
     client.send_template_message(&confirmation)
 }
 
-#[test]
-fn an_order_confirmation_is_a_template_tagged_with_the_order() -> Result<(), Box<dyn Error>> {
-    // --8<-- [start:mock]
-    // A real HTTP server on 127.0.0.1, on a free port, checking requests as the API does;
-    // it stops when dropped.
+// --8<-- [start:mock]
+/// A mock Connectly for one test, and a client of it. The mock is a real HTTP server on
+/// 127.0.0.1, on a free port, checking requests as the API does; it stops when dropped.
+fn mock_and_client() -> Result<(MockServer, Client), Box<dyn Error>> {
     let mock = MockServer::start()?;
     let client = Client::builder()
         .api_key(mock.api_key())
         .business_id(mock.business_id())
         .base_url(mock.url())
         .build()?;
-    // --8<-- [end:mock]
+    Ok((mock, client))
+}
+// --8<-- [end:mock]
+
+#[test]
+fn an_order_confirmation_is_a_template_tagged_with_the_order() -> Result<(), Box<dyn Error>> {
+    let (mock, client) = mock_and_client()?;
 
     let sent = confirm_order(&client, "+15555555555", 1042)?;
     assert_eq!(sent.status, 200);
@@ -58,12 +63,7 @@ fn an_order_confirmation_is_a_template_tagged_with_the_order() -> Result<(), Box
 #[test]
 fn a_confirmation_is_retried_on_429_and_never_sent_twice_after_a_503() -> Result<(), Box<dyn Error>>
 {
-    let mock = MockServer::start()?;
-    let client = Client::builder()
-        .api_key(mock.api_key())
-        .business_id(mock.business_id())
-        .base_url(mock.url())
-        .build()?;
+    let (mock, client) = mock_and_client()?;
 
     // --8<-- [start:failures]
     // The next requests fail as scripted, one failure each, then it answers normally again.
