@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -219,6 +220,8 @@ int main(void) {
         {"queue_free_in_flight", test_queue_free_in_flight},
         {"queue_null", test_queue_null},
     };
+    /* CONNECTLY_C_TEST=name runs that test alone. */
+    const char *only = getenv("CONNECTLY_C_TEST");
     size_t i;
 
     mock.base_url = getenv("CONNECTLY_BASE_URL");
@@ -232,6 +235,7 @@ int main(void) {
     }
     for (i = 0; i < sizeof tests / sizeof tests[0]; i++) {
         long before = harness_failures, checks = harness_checks;
+        if (only != NULL && strcmp(only, tests[i].name) != 0) continue;
         tests[i].run();
         printf("%-24s %s (%ld checks)\n", tests[i].name,
                harness_failures == before ? "ok" : "FAILED", harness_checks - checks);
