@@ -273,31 +273,22 @@ func (s *session) operation(ctx context.Context, build builder) (*C.connectly_op
 // cannot be submitted.
 func (s *session) submit(op *C.connectly_operation) (uint64, chan *C.connectly_completion, error) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.closed {
-		s.mu.Unlock()
 		C.connectly_operation_free(op)
 		return 0, nil, ErrClosed
 	}
 	s.nextTag++
 	tag := s.nextTag
-	// Registered before the submission, so before the dispatcher can look for it; s.mu is
-	// not held over the C call, which the dispatcher would wait for to deliver.
-	done := make(chan *C.connectly_completion, 1)
-	s.waiting[tag] = done
-	s.mu.Unlock()
 	var e *C.connectly_error
 	status := C.go_submit(&e, s.queue, op, C.uint64_t(tag))
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err := captured(status, e); err != nil {
-		delete(s.waiting, tag)
 		C.connectly_operation_free(op)
 		return 0, nil, err
 	}
-	if s.closed {
-		// Close began meanwhile, and may have looked for tag before it was submitted.
-		s.cancel(tag)
-	}
+	// Registered before the dispatcher can look for it: it takes s.mu to deliver.
+	done := make(chan *C.connectly_completion, 1)
+	s.waiting[tag] = done
 	return tag, done, nil
 }
 
