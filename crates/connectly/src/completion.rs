@@ -4,7 +4,6 @@
 //! librdkafka's queue events).
 
 use std::collections::VecDeque;
-use std::io::{Read, Write};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -14,6 +13,8 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::operation::{Operation, Outcome};
 use crate::progress::Progress;
+#[cfg(unix)]
+use crate::wakeup::Wakeup;
 
 /// One finished submission: its tag, and what came of it.
 #[derive(Debug)]
@@ -30,12 +31,9 @@ pub struct Completion {
 struct Shared {
     ready: Mutex<Ready>,
     arrived: Condvar,
-    /// The readable end: holds a byte while completions wait (Unix).
+    /// Readable while completions wait (Unix).
     #[cfg(unix)]
-    signal: std::os::unix::net::UnixStream,
-    /// The writable end.
-    #[cfg(unix)]
-    notify: std::os::unix::net::UnixStream,
+    wakeup: Wakeup,
 }
 
 /// The completions not taken yet, how many threads wait for them in `wait`, and whether
@@ -62,8 +60,7 @@ impl Shared {
         if !ready.signalled {
             ready.signalled = true;
             #[cfg(unix)]
-            // Non-blocking; the buffer holds far more than the one byte of each signal.
-            let _ = (&self.notify).write(&[1]);
+            self.wakeup.raise();
         }
         if ready.waiting > 0 {
             self.arrived.notify_all();
@@ -81,13 +78,13 @@ impl Shared {
             ready.signalled = false;
         }
         drop(ready);
-        // The byte of the signal just cleared, read out of the lock, so that a completion
-        // pushed meanwhile does not wait for the system call: it signals with a byte of its
-        // own (each signal writes one byte and each clearing reads one, so the descriptor
-        // holds a byte whenever the completions waiting were signalled).
+        // The signal just cleared, taken out of the lock, so that a completion pushed
+        // meanwhile does not wait for the system call: it raises a signal of its own (each
+        // raise adds one and each clearing takes one, so the descriptor is readable whenever
+        // the completions waiting were signalled).
         #[cfg(unix)]
         if emptied {
-            let _ = (&self.signal).read(&mut [0u8; 1]);
+            self.wakeup.lower();
         }
         taken
     }
@@ -145,25 +142,13 @@ impl Drop for Completes {
 impl CompletionQueue {
     /// An empty queue.
     pub fn new() -> std::io::Result<Self> {
-        #[cfg(unix)]
-        let shared = {
-            let (signal, notify) = std::os::unix::net::UnixStream::pair()?;
-            signal.set_nonblocking(true)?;
-            notify.set_nonblocking(true)?;
-            Shared {
+        Ok(Self {
+            shared: Arc::new(Shared {
                 ready: Mutex::new(Ready::default()),
                 arrived: Condvar::new(),
-                signal,
-                notify,
-            }
-        };
-        #[cfg(not(unix))]
-        let shared = Shared {
-            ready: Mutex::new(Ready::default()),
-            arrived: Condvar::new(),
-        };
-        Ok(Self {
-            shared: Arc::new(shared),
+                #[cfg(unix)]
+                wakeup: Wakeup::new()?,
+            }),
         })
     }
 
@@ -172,8 +157,7 @@ impl CompletionQueue {
     /// [`drain`](CompletionQueue::drain). Owned by the queue.
     #[cfg(unix)]
     pub fn fd(&self) -> std::os::unix::io::RawFd {
-        use std::os::unix::io::AsRawFd;
-        self.shared.signal.as_raw_fd()
+        self.shared.wakeup.fd()
     }
 
     /// Every completion waiting now, oldest first; never blocks.

@@ -53,6 +53,8 @@ mod template;
 mod template_list;
 mod transport;
 mod validate;
+#[cfg(unix)]
+mod wakeup;
 mod webhook;
 mod webhook_admin;
 
