@@ -75,6 +75,7 @@ docs-serve: docs
 ## Every guide example, built.
 docs-examples: lib-debug wheel
 	$(CARGO) build --locked --quiet -p connectly-guides --bins --tests
+	rm -rf $(GUIDES_BUILD)/go
 	cd examples/go && $(GO) build $(GO_INTREE) -o $(CURDIR)/$(GUIDES_BUILD)/go/ ./guides/...
 	@mkdir -p $(GUIDES_BUILD)/c
 	@for f in $(GUIDES_C); do \

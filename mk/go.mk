@@ -29,6 +29,11 @@
 GO ?= go
 GO_BUILD := build/go
 GO_INTREE := -tags connectly_intree
+# go build leaves a binary it thinks up to date alone, and its build ID does not cover the
+# C library it links (only the flags naming it): a program built before the library
+# changed would be kept. Removing them first (these, and the guides' in mk/docs.mk) makes
+# every build link the library as it is.
+GO_PROGRAMS := $(GO_BUILD)/send $(GO_BUILD)/receive
 
 TESTS += test-go test-go-module
 # The -race run reports the conformance rows it ran (mk/reliability.mk checks them).
@@ -51,14 +56,14 @@ test-go: lib-debug redis-server-tool fleet-go-programs
 	cd go && CONNECTLY_REQUIRE_REDIS=1 GOEXPERIMENT=cgocheck2 \
 		bash ../scripts/with-redis.sh $(GO) test $(GO_INTREE) -count=1 ./...
 	cd examples/go && $(GO) vet $(GO_INTREE) ./...
-	@mkdir -p $(GO_BUILD)
+	@mkdir -p $(GO_BUILD) && rm -f $(GO_PROGRAMS)
 	cd examples/go && $(GO) build $(GO_INTREE) -buildvcs=false -o ../../$(GO_BUILD)/ ./send ./receive
 	cd tests/fleet/go && $(GO) vet $(GO_INTREE) ./...
 	cd scripts/docs/godoc && $(GO) vet ./...
 
 # The fleet test's driver runs these (see the header comment of each program).
 fleet-go-programs: lib-debug
-	@mkdir -p $(GO_BUILD)
+	@mkdir -p $(GO_BUILD) && rm -f $(GO_BUILD)/fleet-sender $(GO_BUILD)/fleet-receiver
 	cd tests/fleet/go && $(GO) build $(GO_INTREE) -buildvcs=false -o ../../../$(GO_BUILD)/fleet-sender ./sender
 	cd tests/fleet/go && $(GO) build $(GO_INTREE) -buildvcs=false -o ../../../$(GO_BUILD)/fleet-receiver ./receiver
 
@@ -66,6 +71,6 @@ test-go-module: lib-debug pkg-config-tool
 	bash tests/go/module.sh
 
 demo-go: lib-debug
-	@mkdir -p $(GO_BUILD)
+	@mkdir -p $(GO_BUILD) && rm -f $(GO_PROGRAMS)
 	cd examples/go && $(GO) build $(GO_INTREE) -buildvcs=false -o ../../$(GO_BUILD)/ ./send ./receive
 	bash examples/c/demo.sh $(BIN) Go $(GO_BUILD)/send $(GO_BUILD)/receive
