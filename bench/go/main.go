@@ -217,11 +217,24 @@ func benchSendText(s settings, client *connectly.Client, base, key, business str
 	o, p = sendRates(s, goroutines, ours, peer)
 	oursWait := schedWaitPerCall(goroutines, 2000, ours)
 	peerWait := schedWaitPerCall(goroutines, 2000, peer)
-	runtime.GOMAXPROCS(previous)
 	emit(map[string]any{
 		"group": "go send_text, 8 goroutines, GOMAXPROCS=8 (diagnostic)",
 		"name":  "Client.SendText (one shared client)",
 		"peer":  peerName, "ours_per_s": o, "peer_per_s": p, "ratio": o / p, "gomaxprocs": 8,
+		"ours_sched_wait_us_per_call": oursWait, "peer_sched_wait_us_per_call": peerWait,
+	})
+	// And with one P: no idle P for the scheduler to wake when a completion readies a
+	// waiting goroutine, which ours does once per call with little Go work between (the
+	// HTTP work is on the library's thread), and net/http does with more.
+	runtime.GOMAXPROCS(1)
+	o, p = sendRates(s, goroutines, ours, peer)
+	oursWait = schedWaitPerCall(goroutines, 2000, ours)
+	peerWait = schedWaitPerCall(goroutines, 2000, peer)
+	runtime.GOMAXPROCS(previous)
+	emit(map[string]any{
+		"group": "go send_text, 8 goroutines, GOMAXPROCS=1 (diagnostic)",
+		"name":  "Client.SendText (one shared client)",
+		"peer":  peerName, "ours_per_s": o, "peer_per_s": p, "ratio": o / p, "gomaxprocs": 1,
 		"ours_sched_wait_us_per_call": oursWait, "peer_sched_wait_us_per_call": peerWait,
 	})
 }

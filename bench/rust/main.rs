@@ -600,6 +600,162 @@ fn concurrent(settings: &Settings) {
     );
 }
 
+/// How a side of [`in_flight`] sends `calls` requests, eight at a time.
+type InFlight<'a> = Box<dyn FnMut(usize) + 'a>;
+
+/// Eight sends kept in flight on one client, the load of the Go row (8 goroutines), beside
+/// bare async reqwest (8 tasks on a 1-thread tokio runtime): the SDK's two ways in, the
+/// AsyncClient (8 tasks on the caller's 1-thread runtime, each call handed to the client's
+/// runtime) and the completion queue (one thread keeping 8 submissions in flight and waiting
+/// with `wait`: the C ABI's path and the Go package's, without Go). Against the mock
+/// Connectly of the Go row when CONNECTLY_BASE_URL and the rest are set (bench/run.py sets
+/// them), else against one of its own.
+fn in_flight(settings: &Settings) {
+    const IN_FLIGHT: usize = 8;
+    const BLOCK: usize = 200;
+    let own;
+    let (base, key, business) = match (
+        std::env::var("CONNECTLY_BASE_URL"),
+        std::env::var("CONNECTLY_API_KEY"),
+        std::env::var("CONNECTLY_BUSINESS_ID"),
+    ) {
+        (Ok(base), Ok(key), Ok(business)) => (base, key, business),
+        _ => {
+            own = MockServer::builder().record_limit(0).start().unwrap();
+            (
+                own.url().to_owned(),
+                own.api_key().to_owned(),
+                own.business_id().to_owned(),
+            )
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = Client::builder()
+        .api_key(key.as_str())
+        .business_id(business.as_str())
+        .base_url(base.as_str())
+        .build()
+        .unwrap();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let url = format!("{base}/v1/businesses/{business}/send/messages");
+    let to = Recipient::whatsapp("+15555555555");
+    let message = connectly::Message::text("hello!");
+    let body = br#"{"recipient":{"channelType":"whatsapp","id":"+15555555555"},"message":{"text":"hello!"}}"#;
+    let queue = connectly::CompletionQueue::new().unwrap();
+    // Eight tasks, each started by `start`, run to their end.
+    let tasks = |start: &dyn Fn() -> tokio::task::JoinHandle<()>| {
+        runtime.block_on(async {
+            let tasks: Vec<_> = (0..IN_FLIGHT).map(|_| start()).collect();
+            for task in tasks {
+                task.await.unwrap();
+            }
+        });
+    };
+    let bare: InFlight = Box::new(|calls| {
+        let share = calls / IN_FLIGHT;
+        tasks(&|| {
+            let (http, url, key) = (http.clone(), url.clone(), key.clone());
+            tokio::spawn(async move {
+                for _ in 0..share {
+                    let response = http
+                        .post(&url)
+                        .header("X-API-Key", &key)
+                        .header("Content-Type", "application/json")
+                        .header("Accept", "application/json")
+                        .body(body.to_vec())
+                        .send()
+                        .await
+                        .unwrap();
+                    assert!(response.status().is_success());
+                    black_box(response.bytes().await.unwrap());
+                }
+            })
+        });
+    });
+    let asynchronous = client.to_async();
+    let async_client: InFlight = Box::new(|calls| {
+        let share = calls / IN_FLIGHT;
+        tasks(&|| {
+            let (client, to) = (asynchronous.clone(), to.clone());
+            tokio::spawn(async move {
+                for _ in 0..share {
+                    black_box(client.send_text(&to, "hello!").await.unwrap());
+                }
+            })
+        });
+    });
+    let mut next_tag = 0u64;
+    let queued: InFlight = Box::new(|calls| {
+        let mut submit = || {
+            next_tag += 1;
+            let operation = client.send_message_operation(&to, &message).unwrap();
+            queue.submit(&client, operation, next_tag);
+        };
+        for _ in 0..IN_FLIGHT.min(calls) {
+            submit();
+        }
+        let (mut submitted, mut done) = (IN_FLIGHT.min(calls), 0);
+        while done < calls {
+            for completion in queue.wait(Duration::from_secs(30)) {
+                black_box(completion.result.unwrap());
+                done += 1;
+                if submitted < calls {
+                    submit();
+                    submitted += 1;
+                }
+            }
+        }
+    });
+    let mut sides = [bare, async_client, queued];
+    for side in sides.iter_mut() {
+        side(BLOCK * 2); // Connections open, pools full.
+    }
+    // Blocks in rotating order within each round, so drift falls on every side alike.
+    let blocks = (settings.sends / BLOCK).max(3);
+    let mut rates: [Vec<f64>; 3] = Default::default();
+    for _ in 0..settings.rounds {
+        let mut spent = [Duration::ZERO; 3];
+        for block in 0..blocks {
+            for turn in 0..3 {
+                let side = (block + turn) % 3;
+                let start = Instant::now();
+                sides[side](BLOCK);
+                spent[side] += start.elapsed();
+            }
+        }
+        for (side, time) in spent.iter().enumerate() {
+            rates[side].push((blocks * BLOCK) as f64 / time.as_secs_f64());
+        }
+    }
+    let [bare_rate, async_rate, queue_rate] = rates.map(|mut r| {
+        r.sort_by(f64::total_cmp);
+        r[r.len() / 2]
+    });
+    let group = "8 sends in flight on one client (the Go row's load)";
+    let peer = "bare async reqwest::Client, 8 tasks on a 1-thread tokio runtime";
+    for (name, rate) in [
+        (
+            "AsyncClient::send_text, 8 tasks on the caller's 1-thread runtime",
+            async_rate,
+        ),
+        (
+            "CompletionQueue: one thread keeps 8 submitted, waits with wait()",
+            queue_rate,
+        ),
+    ] {
+        println!(
+            "{}",
+            serde_json::json!({"group": group, "name": name, "peer": peer,
+                "ours_per_s": rate, "peer_per_s": bare_rate, "ratio": rate / bare_rate,
+                "rounds": settings.rounds})
+        );
+    }
+}
+
 /// Resident memory in KiB, from /proc.
 fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -660,8 +816,9 @@ fn main() {
         .skip(1)
         .filter(|a| !matches!(a.as_str(), "quick" | "verify-only" | "--bench"))
         .collect();
-    let sections: [Section; 6] = [
+    let sections: [Section; 7] = [
         ("sending", sending),
+        ("in-flight", in_flight),
         ("bulk", bulk),
         ("concurrent", concurrent),
         ("cancellation", cancellation),
