@@ -112,11 +112,18 @@ def python_section() -> Section | None:
     cmd = "build/bench-venv/bin/python bench/python/bench.py" + (" quick" if QUICK else "")
     with Mock() as env:
         rows = json_lines(run(cmd, env=env))
-    trace = subprocess.run([str(VENV_PY), "-X", "importtime", "-c", "import connectly"],
-                           capture_output=True, text=True).stderr
-    cumulative = [int(m.group(1)) for m in re.finditer(r"\|\s+(\d+) \| \s*connectly$", trace, re.M)]
-    if cumulative:
-        rows.append({"group": "footprint", "name": "import connectly", "us": cumulative[-1]})
+    # The median of 5 fresh interpreters: one import alone ranged from 13 to 38 ms here,
+    # depending on what the page cache still held.
+    imports = []
+    for _ in range(5):
+        trace = subprocess.run([str(VENV_PY), "-X", "importtime", "-c", "import connectly"],
+                               capture_output=True, text=True).stderr
+        cumulative = [int(m.group(1)) for m in re.finditer(r"\|\s+(\d+) \| \s*connectly$", trace, re.M)]
+        if cumulative:
+            imports.append(cumulative[-1])
+    if imports:
+        rows.append({"group": "footprint", "name": "import connectly (median of 5)",
+                     "us": sorted(imports)[len(imports) // 2]})
     wheels = sorted((ROOT / "dist").glob("connectly_sdk-*.whl"))
     if wheels:
         rows.append({"group": "footprint", "name": "wheel size", "bytes": wheels[-1].stat().st_size})
@@ -244,7 +251,7 @@ def check(row: dict[str, Any], rows: list[dict[str, Any]]) -> str:
         targets.append((row["per_s"] >= 20_000, ">= 20k messages/s"))
     if group == "memory":
         targets.append((row["growth_kib"] < 5 * 1024, "RSS growth < 5 MiB"))
-    if name == "import connectly":
+    if name.startswith("import connectly"):
         targets.append((row["us"] < 20_000, "< 20 ms"))
     if name == "wheel size":
         targets.append((row["bytes"] < 6 << 20, "< 6 MiB"))
