@@ -352,16 +352,29 @@ def test_a_failing_call_leaves_the_others_alone(connectly_mock: MockServer) -> N
     assert mock.request_count == 30
 
 
-def queue_socket(loop: asyncio.AbstractEventLoop) -> str:
-    """What the descriptor of ``loop``'s completion queue is (``socket:[inode]``)."""
-    return os.readlink(f"/proc/self/fd/{_async._by_loop[loop]._fd}")
+def descriptor(fd: int) -> str:
+    """What descriptor ``fd`` is: its link (a socket's, ``socket:[inode]``, names it alone)
+    and, for an eventfd (the completion queue's on Linux), whose link every eventfd shares,
+    the ``eventfd-id`` the kernel shows in its fdinfo."""
+    link = os.readlink(f"/proc/self/fd/{fd}")
+    if link != "anon_inode:[eventfd]":
+        return link
+    with open(f"/proc/self/fdinfo/{fd}") as info:
+        ids = [line.split()[1] for line in info if line.startswith("eventfd-id:")]
+    assert ids, "this kernel names no eventfd in fdinfo: the test cannot tell them apart"
+    return f"{link} {ids[0]}"
+
+
+def queue_descriptor(loop: asyncio.AbstractEventLoop) -> str:
+    """What the descriptor of ``loop``'s completion queue is (see ``descriptor``)."""
+    return descriptor(_async._by_loop[loop]._fd)
 
 
 def open_descriptors() -> set[str]:
     found = set()
     for fd in os.listdir("/proc/self/fd"):
         try:
-            found.add(os.readlink(f"/proc/self/fd/{fd}"))
+            found.add(descriptor(int(fd)))
         except FileNotFoundError:
             pass  # the listing's own descriptor, closed since
     return found
@@ -381,7 +394,7 @@ def test_the_queue_is_watched_only_while_calls_are_in_flight_and_goes_with_its_l
         assert fd is not None
         # Nothing in flight: the loop does not watch the descriptor.
         assert not loop.remove_reader(fd)
-        seen["socket"] = queue_socket(loop)
+        seen["descriptor"] = queue_descriptor(loop)
         seen["loop"] = weakref.ref(loop)
         mock.fail_next([HELD])
         # Left in flight when main returns: asyncio.run cancels it before closing the loop.
@@ -393,7 +406,7 @@ def test_the_queue_is_watched_only_while_calls_are_in_flight_and_goes_with_its_l
     gc.collect()
     assert seen["loop"]() is None, "the closed loop is still referenced"
     end = time.monotonic() + DEADLINE
-    while seen["socket"] in open_descriptors():
+    while seen["descriptor"] in open_descriptors():
         assert time.monotonic() < end, "the queue's descriptor is still open"
         time.sleep(0.01)
         gc.collect()
