@@ -1,6 +1,6 @@
 //! The panic boundary every export runs inside, and the checked conversions of C arguments.
 
-use std::ffi::CStr;
+use std::ffi::{CStr, CString};
 use std::fmt;
 use std::os::raw::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -241,6 +241,12 @@ pub(crate) fn construct<T>(body: impl FnOnce() -> Result<T, Failure>) -> *mut T 
         Ok(())
     });
     made
+}
+
+/// The pointer of an optional string a handle owns, NULL when absent: what a getter of an
+/// optional text returns.
+pub(crate) fn text_ptr(text: Option<&CString>) -> *const c_char {
+    text.map_or(std::ptr::null(), |t| t.as_ptr())
 }
 
 /// Checks an output pointer before any work, so that a NULL one fails without side effects.

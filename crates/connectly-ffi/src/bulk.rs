@@ -6,10 +6,10 @@ use std::ffi::c_void;
 use std::os::raw::{c_char, c_uint};
 use std::ptr;
 
-use super::boundary::{self, call, give, handle, out_ptr, text as utf8, value, Failure};
+use super::boundary::{self, call, give, handle, out_ptr, text as utf8, text_ptr, value, Failure};
 use super::client::{connectly_client, connectly_template_param};
 use super::interrupt::connectly_interrupt;
-use super::last_error::{connectly_error, text_ptr};
+use super::last_error::connectly_error;
 use super::message::connectly_message;
 use super::response::connectly_response;
 use super::status::connectly_status;

@@ -5,7 +5,9 @@ use std::ffi::CString;
 use std::os::raw::c_char;
 use std::ptr;
 
-use super::boundary::{self, call, give, handle, handle_mut, text as utf8, value, Failure};
+use super::boundary::{
+    self, call, give, handle, handle_mut, text as utf8, text_ptr, value, Failure,
+};
 use super::client::connectly_client;
 use super::last_error::c_string;
 use super::response::connectly_response;
@@ -293,9 +295,7 @@ pub unsafe extern "C" fn connectly_campaign_result_error_json(
 ) -> *const c_char {
     // SAFETY: NULL or live, by the caller's contract.
     value(ptr::null(), || {
-        unsafe { result.as_ref() }
-            .and_then(|r| r.error.as_ref())
-            .map_or(ptr::null(), |e| e.as_ptr())
+        unsafe { result.as_ref() }.map_or(ptr::null(), |r| text_ptr(r.error.as_ref()))
     })
 }
 

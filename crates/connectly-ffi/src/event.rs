@@ -8,7 +8,7 @@ use std::ffi::CString;
 use std::os::raw::c_char;
 use std::ptr;
 
-use super::boundary::{self, value, Failure};
+use super::boundary::{self, text_ptr, value, Failure};
 use sdk::{Event, WebhookError};
 
 /// The typed fields of an inbound message (topic `messages`).
@@ -176,11 +176,6 @@ unsafe fn field<T: Copy>(
     value(default, || unsafe { event.as_ref() }.map_or(default, get))
 }
 
-/// The pointer of an optional string, NULL when absent.
-fn pointer(text: Option<&CString>) -> *const c_char {
-    text.map_or(ptr::null(), |t| t.as_ptr())
-}
-
 /// Reads an optional string field of an inbound message: NULL when `event` is NULL or not
 /// a message.
 ///
@@ -193,7 +188,7 @@ unsafe fn message_text(
     // SAFETY: forwarded to the caller.
     unsafe {
         field(event, ptr::null(), |e| {
-            pointer(e.message.as_ref().and_then(get))
+            text_ptr(e.message.as_ref().and_then(get))
         })
     }
 }
@@ -210,7 +205,7 @@ unsafe fn status_text(
     // SAFETY: forwarded to the caller.
     unsafe {
         field(event, ptr::null(), |e| {
-            pointer(e.status.as_ref().and_then(get))
+            text_ptr(e.status.as_ref().and_then(get))
         })
     }
 }
@@ -272,7 +267,7 @@ pub unsafe extern "C" fn connectly_event_sender_name(
     event: *const connectly_event,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe { field(event, ptr::null(), |e| pointer(e.sender_name.as_ref())) }
+    unsafe { field(event, ptr::null(), |e| text_ptr(e.sender_name.as_ref())) }
 }
 
 /// The sender's provider-scoped user id (`sender.userId`, a customer known by a BSUID), or
@@ -285,7 +280,7 @@ pub unsafe extern "C" fn connectly_event_sender_user_id(
     event: *const connectly_event,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe { field(event, ptr::null(), |e| pointer(e.sender_user_id.as_ref())) }
+    unsafe { field(event, ptr::null(), |e| text_ptr(e.sender_user_id.as_ref())) }
 }
 
 /// The sender's phone number (`sender.phoneNumber`; `""` when a BSUID customer has none), or
@@ -300,7 +295,7 @@ pub unsafe extern "C" fn connectly_event_sender_phone_number(
     // SAFETY: forwarded to the caller.
     unsafe {
         field(event, ptr::null(), |e| {
-            pointer(e.sender_phone_number.as_ref())
+            text_ptr(e.sender_phone_number.as_ref())
         })
     }
 }
@@ -341,7 +336,7 @@ pub unsafe extern "C" fn connectly_event_recipient_name(
     event: *const connectly_event,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe { field(event, ptr::null(), |e| pointer(e.recipient_name.as_ref())) }
+    unsafe { field(event, ptr::null(), |e| text_ptr(e.recipient_name.as_ref())) }
 }
 
 /// The recipient's provider-scoped user id (`recipient.userId`), or NULL when absent. Owned
@@ -356,7 +351,7 @@ pub unsafe extern "C" fn connectly_event_recipient_user_id(
     // SAFETY: forwarded to the caller.
     unsafe {
         field(event, ptr::null(), |e| {
-            pointer(e.recipient_user_id.as_ref())
+            text_ptr(e.recipient_user_id.as_ref())
         })
     }
 }
@@ -373,7 +368,7 @@ pub unsafe extern "C" fn connectly_event_recipient_phone_number(
     // SAFETY: forwarded to the caller.
     unsafe {
         field(event, ptr::null(), |e| {
-            pointer(e.recipient_phone_number.as_ref())
+            text_ptr(e.recipient_phone_number.as_ref())
         })
     }
 }
@@ -387,7 +382,7 @@ pub unsafe extern "C" fn connectly_event_recipient_phone_number(
 #[no_mangle]
 pub unsafe extern "C" fn connectly_event_text(event: *const connectly_event) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe { field(event, ptr::null(), |e| pointer(e.text.as_ref())) }
+    unsafe { field(event, ptr::null(), |e| text_ptr(e.text.as_ref())) }
 }
 
 /// The `callbackData` the message this event is about was sent with, as compact JSON text
@@ -401,7 +396,7 @@ pub unsafe extern "C" fn connectly_event_callback_data_json(
     event: *const connectly_event,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe { field(event, ptr::null(), |e| pointer(e.callback_data.as_ref())) }
+    unsafe { field(event, ptr::null(), |e| text_ptr(e.callback_data.as_ref())) }
 }
 
 /// The whole delivery as JSON text exactly as it was signed (numbers, key order and escapes

@@ -10,7 +10,7 @@ use std::ffi::CString;
 use std::os::raw::c_char;
 use std::ptr;
 
-use super::boundary::{value, Failure};
+use super::boundary::{text_ptr, value, Failure};
 use super::status::connectly_status;
 use sdk::Error;
 
@@ -140,10 +140,6 @@ unsafe fn read<T: Copy>(
         // SAFETY: NULL or live, by the caller's contract.
         unsafe { error.as_ref() }.map_or(default, f)
     })
-}
-
-pub(crate) fn text_ptr(text: Option<&CString>) -> *const c_char {
-    text.map_or(ptr::null(), |t| t.as_ptr())
 }
 
 /// The calling thread's last error, read with the `connectly_error_*` getters; NULL when the

@@ -6,7 +6,8 @@ use std::os::raw::c_char;
 use std::ptr;
 
 use super::boundary::{
-    self, call, give, handle, optional_json, optional_text, out_ptr, text as utf8, value, Failure,
+    self, call, give, handle, optional_json, optional_text, out_ptr, text as utf8, text_ptr, value,
+    Failure,
 };
 use super::client::{connectly_client, respond};
 use super::last_error::c_string;
@@ -23,11 +24,6 @@ fn text_field(text: Option<&str>) -> Option<CString> {
 /// JSON as compact text (a NUL inside a string is escaped, so it always fits a C string).
 fn json_text(value: &serde_json::Value) -> CString {
     c_string(&value.to_string())
-}
-
-/// The pointer of an optional string, NULL when absent.
-fn pointer(text: &Option<CString>) -> *const c_char {
-    text.as_ref().map_or(ptr::null(), |t| t.as_ptr())
 }
 
 /// Registers `address` for `topic` (`POST /create/webhooks`), with an integration `type`
@@ -310,7 +306,7 @@ pub unsafe extern "C" fn connectly_webhook_list_id(
     index: usize,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe { entry_text(list, index, |l| &l.entries, |e| pointer(&e.id)) }
+    unsafe { entry_text(list, index, |l| &l.entries, |e| text_ptr(e.id.as_ref())) }
 }
 
 /// Registration `index`'s topic, or NULL when it was not listed (or as for
@@ -324,7 +320,7 @@ pub unsafe extern "C" fn connectly_webhook_list_topic(
     index: usize,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe { entry_text(list, index, |l| &l.entries, |e| pointer(&e.topic)) }
+    unsafe { entry_text(list, index, |l| &l.entries, |e| text_ptr(e.topic.as_ref())) }
 }
 
 /// Registration `index`'s address, or NULL when it was not listed (or as for
@@ -338,7 +334,14 @@ pub unsafe extern "C" fn connectly_webhook_list_address(
     index: usize,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe { entry_text(list, index, |l| &l.entries, |e| pointer(&e.address)) }
+    unsafe {
+        entry_text(
+            list,
+            index,
+            |l| &l.entries,
+            |e| text_ptr(e.address.as_ref()),
+        )
+    }
 }
 
 /// Registration `index`'s configuration object as compact JSON text, or NULL when it was not
@@ -353,7 +356,14 @@ pub unsafe extern "C" fn connectly_webhook_list_configuration_json(
     index: usize,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe { entry_text(list, index, |l| &l.entries, |e| pointer(&e.configuration)) }
+    unsafe {
+        entry_text(
+            list,
+            index,
+            |l| &l.entries,
+            |e| text_ptr(e.configuration.as_ref()),
+        )
+    }
 }
 
 /// Registration `index` as the API listed it, as compact JSON text (fields the SDK does not
@@ -468,7 +478,7 @@ pub unsafe extern "C" fn connectly_template_list_name(
     index: usize,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe { entry_text(list, index, |l| &l.entries, |e| pointer(&e.name)) }
+    unsafe { entry_text(list, index, |l| &l.entries, |e| text_ptr(e.name.as_ref())) }
 }
 
 /// Template `index`'s group id. NULL as for `connectly_template_list_name`; owned by the
@@ -482,7 +492,7 @@ pub unsafe extern "C" fn connectly_template_list_group(
     index: usize,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe { entry_text(list, index, |l| &l.entries, |e| pointer(&e.group)) }
+    unsafe { entry_text(list, index, |l| &l.entries, |e| text_ptr(e.group.as_ref())) }
 }
 
 /// Template `index`'s language code, such as `"en_US"`. NULL as for
@@ -496,7 +506,14 @@ pub unsafe extern "C" fn connectly_template_list_language(
     index: usize,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe { entry_text(list, index, |l| &l.entries, |e| pointer(&e.language)) }
+    unsafe {
+        entry_text(
+            list,
+            index,
+            |l| &l.entries,
+            |e| text_ptr(e.language.as_ref()),
+        )
+    }
 }
 
 /// Template `index`'s review status as the API wrote it, such as
@@ -511,7 +528,7 @@ pub unsafe extern "C" fn connectly_template_list_status(
     index: usize,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe { entry_text(list, index, |l| &l.entries, |e| pointer(&e.status)) }
+    unsafe { entry_text(list, index, |l| &l.entries, |e| text_ptr(e.status.as_ref())) }
 }
 
 /// Template `index`'s category (its group's), such as `"UTILITY"`. NULL as for
@@ -525,7 +542,14 @@ pub unsafe extern "C" fn connectly_template_list_category(
     index: usize,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe { entry_text(list, index, |l| &l.entries, |e| pointer(&e.category)) }
+    unsafe {
+        entry_text(
+            list,
+            index,
+            |l| &l.entries,
+            |e| text_ptr(e.category.as_ref()),
+        )
+    }
 }
 
 /// Why template `index` was rejected, wherever the API put it (`rejectionReason`, or the
@@ -545,7 +569,7 @@ pub unsafe extern "C" fn connectly_template_list_rejection_reason(
             list,
             index,
             |l| &l.entries,
-            |e| pointer(&e.rejection_reason),
+            |e| text_ptr(e.rejection_reason.as_ref()),
         )
     }
 }

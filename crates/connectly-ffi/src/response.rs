@@ -4,7 +4,7 @@ use std::ffi::CString;
 use std::os::raw::c_char;
 use std::ptr;
 
-use super::boundary::{self, value};
+use super::boundary::{self, text_ptr, value};
 use super::last_error::c_string;
 use sdk::Response;
 
@@ -83,9 +83,7 @@ pub unsafe extern "C" fn connectly_response_trace_id(
 ) -> *const c_char {
     // SAFETY: NULL or live, by the caller's contract.
     value(ptr::null(), || {
-        unsafe { response.as_ref() }
-            .and_then(|r| r.trace_id.as_ref())
-            .map_or(ptr::null(), |t| t.as_ptr())
+        unsafe { response.as_ref() }.map_or(ptr::null(), |r| text_ptr(r.trace_id.as_ref()))
     })
 }
 
@@ -104,9 +102,7 @@ pub unsafe extern "C" fn connectly_response_id(
 ) -> *const c_char {
     // SAFETY: NULL or live, by the caller's contract.
     value(ptr::null(), || {
-        unsafe { response.as_ref() }
-            .and_then(|r| r.id.as_ref())
-            .map_or(ptr::null(), |id| id.as_ptr())
+        unsafe { response.as_ref() }.map_or(ptr::null(), |r| text_ptr(r.id.as_ref()))
     })
 }
 
