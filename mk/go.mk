@@ -16,6 +16,7 @@
 #                         an image and a template with a language and callback data, then
 #                         a receiver that upserts and lists its registrations, verifies a
 #                         message and the template's delivery status, and deletes them
+#   make go-example-programs  examples/go/send and receive, built into build/go (the demo's)
 #   make fleet-go-programs  the Go programs of the cross-language fleet tests
 #                         (tests/fleet/go, a module using go/ with connectly_intree):
 #                         build/go/fleet-sender and build/go/fleet-receiver
@@ -41,9 +42,9 @@ CONFORMANCE_LANGUAGES += go
 DEMOS += demo-go
 BENCH_DEPS += lib
 
-.PHONY: test-go test-go-module demo-go fleet-go-programs
+.PHONY: test-go test-go-module demo-go fleet-go-programs go-example-programs
 
-test-go: lib-debug redis-server-tool fleet-go-programs
+test-go: lib-debug redis-server-tool fleet-go-programs go-example-programs
 	@unformatted=$$(cd go && gofmt -l . && cd ../examples/go && gofmt -l . && cd ../../bench/go && gofmt -l . \
 		&& cd ../../tests/fleet/go && gofmt -l . && cd ../../../scripts/docs/godoc && gofmt -l .); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted" >&2; exit 1; fi
@@ -56,10 +57,13 @@ test-go: lib-debug redis-server-tool fleet-go-programs
 	cd go && CONNECTLY_REQUIRE_REDIS=1 GOEXPERIMENT=cgocheck2 \
 		bash ../scripts/with-redis.sh $(GO) test $(GO_INTREE) -count=1 ./...
 	cd examples/go && $(GO) vet $(GO_INTREE) ./...
-	@mkdir -p $(GO_BUILD) && rm -f $(GO_PROGRAMS)
-	cd examples/go && $(GO) build $(GO_INTREE) -buildvcs=false -o ../../$(GO_BUILD)/ ./send ./receive
 	cd tests/fleet/go && $(GO) vet $(GO_INTREE) ./...
 	cd scripts/docs/godoc && $(GO) vet ./...
+
+# The demo's programs (examples/go/send and receive), built into $(GO_BUILD).
+go-example-programs: lib-debug
+	@mkdir -p $(GO_BUILD) && rm -f $(GO_PROGRAMS)
+	cd examples/go && $(GO) build $(GO_INTREE) -buildvcs=false -o ../../$(GO_BUILD)/ ./send ./receive
 
 # The fleet test's driver runs these (see the header comment of each program).
 fleet-go-programs: lib-debug
@@ -70,7 +74,5 @@ fleet-go-programs: lib-debug
 test-go-module: lib-debug pkg-config-tool
 	bash tests/go/module.sh
 
-demo-go: lib-debug
-	@mkdir -p $(GO_BUILD) && rm -f $(GO_PROGRAMS)
-	cd examples/go && $(GO) build $(GO_INTREE) -buildvcs=false -o ../../$(GO_BUILD)/ ./send ./receive
+demo-go: go-example-programs
 	bash examples/c/demo.sh $(BIN) Go $(GO_BUILD)/send $(GO_BUILD)/receive
