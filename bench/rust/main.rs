@@ -18,6 +18,10 @@ use sha2::Sha256;
 /// The documented delivery body (167 bytes).
 const PAYLOAD: &[u8] = br#"{"timestamp":"1639083206","sender":{"id":"+16315555500","channelType":"whatsapp"},"recipient":{"id":"123456123","channelType":"whatsapp"},"message":{"text":"TEST 11"}}"#;
 
+/// The POST body `send_text(whatsapp +15555555555, "hello!")` sends: what the bare peers send.
+const TEXT_BODY: &[u8] =
+    br#"{"recipient":{"channelType":"whatsapp","id":"+15555555555"},"message":{"text":"hello!"}}"#;
+
 struct Settings {
     /// Time spent per measurement round.
     round: Duration,
@@ -139,17 +143,32 @@ fn verify(settings: &Settings) {
 
 /// The same POST with a bare reqwest client: the floor our client's layers are measured
 /// against.
-fn bare_post(http: &reqwest::blocking::Client, url: &str, key: &str, body: &[u8]) {
+fn bare_post(http: &reqwest::blocking::Client, url: &str, key: &str) {
     let response = http
         .post(url)
         .header("X-API-Key", key)
         .header("Content-Type", "application/json")
         .header("Accept", "application/json")
-        .body(body.to_vec())
+        .body(TEXT_BODY)
         .send()
         .unwrap();
     assert!(response.status().is_success());
     black_box(response.bytes().unwrap());
+}
+
+/// [`bare_post`] with the async reqwest client: the peer of the concurrent rows.
+async fn bare_post_async(http: &reqwest::Client, url: &str, key: &str) {
+    let response = http
+        .post(url)
+        .header("X-API-Key", key)
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json")
+        .body(TEXT_BODY)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    black_box(response.bytes().await.unwrap());
 }
 
 /// A client for the mock, with default settings.
@@ -186,17 +205,16 @@ fn send_trial(settings: &Settings, ours_first: bool) -> (f64, f64) {
         mock.business_id()
     );
     let to = Recipient::whatsapp("+15555555555");
-    let body = br#"{"recipient":{"channelType":"whatsapp","id":"+15555555555"},"message":{"text":"hello!"}}"#;
     // Warm both connections up.
     for _ in 0..200 {
         client.send_text(&to, "hello!").unwrap();
-        bare_post(&http, &url, mock.api_key(), body);
+        bare_post(&http, &url, mock.api_key());
     }
     // Alternate small blocks so drift (frequency, scheduling) falls on both sides alike.
     interleaved(
         settings,
         || client.send_text(&to, "hello!").map(drop).unwrap(),
-        || bare_post(&http, &url, mock.api_key(), body),
+        || bare_post(&http, &url, mock.api_key()),
     )
 }
 
@@ -536,7 +554,6 @@ fn concurrent(settings: &Settings) {
         .enable_all()
         .build()
         .unwrap();
-    let body = br#"{"recipient":{"channelType":"whatsapp","id":"+15555555555"},"message":{"text":"hello!"}}"#;
     let (mut ours, mut peer) = (Vec::new(), Vec::new());
     for _ in 0..trials {
         let mock = MockServer::builder().record_limit(0).start().unwrap();
@@ -568,17 +585,8 @@ fn concurrent(settings: &Settings) {
         runtime.block_on(async {
             let calls: Vec<_> = (0..CALLS)
                 .map(|_| {
-                    let request = http
-                        .post(&url)
-                        .header("X-API-Key", &key)
-                        .header("Content-Type", "application/json")
-                        .header("Accept", "application/json")
-                        .body(body.to_vec());
-                    tokio::spawn(async move {
-                        let response = request.send().await.unwrap();
-                        assert!(response.status().is_success());
-                        black_box(response.bytes().await.unwrap());
-                    })
+                    let (http, url, key) = (http.clone(), url.clone(), key.clone());
+                    tokio::spawn(async move { bare_post_async(&http, &url, &key).await })
                 })
                 .collect();
             for call in calls {
@@ -644,7 +652,6 @@ fn in_flight(settings: &Settings) {
     let url = format!("{base}/v1/businesses/{business}/send/messages");
     let to = Recipient::whatsapp("+15555555555");
     let message = connectly::Message::text("hello!");
-    let body = br#"{"recipient":{"channelType":"whatsapp","id":"+15555555555"},"message":{"text":"hello!"}}"#;
     let queue = connectly::CompletionQueue::new().unwrap();
     // Eight tasks, each started by `start`, run to their end.
     let tasks = |start: &dyn Fn() -> tokio::task::JoinHandle<()>| {
@@ -661,17 +668,7 @@ fn in_flight(settings: &Settings) {
             let (http, url, key) = (http.clone(), url.clone(), key.clone());
             tokio::spawn(async move {
                 for _ in 0..share {
-                    let response = http
-                        .post(&url)
-                        .header("X-API-Key", &key)
-                        .header("Content-Type", "application/json")
-                        .header("Accept", "application/json")
-                        .body(body.to_vec())
-                        .send()
-                        .await
-                        .unwrap();
-                    assert!(response.status().is_success());
-                    black_box(response.bytes().await.unwrap());
+                    bare_post_async(&http, &url, &key).await;
                 }
             })
         });
