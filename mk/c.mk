@@ -182,8 +182,11 @@ test-c-plain: $(C_BUILD)/test_plain redis-server-tool
 	CONNECTLY_CONFORMANCE_DIR=$(CURDIR)/target/conformance/c \
 		bash scripts/with-redis.sh bash tests/c/run.sh $(BIN) $(C_BUILD)/test_plain
 
+# CONNECTLY_C_NO_TIME_BOUNDS: valgrind runs the library's I/O thread some twenty times
+# slower, so the suite checks what completes there, not how soon.
 test-c-valgrind: $(C_BUILD)/test_plain redis-server-tool
-	bash scripts/with-redis.sh bash tests/c/run.sh $(BIN) $(VALGRIND) $(C_BUILD)/test_plain
+	CONNECTLY_C_NO_TIME_BOUNDS=1 \
+		bash scripts/with-redis.sh bash tests/c/run.sh $(BIN) $(VALGRIND) $(C_BUILD)/test_plain
 
 test-c-asan: $(C_BUILD)/test_asan redis-server-tool
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=1 \
