@@ -35,11 +35,20 @@ class Section:
     note: str = ""
 
 
-def run(cmd: list[str] | str, env: dict[str, str] | None = None, cwd: Path = ROOT, timeout: int = 1800) -> str:
+def run(
+    cmd: list[str] | str, env: dict[str, str] | None = None, cwd: Path = ROOT, timeout: int = 1800
+) -> str:
     shown = cmd if isinstance(cmd, str) else " ".join(cmd)
     print(f"bench: $ {shown}", file=sys.stderr, flush=True)
-    done = subprocess.run(cmd, cwd=cwd, env=env, shell=isinstance(cmd, str), capture_output=True,
-                          text=True, timeout=timeout)
+    done = subprocess.run(
+        cmd,
+        cwd=cwd,
+        env=env,
+        shell=isinstance(cmd, str),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"{shown} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     return done.stdout
@@ -55,9 +64,12 @@ class Mock:
     def __enter__(self) -> dict[str, str]:
         self.dir = tempfile.mkdtemp()
         env_file = Path(self.dir) / "mock.env"
-        self.proc = subprocess.Popen([str(CLI), "mock", "--env-file", str(env_file)],
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [str(CLI), "mock", "--env-file", str(env_file)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(200):
             if env_file.exists() and env_file.stat().st_size:
                 break
@@ -85,25 +97,42 @@ def openssl_section() -> Section:
     match = re.search(r"hmac\(sha256\)\s+([\d.]+)k", out)
     rows = []
     if match:
-        rows.append({"group": "openssl", "name": "HMAC-SHA256, 16 KiB blocks",
-                     "mb_per_s": float(match.group(1)) / 1000})
+        rows.append(
+            {
+                "group": "openssl",
+                "name": "HMAC-SHA256, 16 KiB blocks",
+                "mb_per_s": float(match.group(1)) / 1000,
+            }
+        )
     return Section("OpenSSL (the 1 MiB throughput reference)", cmd, rows)
 
 
 def mock_section() -> Section:
     if shutil.which("wrk") is None:
-        return Section("Mock Connectly throughput", "wrk", note="wrk is not installed: not measured")
+        return Section(
+            "Mock Connectly throughput", "wrk", note="wrk is not installed: not measured"
+        )
     with Mock() as env:
-        url = f"{env['CONNECTLY_BASE_URL']}/v1/businesses/{env['CONNECTLY_BUSINESS_ID']}/send/messages"
+        business = env["CONNECTLY_BUSINESS_ID"]
+        url = f"{env['CONNECTLY_BASE_URL']}/v1/businesses/{business}/send/messages"
         seconds = 3 if QUICK else 10
         cmd = f"wrk -t2 -c8 -d{seconds}s -s bench/post.lua {url}"
         out = run(cmd, env=env)
     match = re.search(r"Requests/sec:\s+([\d.]+)", out)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    rows = [{"group": "mock", "name": "POST /send/messages, 8 keep-alive connections",
-             "per_s": float(match.group(1)) if match else 0.0,
-             "non_2xx": int(errors.group(1)) if errors else 0}]
-    return Section("Mock Connectly throughput", cmd.replace(url, "$MOCK/v1/businesses/mock-business/send/messages"), rows)
+    rows = [
+        {
+            "group": "mock",
+            "name": "POST /send/messages, 8 keep-alive connections",
+            "per_s": float(match.group(1)) if match else 0.0,
+            "non_2xx": int(errors.group(1)) if errors else 0,
+        }
+    ]
+    return Section(
+        "Mock Connectly throughput",
+        cmd.replace(url, "$MOCK/v1/businesses/mock-business/send/messages"),
+        rows,
+    )
 
 
 def python_section() -> Section | None:
@@ -116,17 +145,29 @@ def python_section() -> Section | None:
     # depending on what the page cache still held.
     imports = []
     for _ in range(5):
-        trace = subprocess.run([str(VENV_PY), "-X", "importtime", "-c", "import connectly"],
-                               capture_output=True, text=True).stderr
-        cumulative = [int(m.group(1)) for m in re.finditer(r"\|\s+(\d+) \| \s*connectly$", trace, re.M)]
+        trace = subprocess.run(
+            [str(VENV_PY), "-X", "importtime", "-c", "import connectly"],
+            capture_output=True,
+            text=True,
+        ).stderr
+        cumulative = [
+            int(m.group(1)) for m in re.finditer(r"\|\s+(\d+) \| \s*connectly$", trace, re.M)
+        ]
         if cumulative:
             imports.append(cumulative[-1])
     if imports:
-        rows.append({"group": "footprint", "name": "import connectly (median of 5)",
-                     "us": sorted(imports)[len(imports) // 2]})
+        rows.append(
+            {
+                "group": "footprint",
+                "name": "import connectly (median of 5)",
+                "us": sorted(imports)[len(imports) // 2],
+            }
+        )
     wheels = sorted((ROOT / "dist").glob("connectly_sdk-*.whl"))
     if wheels:
-        rows.append({"group": "footprint", "name": "wheel size", "bytes": wheels[-1].stat().st_size})
+        rows.append(
+            {"group": "footprint", "name": "wheel size", "bytes": wheels[-1].stat().st_size}
+        )
     return Section("Python", cmd, rows)
 
 
@@ -136,9 +177,15 @@ def extra_sections() -> list[Section]:
     for script in sorted(ROOT.glob("bench/*/run")):
         cmd = f"{script.relative_to(ROOT)}" + (" quick" if QUICK else "")
         with Mock() as env:
-            sections.append(Section(script.parent.name.upper() if len(script.parent.name) == 1
-                                    else script.parent.name.capitalize(), cmd,
-                                    json_lines(run(cmd, env=env))))
+            sections.append(
+                Section(
+                    script.parent.name.upper()
+                    if len(script.parent.name) == 1
+                    else script.parent.name.capitalize(),
+                    cmd,
+                    json_lines(run(cmd, env=env)),
+                )
+            )
     return sections
 
 
@@ -147,25 +194,39 @@ def fleet_section() -> Section:
     rate the mock saw, and its busiest second."""
     redis = os.environ.get("CONNECTLY_TEST_REDIS_URL")
     per_process, rate = (300 if QUICK else 1000), 200
-    cmd = f"4 x connectly bulk FILE --redis $REDIS --redis-rate {rate} ({per_process} messages each)"
+    cmd = (
+        f"4 x connectly bulk FILE --redis $REDIS --redis-rate {rate} ({per_process} messages each)"
+    )
     if not redis:
         return Section("Fleet", cmd, note="no Redis (make bench starts one): not measured")
     import urllib.request
+
     with Mock() as env, tempfile.TemporaryDirectory() as tmp:
         procs = []
         for p in range(4):
             path = Path(tmp) / f"p{p}.jsonl"
-            path.write_text("".join(json.dumps({"to": "+15555555555", "text": f"p{p}-{i}"}) + "\n"
-                                    for i in range(per_process)))
-            procs.append(subprocess.Popen([str(CLI), "bulk", str(path), "--redis", redis,
-                                           "--redis-rate", str(rate)], env=env,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+            path.write_text(
+                "".join(
+                    json.dumps({"to": "+15555555555", "text": f"p{p}-{i}"}) + "\n"
+                    for i in range(per_process)
+                )
+            )
+            procs.append(
+                subprocess.Popen(
+                    [str(CLI), "bulk", str(path), "--redis", redis, "--redis-rate", str(rate)],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                )
+            )
         for proc in procs:
             _, err = proc.communicate(timeout=600)
             if proc.returncode != 0:
                 raise RuntimeError(f"connectly bulk failed: {err.decode()[-2000:]}")
-        request = urllib.request.Request(f"{env['CONNECTLY_BASE_URL']}/_mock/requests",
-                                         headers={"X-API-Key": env["CONNECTLY_API_KEY"]})
+        request = urllib.request.Request(
+            f"{env['CONNECTLY_BASE_URL']}/_mock/requests",
+            headers={"X-API-Key": env["CONNECTLY_API_KEY"]},
+        )
         with urllib.request.urlopen(request) as reply:
             log = json.load(reply)
     times = sorted(r["received_unix_ms"] for r in log)
@@ -176,10 +237,16 @@ def fleet_section() -> Section:
             start += 1
         most = max(most, end - start + 1)
     seconds = (times[-1] - times[0]) / 1000
-    row = {"group": "fleet", "name": f"4 processes, one RedisRateLimiter at {rate}/s (burst 20)",
-           "per_s": (len(times) - 1) / seconds, "target_per_s": rate, "messages": len(times),
-           "most_in_one_second": most, "bound": rate + 20,
-           "each_once": len(set(texts)) == len(texts) == 4 * per_process}
+    row = {
+        "group": "fleet",
+        "name": f"4 processes, one RedisRateLimiter at {rate}/s (burst 20)",
+        "per_s": (len(times) - 1) / seconds,
+        "target_per_s": rate,
+        "messages": len(times),
+        "most_in_one_second": most,
+        "bound": rate + 20,
+        "each_once": len(set(texts)) == len(texts) == 4 * per_process,
+    }
     return Section("Fleet", cmd, [row])
 
 
@@ -192,12 +259,17 @@ def library_size() -> Section | None:
         shutil.copy(lib, stripped)
         subprocess.run(["strip", str(stripped)], check=True)
         size = stripped.stat().st_size
-    return Section("C library", "strip target/release/libconnectly.so",
-                   [{"group": "footprint", "name": "libconnectly.so, stripped", "bytes": size}])
+    return Section(
+        "C library",
+        "strip target/release/libconnectly.so",
+        [{"group": "footprint", "name": "libconnectly.so, stripped", "bytes": size}],
+    )
 
 
 def fmt_ns(ns: float) -> str:
-    return f"{ns / 1e6:.2f} ms" if ns >= 1e6 else f"{ns / 1e3:.2f} us" if ns >= 1e3 else f"{ns:.0f} ns"
+    return (
+        f"{ns / 1e6:.2f} ms" if ns >= 1e6 else f"{ns / 1e3:.2f} us" if ns >= 1e3 else f"{ns:.0f} ns"
+    )
 
 
 def check(row: dict[str, Any], rows: list[dict[str, Any]]) -> str:
@@ -241,10 +313,17 @@ def check(row: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     if group == "mock":
         targets.append((row["per_s"] >= 50_000, ">= 50k req/s"))
     if group == "fleet" and "per_s" in row:
-        targets.append((row["most_in_one_second"] <= row["bound"],
-                        f"{row['most_in_one_second']} in the busiest second (<= {row['bound']})"))
+        targets.append(
+            (
+                row["most_in_one_second"] <= row["bound"],
+                f"{row['most_in_one_second']} in the busiest second (<= {row['bound']})",
+            )
+        )
         targets.append((row["each_once"], "every message exactly once"))
-    if group in ("send_many", "python send_many", "go send_many", "fleet") and "target_per_s" in row:
+    if (
+        group in ("send_many", "python send_many", "go send_many", "fleet")
+        and "target_per_s" in row
+    ):
         off = abs(row["per_s"] / row["target_per_s"] - 1)
         targets.append((off <= 0.05, f"within 5% of {row['target_per_s']:.0f}/s"))
     if group == "python send_many" and "target_per_s" not in row:
@@ -262,8 +341,11 @@ def check(row: dict[str, Any], rows: list[dict[str, Any]]) -> str:
 
 def describe(row: dict[str, Any]) -> str:
     if "ms" in row:
-        return f"{row['ms']:.2f} ms median" + (f", {row['max_ms']:.2f} ms at most over {row['trials']} trials"
-                                              if "max_ms" in row else "")
+        return f"{row['ms']:.2f} ms median" + (
+            f", {row['max_ms']:.2f} ms at most over {row['trials']} trials"
+            if "max_ms" in row
+            else ""
+        )
     if "ours_s" in row:
         text = f"{row['ours_s']:.2f} s vs {row['peer_s']:.2f} s ({row['peer']})"
         return text + (f"; {row['threads']} threads" if "threads" in row else "")
@@ -272,14 +354,20 @@ def describe(row: dict[str, Any]) -> str:
     if "ours_per_s" in row:
         text = f"{row['ours_per_s']:,.0f}/s vs {row['peer_per_s']:,.0f}/s ({row['peer']})"
         if "ours_sched_wait_us_per_call" in row:
-            text += (f"; waiting runnable for a P: {row['ours_sched_wait_us_per_call']:.1f} us"
-                     f" vs {row['peer_sched_wait_us_per_call']:.1f} us per call"
-                     f" (GOMAXPROCS={row['gomaxprocs']})")
+            text += (
+                f"; waiting runnable for a P: {row['ours_sched_wait_us_per_call']:.1f} us"
+                f" vs {row['peer_sched_wait_us_per_call']:.1f} us per call"
+                f" (GOMAXPROCS={row['gomaxprocs']})"
+            )
         return text
     if "per_s" in row:
-        return f"{row['per_s']:,.0f}/s" + (f" over {row['messages']:,} messages" if "messages" in row else "")
+        return f"{row['per_s']:,.0f}/s" + (
+            f" over {row['messages']:,} messages" if "messages" in row else ""
+        )
     if "growth_kib" in row:
-        return f"{row['rss_before_kib']:,} -> {row['rss_after_kib']:,} KiB over {row['sends']:,} sends"
+        return (
+            f"{row['rss_before_kib']:,} -> {row['rss_after_kib']:,} KiB over {row['sends']:,} sends"
+        )
     if "mb_per_s" in row:
         return f"{row['mb_per_s']:,.0f} MB/s"
     if "us" in row:
@@ -290,11 +378,19 @@ def describe(row: dict[str, Any]) -> str:
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     sha = "SHA-NI" if "sha_ni" in Path("/proc/cpuinfo").read_text() else "no SHA-NI"
     rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
-    return f"{cpu}, {os.cpu_count()} cores, {sha}; {platform.system()} {platform.release()}; {rustc}; Python {platform.python_version()}"
+    system = f"{platform.system()} {platform.release()}"
+    python = f"Python {platform.python_version()}"
+    return f"{cpu}, {os.cpu_count()} cores, {sha}; {system}; {rustc}; {python}"
 
 
 def main() -> None:
@@ -305,13 +401,19 @@ def main() -> None:
             sections.append(extra)
     sections += extra_sections()
     all_rows = [row for s in sections for row in s.rows]
-    out = ["# Benchmarks", "",
-           "Generated by `make bench` (`python3 bench/run.py`); every figure beside its peer",
-           "from the same run. Ratios above 1 mean the SDK is faster. Timings are medians;",
-           "the mock Connectly runs on the same 2 cores as the client, so absolute rates",
-           "are lower bounds and the ratios are what to compare.", "",
-           f"Machine: {machine()}", f"Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
-           + (" (quick)" if QUICK else ""), ""]
+    out = [
+        "# Benchmarks",
+        "",
+        "Generated by `make bench` (`python3 bench/run.py`); every figure beside its peer",
+        "from the same run. Ratios above 1 mean the SDK is faster. Timings are medians;",
+        "the mock Connectly runs on the same 2 cores as the client, so absolute rates",
+        "are lower bounds and the ratios are what to compare.",
+        "",
+        f"Machine: {machine()}",
+        f"Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+        + (" (quick)" if QUICK else ""),
+        "",
+    ]
     for s in sections:
         out += [f"## {s.title}", "", f"Command: `{s.command}`", ""]
         if s.note:
@@ -320,7 +422,8 @@ def main() -> None:
             out += ["| benchmark | result | ratio | target |", "|---|---|---|---|"]
             for row in s.rows:
                 ratio = f"{row['ratio']:.2f}x" if "ratio" in row else ""
-                out.append(f"| {row.get('group', '')}: {row.get('name', '')} | {describe(row)} | {ratio} | {check(row, all_rows)} |")
+                name = f"{row.get('group', '')}: {row.get('name', '')}"
+                out.append(f"| {name} | {describe(row)} | {ratio} | {check(row, all_rows)} |")
             out.append("")
     (ROOT / "BENCHMARKS.md").write_text("\n".join(out))
     print("\n".join(out))

@@ -37,7 +37,7 @@ MUSL_TARGET := x86_64-unknown-linux-musl
 ZIG_ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 # The host wheel (installed into .venv, used by the tests and the smoke test).
 HOST_WHEEL = $(wildcard dist/connectly_sdk-*-manylinux*.whl)
-PY_LINT_PATHS := python tests/python tests/fleet/python examples/python tests/docs scripts
+PY_LINT_PATHS := python tests/python tests/fleet/python examples/python tests/docs scripts bench
 
 .PHONY: venv wheel wheel-check sdist-check test-python test-python-lint test-python-unit \
 	demo-python wheel-smoke
