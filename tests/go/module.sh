@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # The Go package as a user gets it (`make test-go-module`): the debug C library installed
 # into a scratch prefix with `make install`, only the package's module files (go.mod, go.sum,
-# the non-test *.go: what a module cache holds for github.com/connectly-sdk/connectly-sdk/go)
+# the non-test *.go of the package and of connectlytest: what a module cache holds for
+# github.com/connectly-sdk/connectly-sdk/go)
 # copied read-only away from the repository, and a small program module outside it that
 # requires the package through a replace to that copy. With no build tag the package finds
 # the library through pkg-config (PKG_CONFIG_PATH at the prefix); CGO_LDFLAGS adds an rpath
 # to the prefix's lib, so the linked programs find libconnectly.so at run time as a program
 # linked against a system install would. Then: go vet, go build and run the program, and
 # go test, both against the mock Connectly (started through the CLI, stopped on exit): a
-# text and an image sent, and a delivery signed with Webhook.Sign, verified and typed.
+# text and an image sent, and a delivery signed with Webhook.Sign, verified and typed. The
+# test also starts a mock of its own with connectlytest, as a user's test would.
 # Usage: tests/go/module.sh   (from any directory; idempotent)
 set -euo pipefail
 
@@ -30,11 +32,15 @@ make -s --no-print-directory -C "$root" install C_PROFILE=debug PREFIX="$prefix"
 mkdir -p "$copy"
 cp "$root/go/go.mod" "$copy/"
 if [ -f "$root/go/go.sum" ]; then cp "$root/go/go.sum" "$copy/"; fi
-for f in "$root"/go/*.go; do
-  case "$f" in *_test.go) ;; *) cp "$f" "$copy/" ;; esac
+# The root package and its subpackages (connectlytest), each directory's non-test files.
+for dir in "" connectlytest; do
+  mkdir -p "$copy/$dir"
+  for f in "$root/go/$dir"/*.go; do
+    case "$f" in *_test.go) ;; *) cp "$f" "$copy/$dir/" ;; esac
+  done
 done
 chmod -R a-w "$copy"
-echo "module copy: $(cd "$copy" && ls | tr '\n' ' ')"
+echo "module copy: $(cd "$copy" && find . -type f | sort | tr '\n' ' ')"
 
 mkdir -p "$app"
 cat >"$app/go.mod" <<MOD
@@ -111,11 +117,45 @@ GO
 cat >"$app/main_test.go" <<'GO'
 package main
 
-import "testing"
+import (
+	"testing"
+
+	connectly "github.com/connectly-sdk/connectly-sdk/go"
+	"github.com/connectly-sdk/connectly-sdk/go/connectlytest"
+)
 
 func TestSendAndVerify(t *testing.T) {
 	if err := run(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A test of its own mock, as a user's test would start one: connectlytest finds the CLI
+// through CONNECTLY_BIN.
+func TestWithItsOwnMock(t *testing.T) {
+	mock := connectlytest.Start(t)
+	mock.Setenv(t)
+	if err := mock.FailNext(connectlytest.Status(429).WithRetryAfter("0")); err != nil {
+		t.Fatal(err)
+	}
+	client, err := connectly.NewClientFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	resp, err := client.SendText("sms", "+15555555555", "from a user's test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Attempts != 2 {
+		t.Errorf("a 429 then a success took %d attempt(s), want 2", resp.Attempts)
+	}
+	requests, err := mock.Requests()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(requests) != 2 {
+		t.Errorf("the mock received %d request(s), want 2: %v", len(requests), requests)
 	}
 }
 GO
@@ -139,5 +179,5 @@ if command -v ldd >/dev/null; then
   esac
 fi
 ./connectly-user
-"$GO" test -count=1 ./...
+CONNECTLY_BIN="$bin" "$GO" test -count=1 ./...
 echo "$demo_label: the Go module built and tested from the installed library through pkg-config"
