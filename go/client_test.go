@@ -163,12 +163,28 @@ func TestAPIErrors(t *testing.T) {
 	if !errors.Is(err, ErrRateLimited) || !errors.As(err, &apiErr) || apiErr.RetryAfter != 3*time.Second {
 		t.Errorf("429: %v", err)
 	}
+	if PossiblySent(err) {
+		t.Errorf("a 429 was taken as possibly sent: %v", err)
+	}
+	failNext(t, `[{"status":503}]`)
+	_, err = client.SendText("whatsapp", "+15555555555", "hi")
+	if !errors.Is(err, ErrServer) || !errors.As(err, &apiErr) || !apiErr.PossiblySent || !PossiblySent(err) {
+		t.Errorf("503: %v (%+v)", err, apiErr)
+	}
 	failNext(t, `[{"drop":true}]`)
 	if _, err = client.SendText("whatsapp", "+15555555555", "hi"); !errors.Is(err, ErrTransport) {
 		t.Errorf("drop: %v", err)
 	}
 	if errors.As(err, &apiErr) {
 		t.Errorf("a transport error is not an APIError")
+	}
+	// The mock read the request before it dropped the connection.
+	var e *Error
+	if !errors.As(err, &e) || !e.PossiblySent || !PossiblySent(err) {
+		t.Errorf("drop: %#v is not possibly sent", err)
+	}
+	if PossiblySent(nil) || PossiblySent(context.Canceled) {
+		t.Errorf("PossiblySent of nil or of another package's error")
 	}
 }
 
@@ -198,9 +214,9 @@ func TestContext(t *testing.T) {
 	start := time.Now()
 	_, err := client.SendTextContext(ctx, "whatsapp", "+15555555555", "hi")
 	var e *Error
-	if !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &e) ||
-		!(errors.Is(err, ErrCanceled) && e.PossiblySent || errors.Is(err, ErrTimeout)) {
-		t.Errorf("deadline: %v", err)
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &e) || !e.PossiblySent ||
+		!(errors.Is(err, ErrCanceled) || errors.Is(err, ErrTimeout)) {
+		t.Errorf("deadline: %#v", err)
 	}
 	if elapsed := time.Since(start); elapsed > 1500*time.Millisecond {
 		t.Errorf("the call took %v, past its deadline", elapsed)

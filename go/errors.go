@@ -90,10 +90,12 @@ type Error struct {
 	// "" for the other kinds, and for an argument refused before it reached the core (a
 	// string holding a NUL byte).
 	Field string
-	// PossiblySent is true when the call was cancelled (ErrCanceled) while its request was
-	// in flight, so the server may have received it: check before sending again. It is
-	// false when the request had not been written (nothing was sent), and for every other
-	// kind.
+	// PossiblySent is true when the request may have reached Connectly although the call
+	// failed, so sending again could deliver a message twice: a timeout (ErrTimeout) or a
+	// broken connection (ErrTransport) after the request may have been written, an answer
+	// too large to read, or a cancellation (ErrCanceled) with the request in flight. It is
+	// false when no request reached Connectly: refused before sending, never connected,
+	// cancelled before it was written. The function PossiblySent asks any error.
 	PossiblySent bool
 	kind         error
 }
@@ -120,8 +122,12 @@ type APIError struct {
 	RetryAfter time.Duration
 	// Attempts is how many requests were made.
 	Attempts int
-	text     string
-	kind     error
+	// PossiblySent is true for a 5xx (ErrServer): Connectly may have acted on the request
+	// before it failed, so sending again could deliver a message twice. A 4xx or a 429 says
+	// the request was not taken.
+	PossiblySent bool
+	text         string
+	kind         error
 }
 
 func (e *APIError) Error() string { return "connectly: " + e.text }
@@ -200,14 +206,15 @@ func newError(status C.enum_connectly_status, e *C.connectly_error) error {
 			retryAfter = durationFromMillis(ms)
 		}
 		return &APIError{
-			Status:     int(C.connectly_error_http_status(e)),
-			Code:       optionalString(C.connectly_error_code(e)),
-			TraceID:    optionalString(C.connectly_error_trace_id(e)),
-			Message:    optionalString(C.connectly_error_api_message(e)),
-			RetryAfter: retryAfter,
-			Attempts:   attempts,
-			text:       message,
-			kind:       kind,
+			Status:       int(C.connectly_error_http_status(e)),
+			Code:         optionalString(C.connectly_error_code(e)),
+			TraceID:      optionalString(C.connectly_error_trace_id(e)),
+			Message:      optionalString(C.connectly_error_api_message(e)),
+			RetryAfter:   retryAfter,
+			Attempts:     attempts,
+			PossiblySent: bool(C.connectly_error_possibly_sent(e)),
+			text:         message,
+			kind:         kind,
 		}
 	}
 	if message == "" {
@@ -221,6 +228,18 @@ func newError(status C.enum_connectly_status, e *C.connectly_error) error {
 		PossiblySent: bool(C.connectly_error_possibly_sent(e)),
 		kind:         kind,
 	}
+}
+
+// PossiblySent reports whether the failed call behind err may have reached Connectly, so
+// that sending again could deliver a message twice (see Error.PossiblySent and
+// APIError.PossiblySent); false for nil and for errors of other packages.
+func PossiblySent(err error) bool {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.PossiblySent
+	}
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.PossiblySent
 }
 
 func optionalString(s *C.char) string {

@@ -80,7 +80,7 @@ func TestValidationErrorField(t *testing.T) {
 	defer offline.Close()
 	_, err = offline.SendText("whatsapp", "+15555555555", "hi")
 	var e *Error
-	if !errors.Is(err, ErrTransport) || !errors.As(err, &e) || e.Field != "" {
-		t.Errorf("transport error: %#v", err)
+	if !errors.Is(err, ErrTransport) || !errors.As(err, &e) || e.Field != "" || e.PossiblySent {
+		t.Errorf("transport error (no connection): %#v", err)
 	}
 }

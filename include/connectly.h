@@ -1791,10 +1791,13 @@ int64_t connectly_error_retry_after_ms(const struct connectly_error *error);
 const char *connectly_error_field(const struct connectly_error *error);
 
 /**
- * Whether the call was cancelled (`CONNECTLY_ERROR_CANCELLED`) with its request in flight:
- * the server may have received it, so check before sending again. False for a submission
- * cancelled before its request was written (nothing was sent), for any other error and when
- * `error` is NULL. Thread-safe.
+ * Whether the request may have reached Connectly although the call failed, so sending
+ * again could deliver a message twice: a timeout (`CONNECTLY_ERROR_TIMEOUT`) or a broken
+ * connection (`CONNECTLY_ERROR_TRANSPORT`) after the request may have been written, a 5xx
+ * (`CONNECTLY_ERROR_SERVER`), an answer too large to read, or a cancellation
+ * (`CONNECTLY_ERROR_CANCELLED`) with the request in flight. False when no request reached
+ * Connectly (refused before sending, never connected, cancelled before it was written),
+ * when its answer says it was not taken (4xx, 429), and when `error` is NULL. Thread-safe.
  *
  * # Safety
  * `error` is NULL or a live `connectly_error`.

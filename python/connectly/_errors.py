@@ -44,6 +44,13 @@ class ConnectlyError(Exception):
     """The core's name for the kind of error (``Validation``, ``RateLimited``, ...)."""
     attempts: int = 0
     """How many requests were made (0 when nothing was sent)."""
+    possibly_sent: bool = False
+    """Whether the request may have reached Connectly although the call failed, so sending
+    again could deliver a message twice: a timeout or a broken connection after the request
+    may have been written, a 5xx, an answer too large to read, or a cancellation with the
+    request in flight. ``False`` when no request reached Connectly (refused before sending,
+    never connected, cancelled before it was written) or its answer says it was not taken
+    (4xx, 429)."""
 
     def __init__(self, text: str, /, **fields: Any) -> None:
         super().__init__(text)
@@ -151,10 +158,6 @@ class CancelledError(ConnectlyError):
     """
 
     kind = "Cancelled"
-    possibly_sent: bool = False
-    """Whether a request was in flight when the call was stopped (or the call had just
-    ended): the server may have received it, so check before sending again. ``False`` means
-    no request was made after the stop, and a send was not delivered."""
 
     @classmethod
     def find(cls, error: BaseException) -> Optional[CancelledError]:

@@ -266,13 +266,15 @@ void test_failures(void) {
     CHECK_STATUS(connectly_send_text(retrying, "whatsapp", "+15555555555", "hi", &response),
                  CONNECTLY_ERROR_TRANSPORT);
     CHECK(connectly_last_error_attempts() == 1);
+    CHECK(connectly_error_possibly_sent(connectly_last_error()));
     CHECK(mock_request_count() == 1);
 
-    /* No answer within the timeout. */
+    /* No answer within the timeout: the request was written, so it may have arrived. */
     reset_mock();
     fail_next("[{\"delay_ms\":1500}]");
     CHECK_STATUS(connectly_send_text(client, "whatsapp", "+15555555555", "hi", &response),
                  CONNECTLY_ERROR_TIMEOUT);
+    CHECK(connectly_error_possibly_sent(connectly_last_error()));
 
     /* A derived client's per-call timeout bounds the call. */
     CHECK_STATUS(connectly_client_with_timeout(retrying, 800, &derived), CONNECTLY_OK);
@@ -293,6 +295,7 @@ void test_failures(void) {
     CHECK_STATUS(connectly_send_text(closed, "whatsapp", "+15555555555", "hi", &response),
                  CONNECTLY_ERROR_TRANSPORT);
     CHECK(connectly_last_error_attempts() == 2);
+    CHECK(!connectly_error_possibly_sent(connectly_last_error()));
     CHECK(connectly_last_error_http_status() == 0);
     CHECK(connectly_last_error_code() == NULL);
     CHECK(connectly_last_error_field() == NULL);

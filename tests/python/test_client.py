@@ -221,6 +221,8 @@ def test_status_mapping(
     assert exc.kind == kind
     assert exc.status_code == status
     assert exc.attempts == 1
+    # A 5xx may have been acted on; a 4xx or a redirect says the message was not taken.
+    assert exc.possibly_sent is (kind == "Server")
     assert mock.request_count == 1  # a send is never repeated after it may have arrived
 
 
@@ -263,6 +265,7 @@ def test_rate_limit_retried_then_raised(mock: MockServer, client: connectly.Clie
     assert exc.retry_after == 0.0
     assert exc.code == "ERROR_CODE_BUSINESS_REACHED_LIMITS"
     assert exc.trace_id
+    assert exc.possibly_sent is False
     assert mock.request_count == 3
 
 
@@ -288,6 +291,8 @@ def test_dropped_connection_is_a_transport_error(
         client.send_text(PHONE, "hi")
     assert type(caught.value) is connectly.TransportError
     assert caught.value.kind == "Transport"
+    assert caught.value.possibly_sent is True  # the mock read the request, then dropped it
+    assert "may have received the request" in str(caught.value)
     assert mock.request_count == 1
 
 
@@ -298,6 +303,7 @@ def test_timeout(mock: MockServer) -> None:
         client.send_text(PHONE, "hi")
     assert caught.value.kind == "Timeout"
     assert caught.value.attempts == 1
+    assert caught.value.possibly_sent is True  # the request was written before time ran out
     assert isinstance(caught.value, TimeoutError)
 
 
@@ -314,6 +320,7 @@ def test_unreachable_server_is_a_transport_error() -> None:
     with pytest.raises(connectly.TransportError) as caught:
         client.send_text(PHONE, "hi")
     assert caught.value.attempts == 1
+    assert caught.value.possibly_sent is False  # no connection ever opened
 
 
 def test_gil_released_while_a_request_is_in_flight(

@@ -122,9 +122,7 @@ pub(crate) fn client(py: Python<'_>, err: &Error) -> PyErr {
     if let Error::Validation(v) = err {
         put(&fields, "field", v.field);
     }
-    if let Error::Cancelled { possibly_sent, .. } = err {
-        put(&fields, "possibly_sent", *possibly_sent);
-    }
+    put(&fields, "possibly_sent", err.possibly_sent());
     raise(&error_class(py, err.kind()), err.to_string(), &fields)
 }
 

@@ -600,6 +600,7 @@ impl Client {
             if remaining.is_zero() {
                 return Err(Error::Timeout {
                     attempts: attempt - 1,
+                    possibly_sent: false,
                 });
             }
             if let Some(limiter) = inner.rate_limiter.as_deref().filter(|_| repeat.is_send()) {
@@ -610,6 +611,7 @@ impl Client {
                             inner.id,
                             Err(Error::Timeout {
                                 attempts: attempt - 1,
+                                possibly_sent: false,
                             }),
                         );
                     }

@@ -48,18 +48,28 @@ pub enum Error {
         attempts: u32,
     },
     /// No answer came within the timeout.
-    #[error("timed out after {attempts} attempt(s)")]
+    #[error("timed out after {attempts} attempt(s){}", maybe_sent_text(*.possibly_sent))]
     Timeout {
         /// Attempts made.
         attempts: u32,
+        /// Whether the last attempt's connection was open when time ran out, so the server
+        /// may have received the request; false when the time ran out connecting, or before
+        /// a request was made.
+        possibly_sent: bool,
     },
     /// The connection failed or broke.
-    #[error("transport error after {attempts} attempt(s): {message}")]
+    #[error(
+        "transport error after {attempts} attempt(s): {message}{}",
+        maybe_sent_text(*.possibly_sent)
+    )]
     Transport {
         /// What happened, without the URL.
         message: String,
         /// Attempts made.
         attempts: u32,
+        /// Whether the connection broke after it was established, so the server may have
+        /// received the request; false when it never opened.
+        possibly_sent: bool,
     },
     /// The TLS handshake failed (for example, an untrusted certificate).
     #[error("TLS error after {attempts} attempt(s): {message}")]
@@ -100,6 +110,14 @@ pub enum Error {
         /// the server.
         possibly_sent: bool,
     },
+}
+
+fn maybe_sent_text(possibly_sent: bool) -> &'static str {
+    if possibly_sent {
+        "; the server may have received the request, so check before sending again"
+    } else {
+        ""
+    }
 }
 
 fn cancelled_text(attempts: u32, possibly_sent: bool) -> String {
@@ -178,7 +196,7 @@ impl Error {
         match self {
             Error::Validation(_) | Error::Config(_) => 0,
             Error::Redirect { attempts, .. }
-            | Error::Timeout { attempts }
+            | Error::Timeout { attempts, .. }
             | Error::Transport { attempts, .. }
             | Error::Tls { attempts, .. }
             | Error::ResponseTooLarge { attempts, .. }
@@ -187,16 +205,27 @@ impl Error {
         }
     }
 
-    /// Whether the call was cancelled with a request in flight, which may have reached the
-    /// server (see [`Error::Cancelled`]).
+    /// Whether the request may have reached the server although the call failed, so that
+    /// sending again could deliver a message twice: a timeout or a broken connection after
+    /// the request may have been written, a 5xx, an answer too large to read, or a
+    /// cancellation with the request in flight. False when no request reached the server
+    /// (refused before sending, never connected, cancelled before it was written) or the
+    /// server's answer says it was not taken (4xx, 429). The bulk journal uses the same
+    /// rule to never send a message twice across runs.
     pub fn possibly_sent(&self) -> bool {
-        matches!(
-            self,
-            Error::Cancelled {
-                possibly_sent: true,
-                ..
-            }
-        )
+        match self {
+            Error::Timeout { possibly_sent, .. }
+            | Error::Transport { possibly_sent, .. }
+            | Error::Cancelled { possibly_sent, .. } => *possibly_sent,
+            Error::Server(_) | Error::ResponseTooLarge { .. } => true,
+            Error::Validation(_)
+            | Error::Config(_)
+            | Error::Authentication(_)
+            | Error::RateLimited { .. }
+            | Error::Api(_)
+            | Error::Redirect { .. }
+            | Error::Tls { .. } => false,
+        }
     }
 
     /// The provider's trace id (`cntTraceId`), which its support asks for.
@@ -440,5 +469,71 @@ mod tests {
         let api =
             ApiError::from_reply_redacting(400, body.to_string().as_bytes(), 1, Some("345678901"));
         assert_eq!(api.body["n"], "12[REDACTED]");
+    }
+
+    #[test]
+    fn possibly_sent_is_true_exactly_where_the_server_may_have_the_request() {
+        let api = |status| Box::new(ApiError::from_reply_redacting(status, b"{}", 1, None));
+        let transport = |possibly_sent| Error::Transport {
+            message: "reset".to_owned(),
+            attempts: 1,
+            possibly_sent,
+        };
+        let maybe = [
+            Error::Timeout {
+                attempts: 1,
+                possibly_sent: true,
+            },
+            transport(true),
+            Error::Cancelled {
+                attempts: 1,
+                possibly_sent: true,
+            },
+            Error::Server(api(503)),
+            Error::ResponseTooLarge {
+                limit: 1,
+                status: 200,
+                attempts: 1,
+            },
+        ];
+        let not = [
+            Error::Timeout {
+                attempts: 0,
+                possibly_sent: false,
+            },
+            transport(false),
+            Error::Cancelled {
+                attempts: 1,
+                possibly_sent: false,
+            },
+            Error::Api(api(400)),
+            Error::Authentication(api(401)),
+            Error::RateLimited {
+                retry_after: None,
+                error: api(429),
+            },
+            Error::Redirect {
+                status: 301,
+                attempts: 1,
+            },
+            Error::Tls {
+                message: "untrusted".to_owned(),
+                attempts: 1,
+            },
+            Error::Config("no key".to_owned()),
+        ];
+        for error in &maybe {
+            assert!(error.possibly_sent(), "{error:?}");
+        }
+        for error in &not {
+            assert!(!error.possibly_sent(), "{error:?}");
+        }
+        assert!(transport(true)
+            .to_string()
+            .ends_with("so check before sending again"));
+        assert_eq!(
+            transport(false).to_string(),
+            "transport error after 1 attempt(s): reset"
+        );
     }
 }

@@ -138,31 +138,11 @@ impl Journal {
                 response.status,
                 STANDARD.encode(response.body.to_string())
             ),
-            Err(error) if may_have_reached(error) => format!("U {index}\n"),
+            Err(error) if error.possibly_sent() => format!("U {index}\n"),
             Err(_) => format!("F {index}\n"),
         };
         // A failure to record the end leaves the `S`: the message is reported, not resent.
         let _ = self.append(&line, false);
-    }
-}
-
-/// Whether a failed send may have reached the server (and so must not be sent again without
-/// asking): a timeout, a broken connection, a 5xx, an oversized answer, or a cancellation
-/// with the request in flight. Conservative: a connection that never opened also counts.
-pub(crate) fn may_have_reached(error: &Error) -> bool {
-    match error {
-        Error::Timeout { .. }
-        | Error::Transport { .. }
-        | Error::Server(_)
-        | Error::ResponseTooLarge { .. } => true,
-        Error::Cancelled { possibly_sent, .. } => *possibly_sent,
-        Error::Validation(_)
-        | Error::Config(_)
-        | Error::Authentication(_)
-        | Error::RateLimited { .. }
-        | Error::Api(_)
-        | Error::Redirect { .. }
-        | Error::Tls { .. } => false,
     }
 }
 

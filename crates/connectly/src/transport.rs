@@ -47,12 +47,24 @@ impl Broken {
             Broken::NotConnected {
                 tls: true, message, ..
             } => Error::Tls { message, attempts },
-            Broken::NotConnected { timeout: true, .. } | Broken::TimedOut => {
-                Error::Timeout { attempts }
-            }
-            Broken::NotConnected { message, .. } | Broken::Interrupted { message } => {
-                Error::Transport { message, attempts }
-            }
+            Broken::NotConnected { timeout: true, .. } => Error::Timeout {
+                attempts,
+                possibly_sent: false,
+            },
+            Broken::TimedOut => Error::Timeout {
+                attempts,
+                possibly_sent: true,
+            },
+            Broken::NotConnected { message, .. } => Error::Transport {
+                message,
+                attempts,
+                possibly_sent: false,
+            },
+            Broken::Interrupted { message } => Error::Transport {
+                message,
+                attempts,
+                possibly_sent: true,
+            },
             Broken::TooLarge { status } => Error::ResponseTooLarge {
                 limit: MAX_RESPONSE_BYTES,
                 status,

@@ -358,7 +358,11 @@ fn under_faults_and_random_cancels_every_submission_completes_exactly_once() {
                             | ErrorKind::Timeout
                             | ErrorKind::Server
                             | ErrorKind::RateLimited
-                    ) && (!err.possibly_sent() || err.kind() == ErrorKind::Cancelled),
+                    ) && match err.kind() {
+                        ErrorKind::Server => err.possibly_sent(),
+                        ErrorKind::RateLimited => !err.possibly_sent(),
+                        _ => true,
+                    },
                     "tag {tag}: {err:?}"
                 ),
             }

@@ -105,9 +105,17 @@ fn assert_reported_once(failure: Failure, call: impl FnOnce(&Client) -> Result<R
     let run = scenario(vec![failure], Duration::from_secs(5), call);
     let err = run.result.unwrap_err();
     assert!(
-        matches!(err, Error::Transport { attempts: 1, .. }),
+        matches!(
+            err,
+            Error::Transport {
+                attempts: 1,
+                possibly_sent: true,
+                ..
+            }
+        ),
         "{err:?}"
     );
+    assert!(err.possibly_sent());
     assert_eq!(run.requests, 1);
 }
 
@@ -137,13 +145,31 @@ fn a_dribbling_server_is_cut_off_by_the_timeout() {
         send(c, "slow")
     });
     let err = run.result.unwrap_err();
-    assert!(matches!(err, Error::Timeout { attempts: 1 }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                attempts: 1,
+                possibly_sent: true
+            }
+        ),
+        "{err:?}"
+    );
     assert_eq!(run.requests, 1);
     assert!(run.elapsed < Duration::from_secs(10), "{:?}", run.elapsed);
     // Registering is retried on timeouts: three attempts, each cut off after 1 s.
     let run = scenario(vec![dribble; 3], Duration::from_secs(1), register);
     let err = run.result.unwrap_err();
-    assert!(matches!(err, Error::Timeout { attempts: 3 }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                attempts: 3,
+                possibly_sent: true
+            }
+        ),
+        "{err:?}"
+    );
     assert_eq!(run.requests, 3);
     assert!(run.elapsed < Duration::from_secs(20), "{:?}", run.elapsed);
 }

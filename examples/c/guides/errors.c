@@ -56,9 +56,13 @@ static void explain(const connectly_error *error) {
     case CONNECTLY_ERROR_SERVER:
     case CONNECTLY_ERROR_TIMEOUT:
     case CONNECTLY_ERROR_TRANSPORT:
-        printf("%s after %u attempt(s): the message may have arrived; check before resending\n",
+        /* Whether the request may have reached Connectly: then do not send it again blindly. */
+        printf("%s after %u attempt(s): %s\n",
                connectly_status_name(connectly_error_status(error)),
-               (unsigned)connectly_error_attempts(error));
+               (unsigned)connectly_error_attempts(error),
+               connectly_error_possibly_sent(error)
+                   ? "the message may have arrived; check before resending"
+                   : "it never reached Connectly; safe to send again");
         break;
     default:
         printf("%s: %s\n", connectly_status_name(connectly_error_status(error)),
@@ -186,6 +190,7 @@ int main(void) {
     explain(connectly_last_error());
     check(status == CONNECTLY_ERROR_SERVER && attempts == 1,
           "a 5xx is not retried: CONNECTLY_ERROR_SERVER after one attempt");
+    check(connectly_error_possibly_sent(connectly_last_error()), "a 5xx is possibly sent");
     check(requests_seen() == before + 1, "Connectly saw the message once");
     check(mock_control_env("POST", "/_mock/fail", "[{\"drop\":true}]", NULL) == 200,
           "(scripted: the connection closes after the request, unanswered)");
@@ -193,6 +198,8 @@ int main(void) {
     explain(connectly_last_error());
     check(status == CONNECTLY_ERROR_TRANSPORT && attempts == 1,
           "a broken connection after sending is not retried");
+    check(connectly_error_possibly_sent(connectly_last_error()),
+          "a connection broken after the request is possibly sent");
 
     connectly_client_free(client);
     printf("%s\n", wrong == 0 ? "every error as expected" : "SOME ERRORS WERE WRONG");

@@ -71,7 +71,9 @@ def remind(client: connectly.Client, number: str, time: str) -> str:
     except connectly.APIError as error:  # any other refusal, the provider's words verbatim
         return f"refused: {error.status_code} {error.code}: {error.message} ({error.trace_id})"
     except connectly.TransportError as error:  # no answer: connection, TLS, timeout
-        return f"no answer ({error.kind}) after {error.attempts} attempt(s)"
+        if error.possibly_sent:  # the request may have reached Connectly: do not resend blindly
+            return f"no answer ({error.kind}) after {error.attempts} attempt(s); may have arrived"
+        return f"no answer ({error.kind}) after {error.attempts} attempt(s); not sent"
     return f"sent {sent.data['id']}"
     # --8<-- [end:api_errors]
 
@@ -96,7 +98,7 @@ expected = {
     "authentication": "the API key was refused (ERROR_CODE_API_KEY_INVALID)",
     "server": "Connectly failed with 503",
     "refused": "refused: 400 ERROR_CODE_MESSAGE_TEMPLATE_INPUT_INVALID",
-    "transport": "no answer (Transport) after 1 attempt(s)",
+    "transport": "no answer (Transport) after 1 attempt(s); may have arrived",
 }
 for what, start in expected.items():
     check(outcomes[what].startswith(start), f"{what}: {outcomes[what]!r}")

@@ -46,6 +46,7 @@ impl SyncRedis {
         let unavailable = |e: redis::RedisError| Error::Transport {
             message: format!("{} did not answer ({:?})", self.what, e.kind()),
             attempts: 1,
+            possibly_sent: false,
         };
         let mut slot = self
             .connection

@@ -208,7 +208,19 @@ fn timeout_is_its_own_kind() {
         .build()
         .unwrap();
     let err = send(&client);
-    assert!(matches!(err, Error::Timeout { attempts: 1 }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                attempts: 1,
+                possibly_sent: true
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err
+        .to_string()
+        .contains("the server may have received the request"));
 }
 
 #[test]

@@ -164,6 +164,7 @@ fn a_send_dropped_after_the_request_was_read_is_not_repeated() {
         matches!(err, Error::Transport { attempts: 1, .. }),
         "{err:?}"
     );
+    assert!(err.possibly_sent(), "the request was read: {err:?}");
     assert_eq!(
         mock.request_count(),
         1,
@@ -184,7 +185,16 @@ fn a_send_that_timed_out_is_not_repeated() {
         .build()
         .unwrap();
     let err = send(&client).unwrap_err();
-    assert!(matches!(err, Error::Timeout { attempts: 1 }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                attempts: 1,
+                possibly_sent: true
+            }
+        ),
+        "{err:?}"
+    );
     assert_eq!(mock.request_count(), 1);
 }
 
@@ -222,6 +232,7 @@ fn refused_connections_are_retried_then_reported() {
         matches!(err, Error::Transport { attempts: 3, .. }),
         "{err:?}"
     );
+    assert!(!err.possibly_sent(), "no connection ever opened: {err:?}");
     assert_eq!(time.sleeps(), secs(&[0.5, 1.0]));
 }
 

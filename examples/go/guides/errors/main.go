@@ -44,8 +44,10 @@ func explain(err error) string {
 			apiErr.Status, apiErr.TraceID)
 	case errors.As(err, &apiErr): // ErrAPI: any other refusal
 		return fmt.Sprintf("refused: HTTP %d %s: %s", apiErr.Status, apiErr.Code, apiErr.Message)
+	case connectly.PossiblySent(err): // a timeout or a broken connection after the request
+		return "no answer: the message may have been sent; check before resending"
 	case errors.Is(err, connectly.ErrTimeout), errors.Is(err, connectly.ErrTransport):
-		return "no answer: the message may have been sent"
+		return "no answer, and the request never reached Connectly: safe to send again"
 	default:
 		return err.Error()
 	}
@@ -153,6 +155,9 @@ func retries(ctx context.Context, mock *connectlytest.Mock) {
 		}
 		if requests := requestCount(mock) - before; attempts != 1 || requests != 1 {
 			log.Fatalf("after %s: %v, %d attempts, %d requests; want one", failure, err, attempts, requests)
+		}
+		if !connectly.PossiblySent(err) {
+			log.Fatalf("after %s: %v is not reported as possibly sent", failure, err)
 		}
 		fmt.Printf("after %s: %s (not retried)\n", failure, explain(err))
 	}

@@ -55,6 +55,10 @@ fn main() -> Outcome {
             api.trace_id.as_deref().unwrap_or("none")
         ),
         Err(Error::Server(api)) => println!("Connectly failed: {api}"),
+        // Whether the request may have reached Connectly: then it may have been done.
+        Err(error @ (Error::Timeout { .. } | Error::Transport { .. })) if error.possibly_sent() => {
+            println!("no answer, and it may have been done: check before repeating")
+        }
         Err(Error::Timeout { .. } | Error::Transport { .. }) => println!("no answer; try later"),
         Err(other) => println!("{}: {other}", other.kind_name()),
     }
@@ -91,7 +95,11 @@ fn main() -> Outcome {
     let result = client.send_text(&customer, "Your code is 1234");
     match &result {
         Ok(sent) => println!("sent after {} attempt(s)", sent.attempts),
-        Err(error) => println!("{error} ({} attempt(s); not sent again)", error.attempts()),
+        Err(error) if error.possibly_sent() => println!("{error}: may have arrived, not resent"),
+        Err(error) => println!(
+            "not delivered after {} attempt(s): {error}",
+            error.attempts()
+        ),
     }
     // --8<-- [end:retries]
     check(
