@@ -146,13 +146,7 @@ fn a_dribbling_server_is_cut_off_by_the_timeout() {
     });
     let err = run.result.unwrap_err();
     assert!(
-        matches!(
-            err,
-            Error::Timeout {
-                attempts: 1,
-                possibly_sent: true
-            }
-        ),
+        matches!(err, Error::Timeout { attempts: 1, .. }) && err.possibly_sent(),
         "{err:?}"
     );
     assert_eq!(run.requests, 1);
@@ -161,13 +155,7 @@ fn a_dribbling_server_is_cut_off_by_the_timeout() {
     let run = scenario(vec![dribble; 3], Duration::from_secs(1), register);
     let err = run.result.unwrap_err();
     assert!(
-        matches!(
-            err,
-            Error::Timeout {
-                attempts: 3,
-                possibly_sent: true
-            }
-        ),
+        matches!(err, Error::Timeout { attempts: 3, .. }) && err.possibly_sent(),
         "{err:?}"
     );
     assert_eq!(run.requests, 3);
