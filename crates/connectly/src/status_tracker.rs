@@ -61,6 +61,10 @@ return 1
 /// last change), shared by every process that uses the same Redis: the comparison and the
 /// write are one Lua script, so concurrent deliveries to several workers still end at the
 /// furthest status.
+///
+/// Each call is a blocking round trip to Redis (at most 1 s). In an async handler (axum,
+/// actix-web), call the tracker inside `tokio::task::spawn_blocking`, so that a slow Redis
+/// holds a blocking-pool thread and not one of the runtime's workers.
 pub struct RedisStatusStore {
     redis: SyncRedis,
 }

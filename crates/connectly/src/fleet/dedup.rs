@@ -267,6 +267,10 @@ impl Deduplicator for MemoryDeduplicator {
 /// Claims kept in Redis, shared by every process that uses it: `SET NX` with the processing
 /// TTL to claim, `done` with the long TTL once handled, and a release that deletes only a
 /// claim still `processing`. Keys are `connectly:dedup:` and the delivery key.
+///
+/// Each call is a blocking round trip to Redis (at most 1 s). In an async handler (axum,
+/// actix-web), make it inside `tokio::task::spawn_blocking`, so that a slow Redis holds a
+/// blocking-pool thread and not one of the runtime's workers.
 pub struct RedisDeduplicator {
     redis: SyncRedis,
 }
