@@ -212,6 +212,10 @@ impl Error {
     /// (refused before sending, never connected, cancelled before it was written) or the
     /// server's answer says it was not taken (4xx, 429). The bulk journal uses the same
     /// rule to never send a message twice across runs.
+    ///
+    /// A send is retried only when its request did not reach the server, so for a send this
+    /// covers every attempt. For the calls that are also retried after a timeout or a 5xx
+    /// (webhook registration, whose repetition is harmless), it describes the last attempt.
     pub fn possibly_sent(&self) -> bool {
         match self {
             Error::Timeout { possibly_sent, .. }
