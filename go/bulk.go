@@ -144,9 +144,8 @@ func WithProgress(f func(done, failed, total int)) BulkOption {
 //   - a message an earlier run sent is not sent again: its Result has the Response that
 //     run recorded, with Attempts 0;
 //   - a message whose request may have reached the server (in flight when the earlier run
-//     stopped, or failed by a timeout, a broken connection or a 5xx) is not sent again: its
-//     Err matches ErrCanceled and is an *Error with PossiblySent true, for you to check
-//     and decide;
+//     stopped, or failed with PossiblySent) is not sent again: its Err matches ErrCanceled
+//     and is an *Error with PossiblySent true, for you to check and decide;
 //   - every other message is sent, and recorded.
 //
 // The file is created when missing. A journal written for other messages (another list, or

@@ -27,7 +27,7 @@ var (
 	ErrServer = errors.New("connectly: server error")
 	// ErrRedirect: the API answered with a redirect, which is never followed.
 	ErrRedirect = errors.New("connectly: redirect refused")
-	// ErrTimeout: no answer came in time (the message may have been sent).
+	// ErrTimeout: no answer came in time (the message may have been sent: see PossiblySent).
 	ErrTimeout = errors.New("connectly: timeout")
 	// ErrTransport: the connection failed or broke.
 	ErrTransport = errors.New("connectly: transport error")

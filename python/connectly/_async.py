@@ -148,18 +148,24 @@ class _Completions:
 def _cancellation(ok: bool, value: Any) -> CancelledError:
     """What a cancelled call's completion says of it, as :class:`connectly.CancelledError`:
     the core's own when the cancel stopped the call, else one built for a call that had
-    ended just before it (answered or failed: its request may have reached the server)."""
+    ended just before it: answered (its request reached the server) or failed (whose error
+    says whether its request may have)."""
     if not ok and isinstance(value, CancelledError):
         return value
     # A call answered with a list had one attempt at least.
     attempts = value.attempts if isinstance(value, (Response, ConnectlyError)) else 1
+    sent = value.possibly_sent if isinstance(value, ConnectlyError) else attempts > 0
     ended = "answered" if ok else f"failed ({type(value).__name__})"
+    outcome = (
+        "its request may have reached the server, so check before sending again"
+        if sent
+        else "its request did not reach the server"
+    )
     return CancelledError(
-        f"cancelled after the call had ended, {ended}: its request may have reached the "
-        "server, so check before sending again",
+        f"cancelled after the call had ended, {ended}: {outcome}",
         kind="Cancelled",
         attempts=attempts,
-        possibly_sent=attempts > 0,
+        possibly_sent=sent,
     )
 
 

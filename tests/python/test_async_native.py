@@ -207,12 +207,16 @@ def test_asyncio_timeouts_still_raise_timeout_error_with_the_core_s_account_behi
     assert connectly.CancelledError.find(ValueError()) is None
 
 
-def test_a_call_that_ended_just_before_its_cancel_counts_as_possibly_sent() -> None:
+def test_a_call_that_ended_just_before_its_cancel_keeps_its_possibly_sent() -> None:
     answered = _async._cancellation(True, [])
     assert (answered.possibly_sent, answered.attempts) == (True, 1)
-    failed = _async._cancellation(False, connectly.ServerError("x", attempts=3))
+    failed = _async._cancellation(False, connectly.ServerError("x", attempts=3, possibly_sent=True))
     assert (failed.possibly_sent, failed.attempts) == (True, 3)
     assert failed.kind == "Cancelled"
+    # A failure that says its request never arrived (a refused connection) keeps saying so.
+    refused = _async._cancellation(False, connectly.TransportError("z", attempts=3))
+    assert (refused.possibly_sent, refused.attempts) == (False, 3)
+    assert "did not reach the server" in str(refused)
     core = connectly.CancelledError("y", attempts=0, possibly_sent=False)
     assert _async._cancellation(False, core) is core
 

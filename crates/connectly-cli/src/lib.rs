@@ -92,9 +92,14 @@ impl From<connectly::Error> for Failed {
                 Exit::Server,
                 "\nhint: the message may or may not have been sent; check before resending",
             ),
+            // The error's own text says when the request may have arrived.
             E::Timeout { .. } | E::Transport { .. } | E::ResponseTooLarge { .. } => (
                 Exit::Network,
-                "\nhint: if a message was being sent, it may have arrived; check before resending",
+                if err.possibly_sent() {
+                    ""
+                } else {
+                    "\nhint: nothing reached the API; check CONNECTLY_BASE_URL and the network"
+                },
             ),
             E::Tls { .. } | E::Redirect { .. } => {
                 (Exit::Network, "\nhint: check CONNECTLY_BASE_URL")

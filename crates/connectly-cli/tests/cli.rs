@@ -178,6 +178,19 @@ fn exit_codes_name_the_failure() {
         .unwrap();
     let out = send(against(&mock).env("CONNECTLY_BASE_URL", format!("http://{closed}")));
     assert_eq!(code(&out), 8, "network");
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("nothing reached the API") && !err.contains("may have"),
+        "{err}"
+    );
+
+    // A connection dropped after the request was read: it may have arrived.
+    mock.fail_next([Failure::Drop]);
+    let out = send(&mut against(&mock));
+    assert_eq!(code(&out), 8, "network");
+    let err = text(&out.stderr);
+    assert!(err.contains("may have received the request"), "{err}");
+    assert!(!err.contains("nothing reached the API"), "{err}");
 }
 
 #[test]

@@ -416,9 +416,8 @@ impl Client {
     /// messages and journal, after a crash, a deploy or Ctrl-C, sends only what never left.
     /// A message confirmed sent is not sent again: its result is the response recorded, with
     /// ``attempts`` 0. A message whose request may have reached the server (in flight when
-    /// the earlier run stopped, or failed by a timeout, a broken connection or a 5xx) is not
-    /// sent again: it fails with ``CancelledError`` whose ``possibly_sent`` is true, for you
-    /// to check. A journal written for other messages is refused: every message fails with
+    /// the earlier run stopped, or failed with ``possibly_sent`` true) is not sent again: it
+    /// fails with ``CancelledError`` whose ``possibly_sent`` is true, for you to check. A journal written for other messages is refused: every message fails with
     /// ``ValidationError`` (``field`` ``"journal"``) and nothing is sent.
     #[pyo3(
         signature = (

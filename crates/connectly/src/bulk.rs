@@ -158,8 +158,8 @@ impl BulkOptions {
     /// - a message confirmed sent is not sent again: its result is the response recorded,
     ///   with `attempts` 0;
     /// - a message whose request may have reached the server (in flight when the earlier run
-    ///   stopped, or failed by a timeout, a broken connection or a 5xx) is not sent again: its
-    ///   result is [`Error::Cancelled`] with `possibly_sent`, for you to check and decide;
+    ///   stopped, or failed with [`Error::possibly_sent`]) is not sent again: its result is
+    ///   [`Error::Cancelled`] with `possibly_sent`, for you to check and decide;
     /// - every other message is sent.
     ///
     /// A message's start is fsync'd before its request is made. A journal written for other

@@ -52,9 +52,10 @@ pub enum Error {
     Timeout {
         /// Attempts made.
         attempts: u32,
-        /// Whether the last attempt's connection was open when time ran out, so the server
-        /// may have received the request; false when the time ran out connecting, or before
-        /// a request was made.
+        /// Whether the server may have received the request: true unless the connection
+        /// could not be opened in time (the SDK's connect timeout) or no request was made
+        /// before the deadline. An attempt's timeout that ends while still connecting
+        /// cannot be told apart from one that ends waiting for the answer, so it counts.
         possibly_sent: bool,
     },
     /// The connection failed or broke.
@@ -123,7 +124,8 @@ fn maybe_sent_text(possibly_sent: bool) -> &'static str {
 fn cancelled_text(attempts: u32, possibly_sent: bool) -> String {
     if possibly_sent && attempts == 0 {
         "not sent again: an earlier run's request for it may have reached the server (it was \
-         in flight when that run stopped); check before sending it"
+         in flight when that run stopped, or failed after it may have arrived); check before \
+         sending it"
             .to_owned()
     } else if possibly_sent {
         format!(
@@ -215,7 +217,8 @@ impl Error {
     ///
     /// A send is retried only when its request did not reach the server, so for a send this
     /// covers every attempt. For the calls that are also retried after a timeout or a 5xx
-    /// (webhook registration, whose repetition is harmless), it describes the last attempt.
+    /// (webhook registration, whose repetition is harmless), an earlier attempt may have
+    /// arrived even when it is false.
     pub fn possibly_sent(&self) -> bool {
         match self {
             Error::Timeout { possibly_sent, .. }

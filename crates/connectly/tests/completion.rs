@@ -359,7 +359,10 @@ fn under_faults_and_random_cancels_every_submission_completes_exactly_once() {
                             | ErrorKind::Server
                             | ErrorKind::RateLimited
                     ) && match err.kind() {
-                        ErrorKind::Server => err.possibly_sent(),
+                        // Every fault but the 429 comes after the mock read the request.
+                        ErrorKind::Server | ErrorKind::Transport | ErrorKind::Timeout => {
+                            err.possibly_sent()
+                        }
                         ErrorKind::RateLimited => !err.possibly_sent(),
                         _ => true,
                     },

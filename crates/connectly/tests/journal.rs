@@ -120,6 +120,42 @@ fn a_message_in_flight_when_the_run_died_is_reported_not_resent() {
     assert!(again[3].is_ok());
 }
 
+#[test]
+fn a_message_whose_connection_never_opened_is_sent_by_the_rerun() {
+    let mock = MockServer::start().unwrap();
+    // Nothing listens on the port the first run uses: no request can have been written.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let offline = Client::builder()
+        .api_key(mock.api_key())
+        .business_id(mock.business_id())
+        .base_url(format!("http://127.0.0.1:{closed}"))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let dir = tempdir();
+    let options = BulkOptions::new()
+        .concurrency(1)
+        .journal(dir.join("batch.journal"));
+    let messages = batch(3);
+    for result in offline.send_many(&messages, &options) {
+        let err = result.unwrap_err();
+        assert!(
+            matches!(err, Error::Transport { .. }) && !err.possibly_sent(),
+            "{err:?}"
+        );
+    }
+    // The same batch through a server that answers: every message is sent, none twice.
+    let rerun = client(&mock).send_many(&messages, &options);
+    assert!(rerun
+        .iter()
+        .all(|r| r.as_ref().is_ok_and(|r| r.attempts == 1)));
+    assert_eq!(texts(&mock), ["m0", "m1", "m2"]);
+}
+
 /// A fresh directory under the system temporary directory.
 fn tempdir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!(

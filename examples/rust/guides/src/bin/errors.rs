@@ -95,7 +95,7 @@ fn main() -> Outcome {
     let result = client.send_text(&customer, "Your code is 1234");
     match &result {
         Ok(sent) => println!("sent after {} attempt(s)", sent.attempts),
-        Err(error) if error.possibly_sent() => println!("{error}: may have arrived, not resent"),
+        Err(error) if error.possibly_sent() => println!("not sent again: {error}"),
         Err(error) => println!(
             "not delivered after {} attempt(s): {error}",
             error.attempts()
