@@ -262,8 +262,8 @@ pub unsafe extern "C" fn connectly_list_webhooks(
     })
 }
 
-/// Reads a string of entry `index` of a list, NULL when the list is NULL or `index` is out
-/// of range.
+/// Reads a string of entry `index` of a list, NULL when the list is NULL, `index` is out of
+/// range or the entry has no such string.
 ///
 /// # Safety
 /// `list` is NULL or a live list.
@@ -271,13 +271,15 @@ unsafe fn entry_text<L, E>(
     list: *const L,
     index: usize,
     entries: impl FnOnce(&L) -> &[E],
-    get: impl FnOnce(&E) -> *const c_char,
+    get: impl FnOnce(&E) -> Option<&CString>,
 ) -> *const c_char {
     value(ptr::null(), || {
         // SAFETY: NULL or live, by the caller's contract.
-        unsafe { list.as_ref() }
-            .and_then(|l| entries(l).get(index))
-            .map_or(ptr::null(), get)
+        text_ptr(
+            unsafe { list.as_ref() }
+                .and_then(|l| entries(l).get(index))
+                .and_then(get),
+        )
     })
 }
 
@@ -306,7 +308,7 @@ pub unsafe extern "C" fn connectly_webhook_list_id(
     index: usize,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe { entry_text(list, index, |l| &l.entries, |e| text_ptr(e.id.as_ref())) }
+    unsafe { entry_text(list, index, |l| &l.entries, |e| e.id.as_ref()) }
 }
 
 /// Registration `index`'s topic, or NULL when it was not listed (or as for
@@ -320,7 +322,7 @@ pub unsafe extern "C" fn connectly_webhook_list_topic(
     index: usize,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe { entry_text(list, index, |l| &l.entries, |e| text_ptr(e.topic.as_ref())) }
+    unsafe { entry_text(list, index, |l| &l.entries, |e| e.topic.as_ref()) }
 }
 
 /// Registration `index`'s address, or NULL when it was not listed (or as for
@@ -334,14 +336,7 @@ pub unsafe extern "C" fn connectly_webhook_list_address(
     index: usize,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe {
-        entry_text(
-            list,
-            index,
-            |l| &l.entries,
-            |e| text_ptr(e.address.as_ref()),
-        )
-    }
+    unsafe { entry_text(list, index, |l| &l.entries, |e| e.address.as_ref()) }
 }
 
 /// Registration `index`'s configuration object as compact JSON text, or NULL when it was not
@@ -356,14 +351,7 @@ pub unsafe extern "C" fn connectly_webhook_list_configuration_json(
     index: usize,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe {
-        entry_text(
-            list,
-            index,
-            |l| &l.entries,
-            |e| text_ptr(e.configuration.as_ref()),
-        )
-    }
+    unsafe { entry_text(list, index, |l| &l.entries, |e| e.configuration.as_ref()) }
 }
 
 /// Registration `index` as the API listed it, as compact JSON text (fields the SDK does not
@@ -378,7 +366,7 @@ pub unsafe extern "C" fn connectly_webhook_list_raw_json(
     index: usize,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe { entry_text(list, index, |l| &l.entries, |e| e.raw.as_ptr()) }
+    unsafe { entry_text(list, index, |l| &l.entries, |e| Some(&e.raw)) }
 }
 
 /// Frees a webhook list and its strings. NULL does nothing; free it once.
@@ -478,7 +466,7 @@ pub unsafe extern "C" fn connectly_template_list_name(
     index: usize,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe { entry_text(list, index, |l| &l.entries, |e| text_ptr(e.name.as_ref())) }
+    unsafe { entry_text(list, index, |l| &l.entries, |e| e.name.as_ref()) }
 }
 
 /// Template `index`'s group id. NULL as for `connectly_template_list_name`; owned by the
@@ -492,7 +480,7 @@ pub unsafe extern "C" fn connectly_template_list_group(
     index: usize,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe { entry_text(list, index, |l| &l.entries, |e| text_ptr(e.group.as_ref())) }
+    unsafe { entry_text(list, index, |l| &l.entries, |e| e.group.as_ref()) }
 }
 
 /// Template `index`'s language code, such as `"en_US"`. NULL as for
@@ -506,14 +494,7 @@ pub unsafe extern "C" fn connectly_template_list_language(
     index: usize,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe {
-        entry_text(
-            list,
-            index,
-            |l| &l.entries,
-            |e| text_ptr(e.language.as_ref()),
-        )
-    }
+    unsafe { entry_text(list, index, |l| &l.entries, |e| e.language.as_ref()) }
 }
 
 /// Template `index`'s review status as the API wrote it, such as
@@ -528,7 +509,7 @@ pub unsafe extern "C" fn connectly_template_list_status(
     index: usize,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe { entry_text(list, index, |l| &l.entries, |e| text_ptr(e.status.as_ref())) }
+    unsafe { entry_text(list, index, |l| &l.entries, |e| e.status.as_ref()) }
 }
 
 /// Template `index`'s category (its group's), such as `"UTILITY"`. NULL as for
@@ -542,14 +523,7 @@ pub unsafe extern "C" fn connectly_template_list_category(
     index: usize,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe {
-        entry_text(
-            list,
-            index,
-            |l| &l.entries,
-            |e| text_ptr(e.category.as_ref()),
-        )
-    }
+    unsafe { entry_text(list, index, |l| &l.entries, |e| e.category.as_ref()) }
 }
 
 /// Why template `index` was rejected, wherever the API put it (`rejectionReason`, or the
@@ -564,14 +538,7 @@ pub unsafe extern "C" fn connectly_template_list_rejection_reason(
     index: usize,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe {
-        entry_text(
-            list,
-            index,
-            |l| &l.entries,
-            |e| text_ptr(e.rejection_reason.as_ref()),
-        )
-    }
+    unsafe { entry_text(list, index, |l| &l.entries, |e| e.rejection_reason.as_ref()) }
 }
 
 /// Template `index` as the API listed it, as compact JSON text. NULL only when `list` is
@@ -585,7 +552,7 @@ pub unsafe extern "C" fn connectly_template_list_raw_json(
     index: usize,
 ) -> *const c_char {
     // SAFETY: forwarded to the caller.
-    unsafe { entry_text(list, index, |l| &l.entries, |e| e.raw.as_ptr()) }
+    unsafe { entry_text(list, index, |l| &l.entries, |e| Some(&e.raw)) }
 }
 
 /// Frees a template list and its strings. NULL does nothing; free it once.
